@@ -1,0 +1,14 @@
+/** Three projects: pure unit + property tests, store contract tests (SQLite and PostgreSQL), and
+ *  integration tests that run the real gateway against the sandbox over HTTP. */
+const base = {
+  preset: "ts-jest",
+  testEnvironment: "node",
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
+};
+module.exports = {
+  projects: [
+    { ...base, displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts", "<rootDir>/test/property/**/*.test.ts"] },
+    { ...base, displayName: "contract", testMatch: ["<rootDir>/test/contract/**/*.test.ts"] },
+    { ...base, displayName: "integration", testMatch: ["<rootDir>/test/integration/**/*.test.ts"], testTimeout: 60000 },
+  ],
+};
