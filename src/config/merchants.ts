@@ -1,0 +1,154 @@
+/**
+ * The merchants file: who may call the gateway (sid), with which UnivaPay credentials, where their
+ * kickbacks go and in which charset. Secrets are never written in the file itself: they are
+ * references to environment variables ({ env: NAME }), resolved here, once, at start.
+ */
+import { readFileSync } from "node:fs";
+import { BlockList, isIP } from "node:net";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { AppError } from "../errors/app-error";
+import { Secret } from "../logging/logger";
+import type { LegacyCharset, Mode } from "../store/store-types";
+
+const EnvRef = z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name") }).strict();
+const HttpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be http(s)");
+
+const IpOrCidr = z.string().refine((s) => {
+  const [addr, bits, extra] = s.split("/");
+  if (extra !== undefined || !addr || isIP(addr) === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return Number.isInteger(n) && n >= 0 && n <= (isIP(addr) === 4 ? 32 : 128);
+}, "an IPv4/IPv6 address or CIDR block");
+
+export const MerchantFileSchema = z
+  .object({
+    merchants: z
+      .array(
+        z
+          .object({
+            sid: z.string().regex(/^\d{1,10}$/, "digits"),
+            name: z.string().min(1).optional(),
+            mode: z.enum(["test", "live"]),
+            univapay: z.object({ storeId: z.string().min(1), appToken: EnvRef, secret: EnvRef }).strict(),
+            /** The value UnivaPay sends in the Authorization header of webhook deliveries. */
+            webhookToken: EnvRef,
+            kickback: z
+              .object({
+                url: HttpUrl.optional(),
+                /** Per service (svid) kickback URL; legacy plugins used one route per service. */
+                perService: z.record(z.string().regex(/^\d+$/), HttpUrl).default({}),
+              })
+              .strict(),
+            charset: z.enum(["UTF-8", "Shift_JIS", "auto"]).default("auto"),
+            /** sucd → return URL (hosted page flow; registered in the old control panel). */
+            returnUrls: z.record(z.string().min(1), HttpUrl).default({}),
+            /** Empty: any source. Otherwise the only addresses allowed to call (old error P05P07). */
+            allowedIps: z.array(IpOrCidr).default([]),
+            /** payment.aspx ptype=1 with raw card data: PCI DSS merchants only. */
+            gatewayCardPayments: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+export interface Merchant {
+  readonly sid: string;
+  readonly name: string;
+  readonly mode: Mode;
+  readonly credentials: { readonly storeId: string; readonly appToken: Secret; readonly secret: Secret };
+  readonly webhookToken: Secret;
+  readonly kickbackUrl: string | undefined;
+  readonly kickbackUrls: Readonly<Record<string, string>>;
+  readonly charset: LegacyCharset | "auto";
+  readonly returnUrls: Readonly<Record<string, string>>;
+  /** undefined: any source allowed. */
+  readonly allowedSources: BlockList | undefined;
+  readonly gatewayCardPayments: boolean;
+}
+
+export interface MerchantRegistry {
+  get(sid: string): Merchant | undefined;
+  all(): readonly Merchant[];
+}
+
+export function kickbackUrlFor(m: Merchant, svid: string): string | undefined {
+  return m.kickbackUrls[svid] ?? m.kickbackUrl;
+}
+
+export function isSourceAllowed(m: Merchant, ip: string): boolean {
+  if (!m.allowedSources) return true;
+  const plain = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+  const family = isIP(plain) === 6 ? "ipv6" : "ipv4";
+  return m.allowedSources.check(plain, family);
+}
+
+export function createMerchantRegistry(merchants: readonly Merchant[]): MerchantRegistry {
+  const bySid = new Map(merchants.map((m) => [m.sid, m]));
+  if (bySid.size !== merchants.length) throw new AppError("config_invalid", "duplicate sid in merchants");
+  return { get: (sid) => bySid.get(sid), all: () => merchants };
+}
+
+function toBlockList(entries: readonly string[]): BlockList | undefined {
+  if (entries.length === 0) return undefined;
+  const list = new BlockList();
+  for (const e of entries) {
+    const [addr = "", bits] = e.split("/");
+    const family = isIP(addr) === 6 ? "ipv6" : "ipv4";
+    if (bits === undefined) list.addAddress(addr, family);
+    else list.addSubnet(addr, Number(bits), family);
+  }
+  return list;
+}
+
+/** Parses and resolves a merchants document; throws one AppError listing every problem. */
+export function parseMerchants(doc: unknown, env: Record<string, string | undefined>, source: string): Merchant[] {
+  const parsed = MerchantFileSchema.safeParse(doc);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new AppError("config_invalid", `${source}: invalid merchants file`, { details });
+  }
+  const problems: { path: string; message: string }[] = [];
+  const secret = (ref: { env: string }, path: string): Secret => {
+    const v = env[ref.env];
+    if (!v) problems.push({ path, message: `environment variable ${ref.env} is not set` });
+    return new Secret(v ?? "");
+  };
+  const seen = new Set<string>();
+  const merchants = parsed.data.merchants.map((m, i): Merchant => {
+    if (seen.has(m.sid)) problems.push({ path: `merchants.${i}.sid`, message: `duplicate sid ${m.sid}` });
+    seen.add(m.sid);
+    return {
+      sid: m.sid,
+      name: m.name ?? m.sid,
+      mode: m.mode,
+      credentials: {
+        storeId: m.univapay.storeId,
+        appToken: secret(m.univapay.appToken, `merchants.${i}.univapay.appToken`),
+        secret: secret(m.univapay.secret, `merchants.${i}.univapay.secret`),
+      },
+      webhookToken: secret(m.webhookToken, `merchants.${i}.webhookToken`),
+      kickbackUrl: m.kickback.url,
+      kickbackUrls: m.kickback.perService,
+      charset: m.charset,
+      returnUrls: m.returnUrls,
+      allowedSources: toBlockList(m.allowedIps),
+      gatewayCardPayments: m.gatewayCardPayments,
+    };
+  });
+  if (problems.length > 0) throw new AppError("config_invalid", `${source}: invalid merchants file`, { details: problems });
+  return merchants;
+}
+
+export function loadMerchantsFile(path: string, env: Record<string, string | undefined>): Merchant[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new AppError("config_invalid", `${path}: cannot read merchants file: ${(err as Error).message}`, { cause: err });
+  }
+  return parseMerchants(doc, env, path);
+}

@@ -1,0 +1,179 @@
+/**
+ * The legacy form codec: raw `name=value&…` bytes (query string or form body, often unescaped)
+ * ⇄ typed fields, plus the ASCII echo string under which merchant fields are stored. It keeps the
+ * decoded value bytes so echoed fields go back byte-for-byte. Pure: no I/O, no logging.
+ */
+import type { LegacyCharset } from "../store/store-types";
+import { decodeStrict, detectCharset, encodeText } from "./charset";
+import { percentDecode, percentEncode } from "./percent-codec";
+
+export interface LegacyField {
+  readonly name: string;
+  /** The name after percent-decoding, in the merchant's charset (names are echoed too). */
+  readonly nameBytes: Buffer;
+  /** The value after percent-decoding, in the merchant's charset: what an echo sends back. */
+  readonly bytes: Buffer;
+  readonly value: string;
+}
+
+export interface LegacyForm {
+  readonly charset: LegacyCharset;
+  readonly fields: readonly LegacyField[];
+  /** Value of the first field called `name`. */
+  get(name: string): string | undefined;
+  has(name: string): boolean;
+}
+
+export type LegacyParseFailure = {
+  reason: "bad_percent_encoding" | "undecodable" | "too_many_fields";
+  detail: string;
+  field?: string;
+};
+
+export type LegacyParseResult = { ok: true; form: LegacyForm } | { ok: false; failure: LegacyParseFailure };
+
+export interface LegacyParseOptions {
+  /** "auto" detects one charset for the whole form; an explicit charset is strict. */
+  readonly charset: LegacyCharset | "auto";
+  readonly maxFields?: number;
+}
+
+const AMP = 0x26;
+const EQ = 0x3d;
+const DEFAULT_MAX_FIELDS = 200;
+
+interface Segment {
+  readonly start: number;
+  readonly name: Buffer;
+  readonly value: Buffer;
+  /** Offset of the value in the raw input (for error offsets). */
+  readonly valueStart: number;
+}
+
+/**
+ * Splits on `&` (empty segments skipped), then on the first `=`; no `=` means an empty value.
+ * Lazy and linear, so callers can stop early (field limit, first match) on hostile input.
+ */
+function* splitSegments(raw: Buffer): Generator<Segment> {
+  let start = 0;
+  while (start < raw.length) {
+    let end = raw.indexOf(AMP, start);
+    if (end < 0) end = raw.length;
+    if (end > start) {
+      const eq = raw.subarray(start, end).indexOf(EQ);
+      const split = eq >= 0 ? start + eq : end;
+      const valueStart = Math.min(split + 1, end);
+      yield { start, name: raw.subarray(start, split), value: raw.subarray(valueStart, end), valueStart };
+    }
+    start = end + 1;
+  }
+}
+
+/** An ASCII-safe label for a raw name, used only in failure details. */
+function describeName(bytes: Buffer): string {
+  const printable = bytes.every((b) => b >= 0x20 && b < 0x7f);
+  return printable ? bytes.toString("latin1") : percentEncode(bytes);
+}
+
+type Decoded = { ok: true; fields: Array<{ nameBytes: Buffer; bytes: Buffer }> } | { ok: false; failure: LegacyParseFailure };
+
+function percentDecodeAll(segments: readonly Segment[]): Decoded {
+  const fields: Array<{ nameBytes: Buffer; bytes: Buffer }> = [];
+  for (const s of segments) {
+    const name = percentDecode(s.name);
+    if (!name.ok) return badPercent(s.start + name.at, describeName(s.name));
+    const value = percentDecode(s.value);
+    if (!value.ok) return badPercent(s.valueStart + value.at, describeName(name.bytes));
+    fields.push({ nameBytes: name.bytes, bytes: value.bytes });
+  }
+  return { ok: true, fields };
+}
+
+function badPercent(at: number, field: string): Decoded {
+  return { ok: false, failure: { reason: "bad_percent_encoding", detail: `invalid percent escape at byte ${at}`, field } };
+}
+
+function createForm(charset: LegacyCharset, fields: readonly LegacyField[]): LegacyForm {
+  return {
+    charset,
+    fields,
+    get: (name) => fields.find((f) => f.name === name)?.value,
+    has: (name) => fields.some((f) => f.name === name),
+  };
+}
+
+/**
+ * Parses raw legacy bytes byte-exactly: split, percent-decode name and value to bytes, then decode
+ * them in the charset. Never throws; every problem is a typed failure the route renders.
+ */
+export function parseLegacyForm(raw: Buffer, opts: LegacyParseOptions): LegacyParseResult {
+  const maxFields = opts.maxFields ?? DEFAULT_MAX_FIELDS;
+  const segments: Segment[] = [];
+  for (const s of splitSegments(raw)) {
+    if (segments.length === maxFields) {
+      return { ok: false, failure: { reason: "too_many_fields", detail: `more than ${maxFields} fields` } };
+    }
+    segments.push(s);
+  }
+  const decoded = percentDecodeAll(segments);
+  if (!decoded.ok) return decoded;
+  const charset = opts.charset === "auto" ? detectCharset(decoded.fields.flatMap((f) => [f.nameBytes, f.bytes])) : opts.charset;
+  if (charset === undefined) {
+    return { ok: false, failure: { reason: "undecodable", detail: "bytes are neither valid UTF-8 nor valid CP932" } };
+  }
+  const fields: LegacyField[] = [];
+  for (const f of decoded.fields) {
+    const name = decodeStrict(f.nameBytes, charset);
+    if (!name.ok) return undecodable(charset, "name", describeName(f.nameBytes));
+    const value = decodeStrict(f.bytes, charset);
+    if (!value.ok) return undecodable(charset, "value", name.text);
+    fields.push({ name: name.text, nameBytes: f.nameBytes, bytes: f.bytes, value: value.text });
+  }
+  return { ok: true, form: createForm(charset, fields) };
+}
+
+function undecodable(charset: LegacyCharset, part: "name" | "value", field: string): LegacyParseResult {
+  const label = charset === "UTF-8" ? "UTF-8" : "CP932";
+  return { ok: false, failure: { reason: "undecodable", detail: `field ${part} is not valid ${label}`, field } };
+}
+
+/**
+ * Charset-free lookup of an ASCII parameter (e.g. `sid`) before the merchant, and so its charset,
+ * is known. First occurrence wins; undefined when absent, badly escaped, or not pure ASCII.
+ */
+export function peekAsciiParam(raw: Buffer, name: string): string | undefined {
+  const wanted = Buffer.from(name, "latin1");
+  for (const s of splitSegments(raw)) {
+    // An escaped name is never shorter than its decoded form, so shorter raw names cannot match.
+    if (s.name.length < wanted.length) continue;
+    const n = percentDecode(s.name);
+    if (!n.ok || !n.bytes.equals(wanted)) continue;
+    const v = percentDecode(s.value);
+    if (!v.ok || v.bytes.some((b) => b >= 0x80)) return undefined;
+    return v.bytes.toString("latin1");
+  }
+  return undefined;
+}
+
+/** A name or value: text is encoded in the merchant's charset; a Buffer is sent verbatim (echo). */
+export type LegacyWireText = string | Buffer;
+
+function toWire(part: LegacyWireText, charset: LegacyCharset): string {
+  return percentEncode(typeof part === "string" ? encodeText(part, charset) : part);
+}
+
+/**
+ * Formats `name=value&…` for replies and kickbacks. Everything outside A-Z a-z 0-9 -._~ is
+ * percent-encoded, so no raw `=` or `&` ever appears inside a value (merchants that split on `&`
+ * then `=` stay safe). Buffer names are accepted so decodeEcho's output can be passed straight in.
+ */
+export function formatLegacyForm(
+  fields: ReadonlyArray<readonly [LegacyWireText, LegacyWireText]>,
+  charset: LegacyCharset,
+): string {
+  return fields.map(([name, value]) => `${toWire(name, charset)}=${toWire(value, charset)}`).join("&");
+}
+
+// Echo storage lives in legacy-echo.ts; re-exported so callers need one import for the wire format.
+export { decodeEcho, encodeEcho } from "./legacy-echo";
+export type { EchoFieldInput } from "./legacy-echo";

@@ -1,0 +1,68 @@
+/**
+ * Compiles mappings/services.yaml and mappings/operations.yaml into lookup structures for
+ * resolveOperation. Rejects duplicate or ambiguous rows, jobs outside knownJobs and `requires`
+ * entries without an error key. Pure.
+ */
+import type { ProblemSink } from "./mapping-problem";
+import type { Endpoint, OperationsFile, ServicesFile } from "./mapping-schema";
+import type { CompiledOperation, CompiledOperations, CompiledServices } from "./mapping-table";
+
+export function compileServices(_sink: ProblemSink, file: ServicesFile): CompiledServices {
+  const paymentTypes = new Map(Object.entries(file.services).map(([svid, s]) => [svid, s.paymentType] as const));
+  const missingSvid: Partial<Record<Endpoint, string>> = {};
+  if (file.missingSvid.memberpay !== undefined) missingSvid.memberpay = file.missingSvid.memberpay;
+  if (file.missingSvid.payment !== undefined) missingSvid.payment = file.missingSvid.payment;
+  return { paymentTypes, missingSvid, unsupported: file.unsupported };
+}
+
+/** Cross-file: a default svid must name a declared service. */
+export function checkServiceDefaults(sink: ProblemSink, services: CompiledServices): void {
+  for (const [endpoint, svid] of Object.entries(services.missingSvid))
+    if (!services.paymentTypes.has(svid)) sink.add(`missingSvid.${endpoint}`, `svid "${svid}" is not a declared service`);
+}
+
+type RowInput = OperationsFile["operations"][number];
+
+function compileRow(sink: ProblemSink, file: OperationsFile, row: RowInput, i: number): CompiledOperation {
+  const at = `operations.${i}`;
+  if (!file.knownJobs.jobs.includes(row.job)) sink.add(`${at}.job`, `job "${row.job}" is not in knownJobs`);
+  const charges = row.action === "charge" || row.action === "cardCharge";
+  if (charges && row.capture === undefined) sink.add(`${at}.capture`, `action "${row.action}" needs capture: true|false`);
+  if (!charges && row.capture !== undefined) sink.add(`${at}.capture`, `action "${row.action}" takes no capture flag`);
+  for (const p of row.requires ?? [])
+    if (!(p in file.requiredParams.params)) sink.add(`${at}.requires`, `"${p}" has no error key in requiredParams`);
+  return {
+    id: row.id,
+    endpoint: row.endpoint,
+    job: row.job,
+    ptype: row.ptype,
+    action: row.action,
+    // capture/cancel rows never create a charge; `capture` is false for them by definition.
+    capture: row.capture ?? false,
+    transition: row.transition,
+    requires: row.requires ?? [],
+  };
+}
+
+export function compileOperations(sink: ProblemSink, file: OperationsFile): CompiledOperations {
+  const rows = file.operations.map((row, i) => compileRow(sink, file, row, i));
+  const ids = new Set<string>();
+  const matchKeys = new Set<string>();
+  rows.forEach((r, i) => {
+    if (ids.has(r.id)) sink.add(`operations.${i}.id`, `duplicate id "${r.id}"`);
+    ids.add(r.id);
+    const key = `${r.endpoint} ${r.job} ${r.ptype ?? "*"}`;
+    if (matchKeys.has(key)) sink.add(`operations.${i}`, `another row already matches ${key}`);
+    matchKeys.add(key);
+  });
+  const requiredParams = new Map(Object.entries(file.requiredParams.params));
+  return {
+    knownJobs: new Set(file.knownJobs.jobs),
+    unsupportedPtypes: {
+      payment: new Set(file.unsupportedPtypes.payment),
+      memberpay: new Set(file.unsupportedPtypes.memberpay),
+    },
+    requiredParams,
+    rows,
+  };
+}

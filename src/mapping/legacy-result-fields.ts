@@ -1,0 +1,46 @@
+/**
+ * The fixed part of a synchronous reply or a kickback: field order and values from layout.yaml.
+ * Echoed merchant fields are appended by the caller (they are stored pre-encoded). Pure; emits
+ * every layout field, empty when its value is unknown, so the field set never varies.
+ */
+import type { LayoutName, LayoutSource } from "./mapping-schema";
+import type { MappingTable } from "./mapping-table";
+import type { Outcome } from "./univapay-statuses";
+
+export interface LegacyResult {
+  readonly pid: string | null;
+  readonly outcome: Outcome;
+  /** Full 11-character ec; SUCCESS_EC on success. */
+  readonly ec: string;
+  readonly mode: "test" | "live";
+  readonly sod: string | null;
+  /** Legacy total `ta` in yen. */
+  readonly total: number | null;
+  /** Canonical upper-case job (the transition). */
+  readonly job: string;
+}
+
+function valueOf(table: MappingTable, from: LayoutSource, r: LegacyResult): string {
+  switch (from) {
+    case "outcome":
+      return table.layout.rst[r.outcome];
+    case "ec":
+      return r.ec;
+    case "pid":
+      return r.pid ?? "";
+    case "mode": {
+      const ap = table.layout.ap[r.mode];
+      return "value" in ap ? ap.value : (r.pid ?? "");
+    }
+    case "sod":
+      return r.sod ?? "";
+    case "total":
+      return r.total === null ? "" : String(r.total);
+    case "job":
+      return r.job;
+  }
+}
+
+export function legacyResultFields(table: MappingTable, layout: LayoutName, r: LegacyResult): Array<[string, string]> {
+  return table.layout.fields[layout].map((f) => [f.name, valueOf(table, f.from, r)]);
+}

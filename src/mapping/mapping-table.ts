@@ -1,0 +1,95 @@
+/**
+ * The compiled mapping table: plain lookup maps and pre-resolved converters, built once at load
+ * by compileMappingTable and never mutated. Every engine function takes it as its first argument.
+ */
+import type { AmountLimits, Converter } from "./converters";
+import type { GatewayErrorKey } from "./legacy-failure";
+import type { Endpoint, LayoutName, LayoutSource, OperationAction, RuleSetName } from "./mapping-schema";
+import type { CancelStatus, ChargeStatus, Outcome, RefundStatus, Transition } from "./univapay-statuses";
+
+export interface CompiledParams {
+  /** Exact names that are NOT merchant fields (spec, card, reserved result names). */
+  readonly names: ReadonlySet<string>;
+  /** Whole-name patterns, anchored at compile time. */
+  readonly patterns: readonly RegExp[];
+}
+
+export interface CompiledOperation {
+  readonly id: string;
+  readonly endpoint: Endpoint;
+  readonly job: string;
+  readonly ptype: string | undefined;
+  readonly action: OperationAction;
+  readonly capture: boolean;
+  readonly transition: Transition;
+  readonly requires: readonly string[];
+}
+
+export interface CompiledOperations {
+  readonly knownJobs: ReadonlySet<string>;
+  readonly unsupportedPtypes: Readonly<Record<Endpoint, ReadonlySet<string>>>;
+  readonly requiredParams: ReadonlyMap<string, GatewayErrorKey>;
+  readonly rows: readonly CompiledOperation[];
+}
+
+export interface CompiledServices {
+  readonly paymentTypes: ReadonlyMap<string, string>;
+  readonly missingSvid: Readonly<Partial<Record<Endpoint, string>>>;
+  readonly unsupported: GatewayErrorKey;
+}
+
+export type CompiledTarget =
+  | { readonly kind: "single"; readonly path: readonly string[] }
+  | { readonly kind: "parts"; readonly parts: ReadonlyArray<readonly [string, readonly string[]]> };
+
+export type CompiledRule =
+  | { readonly kind: "const"; readonly path: readonly string[]; readonly value: string | number | boolean }
+  | {
+      readonly kind: "convert";
+      readonly from: readonly string[];
+      readonly to: CompiledTarget;
+      readonly converter: Converter;
+      readonly required: boolean;
+      readonly failures: Readonly<Record<string, GatewayErrorKey>>;
+    };
+
+export interface CompiledStatuses {
+  readonly charge: Readonly<Record<Transition, Readonly<Record<ChargeStatus, Outcome>>>>;
+  readonly cancel: Readonly<Record<CancelStatus, Outcome>>;
+  readonly refund: Readonly<Record<RefundStatus, Outcome>>;
+}
+
+export interface CodeInfo {
+  readonly origin: "legacy" | "gateway";
+  readonly messageJa: string;
+  readonly messageEn: string;
+}
+
+export interface CompiledErrors {
+  readonly prefix: string;
+  readonly codes: ReadonlyMap<string, CodeInfo>;
+  readonly keys: Readonly<Record<GatewayErrorKey, string>>;
+  readonly paymentDefault: GatewayErrorKey;
+  readonly paymentCodes: ReadonlyMap<number, string>;
+  readonly apiDefault: GatewayErrorKey;
+  readonly apiCodes: ReadonlyMap<string, string>;
+  readonly validationFields: ReadonlyMap<string, string>;
+}
+
+export interface CompiledLayout {
+  readonly rst: Readonly<Record<Outcome, string>>;
+  readonly ap: Readonly<Record<"test" | "live", { readonly value: string } | { readonly from: "pid" }>>;
+  readonly fields: Readonly<Record<LayoutName, ReadonlyArray<{ readonly name: string; readonly from: LayoutSource }>>>;
+}
+
+export interface MappingTable {
+  readonly files: readonly string[];
+  readonly params: CompiledParams;
+  readonly services: CompiledServices;
+  readonly operations: CompiledOperations;
+  readonly limits: { readonly amount: AmountLimits };
+  readonly ruleSets: Readonly<Record<RuleSetName, readonly CompiledRule[]>>;
+  readonly statuses: CompiledStatuses;
+  readonly errors: CompiledErrors;
+  readonly layout: CompiledLayout;
+}

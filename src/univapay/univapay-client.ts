@@ -1,0 +1,104 @@
+/**
+ * The UnivaPay REST endpoints the gateway uses (api doc §2.1–2.4), as typed methods. Paths,
+ * schemas and polling live here; sending, retrying, rate limiting and error translation live in
+ * univapay-transport.ts. Every POST takes the caller's Idempotency-Key: derive it from the legacy
+ * request (deriveIdempotencyKey) so a retried legacy request re-sends the same key.
+ */
+import { z } from "zod";
+import { createUnivapayTransport, UnivapayCredentials, UnivapayTransportOptions } from "./univapay-transport";
+import {
+  Cancel,
+  CancelSchema,
+  CaptureBody,
+  CaptureResponseSchema,
+  Charge,
+  ChargeSchema,
+  CreateCancelBody,
+  CreateChargeBody,
+  CreateRefundBody,
+  CreateTokenBody,
+  Refund,
+  RefundSchema,
+  TransactionToken,
+  TransactionTokenSchema,
+} from "./univapay-types";
+import { waitUntilFinal } from "./wait-until-final";
+
+export type { UnivapayCredentials };
+export type UnivapayClientOptions = UnivapayTransportOptions;
+export type GetOptions = { readonly polling?: boolean };
+type C = UnivapayCredentials;
+
+export interface UnivapayClient {
+  /** POST /tokens. */
+  createTransactionToken(c: C, body: CreateTokenBody, idempotencyKey: string): Promise<TransactionToken>;
+  /** POST /charges. */
+  createCharge(c: C, body: CreateChargeBody, idempotencyKey: string): Promise<Charge>;
+  /** GET /stores/{storeId}/charges/{id}[?polling=true]. */
+  getCharge(c: C, chargeId: string, opts?: GetOptions): Promise<Charge>;
+  /** Repeats GET ?polling=true (the server holds each call up to ~3 s) until isFinal(charge) or the
+   *  deadline (epoch ms, same clock as `now`) passes; returns the last charge seen (maybe pending). */
+  waitForCharge(c: C, chargeId: string, deadlineAt: number, isFinal: (ch: Charge) => boolean): Promise<Charge>;
+  /** POST /stores/{s}/charges/{id}/capture (200; body empty or {amount, currency}). */
+  captureCharge(c: C, chargeId: string, body: CaptureBody, idempotencyKey: string): Promise<void>;
+  /** POST /stores/{s}/charges/{id}/cancels. */
+  createCancel(c: C, chargeId: string, body: CreateCancelBody, idempotencyKey: string): Promise<Cancel>;
+  getCancel(c: C, chargeId: string, cancelId: string, opts?: GetOptions): Promise<Cancel>;
+  waitForCancel(c: C, chargeId: string, cancelId: string, deadlineAt: number, isFinal: (x: Cancel) => boolean): Promise<Cancel>;
+  /** POST /stores/{s}/charges/{id}/refunds. */
+  createRefund(c: C, chargeId: string, body: CreateRefundBody, idempotencyKey: string): Promise<Refund>;
+  getRefund(c: C, chargeId: string, refundId: string, opts?: GetOptions): Promise<Refund>;
+  waitForRefund(c: C, chargeId: string, refundId: string, deadlineAt: number, isFinal: (x: Refund) => boolean): Promise<Refund>;
+  /** GET /heartbeat, for /readyz: one attempt, no retries, no credentials. */
+  heartbeat(): Promise<void>;
+  /** Destroys the keep-alive agents. */
+  close(): void;
+}
+
+export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClient {
+  const transport = createUnivapayTransport(opts);
+  const store = (c: C, ...segments: string[]): string =>
+    `/stores/${encodeURIComponent(c.storeId)}/${segments.map(encodeURIComponent).join("/")}`;
+  const post = <T>(c: C, route: string, path: string, body: unknown, key: string, schema: z.ZodType<T>): Promise<T> =>
+    transport.request({ method: "POST", route, path, creds: c, body, idempotencyKey: key, schema });
+  const get = <T>(c: C, route: string, path: string, o: GetOptions | undefined, schema: z.ZodType<T>): Promise<T> =>
+    transport.request({ method: "GET", route, path, creds: c, polling: o?.polling, schema });
+  const CHARGE = "/stores/:storeId/charges/:chargeId";
+
+  const client: UnivapayClient = {
+    createTransactionToken: (c, body, key) => post(c, "/tokens", "/tokens", body, key, TransactionTokenSchema),
+    createCharge: (c, body, key) => post(c, "/charges", "/charges", body, key, ChargeSchema),
+    getCharge: (c, id, o) => get(c, CHARGE, store(c, "charges", id), o, ChargeSchema),
+    waitForCharge: (c, id, deadlineAt, isFinal) =>
+      waitUntilFinal((polling) => client.getCharge(c, id, { polling }), deadlineAt, isFinal, transport),
+    captureCharge: async (c, id, body, key) => {
+      await transport.request({
+        method: "POST",
+        route: `${CHARGE}/capture`,
+        path: store(c, "charges", id, "capture"),
+        creds: c,
+        body,
+        idempotencyKey: key,
+        schema: CaptureResponseSchema,
+        allowEmpty: true,
+      });
+    },
+    createCancel: (c, id, body, key) => post(c, `${CHARGE}/cancels`, store(c, "charges", id, "cancels"), body, key, CancelSchema),
+    getCancel: (c, id, cancelId, o) =>
+      get(c, `${CHARGE}/cancels/:cancelId`, store(c, "charges", id, "cancels", cancelId), o, CancelSchema),
+    waitForCancel: (c, id, cancelId, deadlineAt, isFinal) =>
+      waitUntilFinal((polling) => client.getCancel(c, id, cancelId, { polling }), deadlineAt, isFinal, transport),
+    createRefund: (c, id, body, key) => post(c, `${CHARGE}/refunds`, store(c, "charges", id, "refunds"), body, key, RefundSchema),
+    getRefund: (c, id, refundId, o) =>
+      get(c, `${CHARGE}/refunds/:refundId`, store(c, "charges", id, "refunds", refundId), o, RefundSchema),
+    waitForRefund: (c, id, refundId, deadlineAt, isFinal) =>
+      waitUntilFinal((polling) => client.getRefund(c, id, refundId, { polling }), deadlineAt, isFinal, transport),
+    heartbeat: async () => {
+      // /readyz wants the current truth, fast: no retries; any 2xx body counts as alive.
+      const call = { method: "GET", route: "/heartbeat", path: "/heartbeat", allowEmpty: true, noRetry: true } as const;
+      await transport.request({ ...call, schema: z.unknown() });
+    },
+    close: () => transport.close(),
+  };
+  return client;
+}

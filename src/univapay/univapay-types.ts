@@ -1,0 +1,183 @@
+/**
+ * Wire types of the UnivaPay REST API (docs: /work/shared/docs/univapay-api.md §2, §5).
+ * Response schemas are loose on purpose: UnivaPay adds fields over time and the gateway must
+ * keep (not strip, not reject) keys it does not know. Request schemas are strict so a caller's
+ * typo fails here, not as a 400 VALIDATION_ERROR. Statuses stay plain strings: deciding what
+ * a status means belongs to the status maps in src/mapping, never to this file.
+ */
+import { z } from "zod";
+
+/* ---------- shared pieces ---------- */
+
+/** Flat JSON (§1.7): UnivaPay returns numbers as numbers; nested values are not ours to police. */
+const ResponseMetadataSchema = z.record(z.string(), z.unknown());
+
+/** Request metadata is flat: UnivaPay rejects nested JSON (NESTED_JSON_NOT_ALLOWED). */
+export const RequestMetadataSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+export type RequestMetadata = z.infer<typeof RequestMetadataSchema>;
+
+/**
+ * A payment error on a charge/refund/cancel (§5.3). The doc table says `detail`, the webhook
+ * example and the SDK say `details` [CONFLICT]; both are accepted and `details` is filled from
+ * whichever came, so callers read one field.
+ */
+export const PaymentErrorSchema = z
+  .looseObject({
+    code: z.number(),
+    message: z.string().nullish(),
+    details: z.string().nullish(),
+    detail: z.string().nullish(),
+  })
+  .transform((e) => ({ ...e, message: e.message ?? null, details: e.details ?? e.detail ?? null }));
+export type PaymentError = z.infer<typeof PaymentErrorSchema>;
+
+/** `error` is absent on successful resources in some examples; absent and null mean the same. */
+const NullablePaymentError = PaymentErrorSchema.nullish().transform((e) => e ?? null);
+
+/* ---------- responses ---------- */
+
+export const TransactionTokenSchema = z.looseObject({
+  id: z.string().min(1),
+  store_id: z.string().min(1),
+  payment_type: z.string(),
+  type: z.string(),
+  mode: z.string(),
+  active: z.boolean().optional(),
+  email: z.string().nullish(),
+  usage_limit: z.string().nullish(),
+  confirmed: z.boolean().nullish(),
+  metadata: ResponseMetadataSchema.nullish(),
+  /** Only card_bin/last_four of the number ever come back; kept loose. */
+  data: z.looseObject({}).nullish(),
+  created_on: z.string(),
+});
+export type TransactionToken = z.infer<typeof TransactionTokenSchema>;
+
+export const ChargeSchema = z.looseObject({
+  id: z.string().min(1),
+  store_id: z.string().min(1),
+  transaction_token_id: z.string().nullish(),
+  transaction_token_type: z.string().nullish(),
+  subscription_id: z.string().nullish(),
+  merchant_transaction_id: z.string().nullish(),
+  requested_amount: z.number(),
+  requested_currency: z.string(),
+  /** null while pending; may differ from requested after FX. */
+  charged_amount: z.number().nullable(),
+  charged_currency: z.string().nullable(),
+  /** Kept as a string: src/mapping decides what it means, unknown values never become success. */
+  status: z.string().min(1),
+  error: NullablePaymentError,
+  metadata: ResponseMetadataSchema.nullish(),
+  mode: z.string(),
+  capture_at: z.string().nullish(),
+  created_on: z.string(),
+});
+export type Charge = z.infer<typeof ChargeSchema>;
+
+export const CancelSchema = z.looseObject({
+  id: z.string().min(1),
+  charge_id: z.string().min(1),
+  store_id: z.string().min(1),
+  status: z.string().min(1),
+  error: NullablePaymentError,
+  metadata: ResponseMetadataSchema.nullish(),
+  mode: z.string(),
+  created_on: z.string(),
+});
+export type Cancel = z.infer<typeof CancelSchema>;
+
+export const RefundSchema = z.looseObject({
+  id: z.string().min(1),
+  charge_id: z.string().min(1),
+  store_id: z.string().min(1),
+  status: z.string().min(1),
+  amount: z.number(),
+  currency: z.string(),
+  reason: z.string().nullish(),
+  message: z.string().nullish(),
+  error: NullablePaymentError,
+  metadata: ResponseMetadataSchema.nullish(),
+  mode: z.string(),
+  created_on: z.string(),
+});
+export type Refund = z.infer<typeof RefundSchema>;
+
+/** Capture answers 200 with no body in the doc, `{amount, currency}` in the SDK (§2.2). */
+export const CaptureResponseSchema = z.looseObject({
+  amount: z.number().optional(),
+  currency: z.string().optional(),
+});
+export type CaptureResponse = z.infer<typeof CaptureResponseSchema>;
+
+/** §5.1 error body. Some errors (429, some 404s) come with an empty body instead. */
+export const ApiErrorBodySchema = z.looseObject({
+  status: z.string(),
+  code: z.string().min(1),
+  errors: z.array(z.looseObject({ field: z.string(), reason: z.string() })).optional(),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
+
+/* ---------- requests ---------- */
+
+export const CardDataSchema = z.strictObject({
+  cardholder: z.string().min(1),
+  card_number: z.string().min(1),
+  exp_month: z.union([z.string(), z.number()]),
+  exp_year: z.union([z.string(), z.number()]),
+  cvv: z.string().optional(),
+  line1: z.string().optional(),
+  line2: z.string().optional(),
+  state: z.string().optional(),
+  city: z.string().optional(),
+  country: z.string().optional(),
+  zip: z.string().optional(),
+  phone_number: z.strictObject({ country_code: z.string(), local_number: z.string() }).optional(),
+  /** Nested in `data`, as the doc example and the SDK do (the doc table says top-level). */
+  cvv_authorize: z.strictObject({ enabled: z.boolean(), currency: z.string().optional() }).optional(),
+});
+export type CardData = z.infer<typeof CardDataSchema>;
+
+export const CreateTokenBodySchema = z.strictObject({
+  payment_type: z.literal("card"),
+  type: z.enum(["one_time", "recurring", "subscription"]),
+  email: z.string().optional(),
+  usage_limit: z.enum(["daily", "weekly", "monthly", "annually"]).optional(),
+  ip_address: z.string().optional(),
+  metadata: RequestMetadataSchema.optional(),
+  data: CardDataSchema,
+});
+export type CreateTokenBody = z.infer<typeof CreateTokenBodySchema>;
+
+export const CreateChargeBodySchema = z.strictObject({
+  transaction_token_id: z.string().min(1),
+  /** Integer in the currency's smallest unit (JPY has none). */
+  amount: z.number().int().positive(),
+  currency: z.string().length(3),
+  /** Defaults to true upstream; false = authorization only. */
+  capture: z.boolean().optional(),
+  /** ISO-8601; with capture=false, the automatic capture time. */
+  capture_at: z.string().optional(),
+  metadata: RequestMetadataSchema.optional(),
+});
+export type CreateChargeBody = z.infer<typeof CreateChargeBodySchema>;
+
+export const CaptureBodySchema = z.strictObject({
+  amount: z.number().int().positive(),
+  currency: z.string().length(3),
+});
+export type CaptureBody = z.infer<typeof CaptureBodySchema>;
+
+export const CreateCancelBodySchema = z.strictObject({
+  metadata: RequestMetadataSchema.optional(),
+});
+export type CreateCancelBody = z.infer<typeof CreateCancelBodySchema>;
+
+export const CreateRefundBodySchema = z.strictObject({
+  amount: z.number().int().positive(),
+  currency: z.string().length(3),
+  reason: z.enum(["fraud", "duplicate", "customer_request"]).optional(),
+  message: z.string().optional(),
+  metadata: RequestMetadataSchema.optional(),
+});
+export type CreateRefundBody = z.infer<typeof CreateRefundBodySchema>;
