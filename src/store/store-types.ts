@@ -34,7 +34,7 @@ export interface PaymentRow {
   readonly sod: string | null;
   readonly state: PaymentState;
   readonly univapayStatus: string | null;
-  /** 6-character legacy error detail code of the last failure, e.g. "T52G01"; null when none. */
+  /** Full 11-character legacy ec of the last failure, e.g. "ER000T52G01"; null when none. */
   readonly errorCode: string | null;
   /** Echoed merchant fields, canonically percent-encoded in the merchant's charset ("no=1&x=%83e"). */
   readonly echo: string;
@@ -83,6 +83,9 @@ export interface KickbackRow {
   readonly state: KickbackState;
   readonly attempts: number;
   readonly nextAttemptAt: Date;
+  /** Trigger of the next attempt: "manual" after requeueKickback until that attempt completes.
+   *  (Added by the store owner; optional so hand-built rows stay valid. Absent means "auto".) */
+  readonly nextTrigger?: "auto" | "manual";
   readonly lockedBy: string | null;
   readonly lockedUntil: Date | null;
   readonly lastStatus: number | null;
@@ -146,6 +149,7 @@ export interface StoreOps {
 
   // operations -------------------------------------------------------------
   insertOperation(o: NewOperation): Promise<{ row: OperationRow; created: boolean }>;
+  findOperation(id: string): Promise<OperationRow | undefined>;
   findOperationByUnivapayId(univapayId: string): Promise<OperationRow | undefined>;
   listOperations(pid: string): Promise<OperationRow[]>;
   updateOperation(id: string, patch: OperationPatch): Promise<OperationRow>;
@@ -177,12 +181,13 @@ export interface Store extends StoreOps {
    *  expired): sets locked_by/locked_until and returns them. PostgreSQL: FOR UPDATE SKIP LOCKED. */
   claimDueKickbacks(workerId: string, now: Date, limit: number, lockMs: number): Promise<KickbackRow[]>;
   /** Records one attempt row and applies the outcome to the kickback in one transaction:
-   *  delivered / retry at nextAttemptAt / dead. Clears the lock. Only applies if still locked by workerId. */
+   *  delivered / retry at nextAttemptAt / dead. Clears the lock. Only applies if still locked by workerId.
+   *  Resolves true when applied, false when ignored (lock lost to another worker: nothing written). */
   completeKickbackAttempt(
     workerId: string,
     attempt: NewKickbackAttempt,
     outcome: { kind: "delivered" } | { kind: "retry"; nextAttemptAt: Date } | { kind: "dead" },
-  ): Promise<void>;
+  ): Promise<boolean>;
   /** Operator action: make a kickback due now again (dead or delivered → pending). */
   requeueKickback(id: string, now: Date): Promise<boolean>;
 

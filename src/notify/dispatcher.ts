@@ -1,0 +1,205 @@
+/**
+ * The kickback outbox dispatcher: claim a batch of due kickbacks, GET each with bounded
+ * concurrency, record every try as an attempt row and apply delivered / retry / dead. Delivery is
+ * at least once: a worker that dies keeps its claim only until lockMs, then another delivers.
+ * It never renders kickbacks (the query is pre-rendered) and never decides what to enqueue.
+ */
+import { AppError } from "../errors/app-error";
+import { maskPans, type Logger } from "../logging/logger";
+import type { KickbackRow, NewKickbackAttempt, Store } from "../store/store-types";
+import { createKickbackAgents, kickbackRequestUrl, sendKickback, type KickbackAgents, type SendResult } from "./kickback-sender";
+import { nextAttemptAt, type RetryPolicy } from "./retry-policy";
+import { checkKickbackUrl } from "./url-guard";
+
+export type KickbackOutcomeKind = "delivered" | "retry" | "dead";
+
+export interface KickbackDispatcherOptions {
+  readonly store: Store;
+  readonly logger: Logger;
+  /** Unique per process (e.g. host-pid-port): a restarted worker must not pass for its old self. */
+  readonly workerId: string;
+  readonly policy: RetryPolicy;
+  readonly timeoutMs: number;
+  readonly batchSize?: number;
+  readonly concurrency?: number;
+  /** How long a claim holds; must outlast a whole batch, else a slow batch is delivered twice. */
+  readonly lockMs?: number;
+  readonly now?: () => Date;
+  readonly random?: () => number;
+  readonly observe?: (e: { outcome: KickbackOutcomeKind; durationMs: number; statusCode: number | null }) => void;
+  /** Default true (merchant URLs come from operator config). false: refuse private/loopback
+   *  targets, both IP literals and DNS answers; such kickbacks go dead at once. */
+  readonly allowPrivateNetworks?: boolean;
+}
+
+export interface KickbackDispatcher {
+  /** One claim-send-complete round; resolves to the number of attempts made. Ticks never overlap. */
+  tick(): Promise<number>;
+  start(pollMs: number): void;
+  /** Runs a tick soon (e.g. right after an enqueue) instead of at the next poll. */
+  wake(): void;
+  /** Stops polling and waits for in-flight sends to be recorded. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_BATCH = 100;
+const DEFAULT_CONCURRENCY = 16;
+
+/** Decides the fate of one attempt. Any 2xx is delivered (the legacy success criterion is unknown:
+ *  LEG answers "OK!!", others JSON). A manual attempt never reschedules itself (svix rule). */
+export function decideOutcome(
+  result: Pick<SendResult, "statusCode">,
+  attemptNo: number,
+  trigger: "auto" | "manual",
+  policy: RetryPolicy,
+  now: Date,
+  random: () => number,
+): { kind: "delivered" } | { kind: "retry"; nextAttemptAt: Date } | { kind: "dead" } {
+  if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) return { kind: "delivered" };
+  if (trigger === "manual") return { kind: "dead" };
+  const next = nextAttemptAt(attemptNo, policy, now, random);
+  return next ? { kind: "retry", nextAttemptAt: next } : { kind: "dead" };
+}
+
+export function createKickbackDispatcher(opts: KickbackDispatcherOptions): KickbackDispatcher {
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const worstBatchMs = opts.timeoutMs * Math.ceil(batchSize / concurrency);
+  const lockMs = opts.lockMs ?? worstBatchMs + 60_000;
+  if (lockMs <= opts.timeoutMs) throw new AppError("config_invalid", `kickback lockMs (${lockMs}) must exceed timeoutMs (${opts.timeoutMs})`);
+  const now = opts.now ?? (() => new Date());
+  const random = opts.random ?? Math.random;
+  const allowPrivate = opts.allowPrivateNetworks ?? true;
+  const agents: KickbackAgents = createKickbackAgents({ allowPrivateNetworks: allowPrivate, maxSockets: Math.max(concurrency, 16) });
+  const log = opts.logger.child({ workerId: opts.workerId });
+  if (lockMs < worstBatchMs) log.warn({ lockMs, worstBatchMs }, "kickback lock shorter than a worst-case batch: slow batches may be delivered twice");
+
+  /** A URL the guard rejects can never succeed (the URL is part of the row): dead at once. */
+  function rejection(row: KickbackRow): string | null {
+    if (allowPrivate) return null;
+    const check = checkKickbackUrl(row.url, { allowPrivateNetworks: false });
+    return check.ok ? null : `url rejected: ${check.reason}`;
+  }
+
+  async function deliver(row: KickbackRow): Promise<void> {
+    const attemptNo = row.attempts + 1;
+    const trigger = row.nextTrigger ?? "auto";
+    const at = now();
+    const rejected = rejection(row);
+    const result: SendResult = rejected
+      ? { statusCode: null, durationMs: 0, bodyHead: "", error: rejected }
+      : await sendKickback(row.url, row.query, { timeoutMs: opts.timeoutMs, ...agents });
+    const outcome = rejected ? { kind: "dead" as const } : decideOutcome(result, attemptNo, trigger, opts.policy, now(), random);
+    const attempt: NewKickbackAttempt = {
+      kickbackId: row.id,
+      attemptNo,
+      url: maskPans(kickbackRequestUrl(row.url, row.query)),
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+      bodyHead: result.bodyHead,
+      error: result.error,
+      trigger,
+      at,
+    };
+    const fields = { kickbackId: row.id, pid: row.pid, transition: row.transition, attempt: attemptNo, trigger, statusCode: result.statusCode, durationMs: result.durationMs };
+    if (!(await opts.store.completeKickbackAttempt(opts.workerId, attempt, outcome))) {
+      log.warn(fields, "kickback lock lost before completion, outcome discarded");
+      return;
+    }
+    opts.observe?.({ outcome: outcome.kind, durationMs: result.durationMs, statusCode: result.statusCode });
+    if (outcome.kind === "delivered") log.info(fields, "kickback delivered");
+    else if (outcome.kind === "retry") log.warn({ ...fields, error: result.error, nextAttemptAt: outcome.nextAttemptAt }, "kickback failed, retry scheduled");
+    else log.error({ ...fields, error: result.error }, trigger === "manual" ? "manual kickback attempt failed" : "kickback retries exhausted");
+  }
+
+  async function deliverSafely(row: KickbackRow): Promise<void> {
+    try {
+      await deliver(row);
+    } catch (err) {
+      // The store failed to record: the claim expires after lockMs and the kickback is retried.
+      log.warn({ err, kickbackId: row.id, pid: row.pid }, "kickback completion failed, will retry after lock expiry");
+    }
+  }
+
+  async function runTick(): Promise<number> {
+    const claimed = await opts.store.claimDueKickbacks(opts.workerId, now(), batchSize, lockMs);
+    await forEachLimited(claimed, concurrency, deliverSafely);
+    return claimed.length;
+  }
+
+  let chain: Promise<unknown> = Promise.resolve();
+  function tick(): Promise<number> {
+    const p = chain.then(runTick, runTick);
+    chain = p.catch(() => undefined);
+    return p;
+  }
+
+  let pollMs = 1000;
+  let started = false;
+  let stopping = false;
+  let looping = false;
+  let wakeRequested = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  function schedule(ms: number): void {
+    if (stopping) return;
+    timer = setTimeout(() => void loop(), ms);
+    timer.unref();
+  }
+
+  async function loop(): Promise<void> {
+    timer = null;
+    looping = true;
+    wakeRequested = false;
+    let made = 0;
+    try {
+      made = await tick();
+    } catch (err) {
+      log.warn({ err }, "kickback dispatch tick failed");
+    }
+    looping = false;
+    // A full batch means more may be due now; so may an enqueue that woke us mid-tick.
+    schedule(made >= batchSize || wakeRequested ? 0 : pollMs);
+  }
+
+  return {
+    tick,
+    start(ms: number): void {
+      if (started) return;
+      started = true;
+      stopping = false;
+      pollMs = ms;
+      schedule(0);
+    },
+    wake(): void {
+      if (!started || stopping) return;
+      if (looping) {
+        wakeRequested = true;
+        return;
+      }
+      if (timer) clearTimeout(timer);
+      schedule(0);
+    },
+    async stop(): Promise<void> {
+      stopping = true;
+      started = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await chain;
+      agents.agent.destroy();
+      agents.httpsAgent.destroy();
+    },
+  };
+}
+
+/** Runs fn over items with at most `limit` in flight. */
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,92 @@
+/**
+ * Builds the Store from a database URL: SQLite (`sqlite:<path>`, `sqlite::memory:`; ONE gateway
+ * instance) or PostgreSQL (`postgres://`, `postgresql://`; any number of instances). Applies
+ * pending migrations before returning. Never imports Koa; never does network I/O besides the DB.
+ */
+import { Kysely } from "kysely";
+import { AppError } from "../errors/app-error";
+import type { Logger } from "../logging/logger";
+import type { Store } from "./store-types";
+import { createInstantCodec, type Database, type Dialect } from "./db-schema";
+import type { QueryContext } from "./query-context";
+import { openSqlite, sqlitePathFromUrl } from "./open-sqlite";
+import { openPostgres } from "./open-postgres";
+import { runMigrations } from "./run-migrations";
+import { createStoreOps, mintPid } from "./store-ops";
+import { guarded } from "./store-error";
+import { applyKickbackOutcome, claimDueKickbackRows, countKickbacksByState, insertKickbackAttempt, requeueKickbackRow } from "./kickback-queries";
+import { claimDueWebhookEventRows, completeWebhookEventRow, countPendingWebhookEvents } from "./webhook-event-queries";
+
+export interface CreateStoreOptions {
+  readonly databaseUrl: string;
+  readonly logger: Logger;
+  /** PostgreSQL only: schema to create (if missing) and put on every connection's search_path. */
+  readonly pgSchema?: string;
+  /** PostgreSQL pool size; default 10. */
+  readonly pgPoolMax?: number;
+  /** Clock for created_at/updated_at; default the system clock. Queue methods take `now` explicitly. */
+  readonly now?: () => Date;
+  /** Test seam for the pid collision path; default mintPid (crypto.randomInt, 8 digits). */
+  readonly mintPid?: () => string;
+}
+
+export function dialectOfUrl(databaseUrl: string): Dialect {
+  if (databaseUrl.startsWith("sqlite:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return "postgres";
+  throw new AppError("config_invalid", "DATABASE_URL must start with sqlite:, postgres:// or postgresql://");
+}
+
+export async function createStore(opts: CreateStoreOptions): Promise<Store> {
+  const log = opts.logger.child({ module: "store" });
+  const dialect = dialectOfUrl(opts.databaseUrl);
+  const kysely = new Kysely<Database>({
+    dialect:
+      dialect === "sqlite"
+        ? openSqlite(sqlitePathFromUrl(opts.databaseUrl))
+        : openPostgres(opts.databaseUrl, opts.pgSchema, opts.pgPoolMax ?? 10, (err) => log.warn({ err }, "idle database connection failed")),
+  });
+  try {
+    const applied = await runMigrations(kysely, dialect, dialect === "postgres" ? opts.pgSchema : undefined);
+    log.info({ dialect, applied }, applied.length > 0 ? "store migrated" : "store schema current");
+  } catch (e) {
+    await kysely.destroy();
+    throw e;
+  }
+  return buildStore({ db: kysely, dialect, codec: createInstantCodec(dialect), now: opts.now ?? (() => new Date()), mintPid: opts.mintPid ?? mintPid });
+}
+
+function buildStore(ctx: QueryContext): Store {
+  const { db } = ctx;
+  return {
+    dialect: ctx.dialect,
+    ...createStoreOps(ctx),
+    // SQLite has one connection: calling the outer store (not `tx`) inside fn would deadlock.
+    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps({ ...ctx, db: trx }))),
+    claimDueKickbacks: guarded("claimDueKickbacks", async (workerId, now, limit, lockMs) =>
+      limit <= 0 ? [] : claimDueKickbackRows(ctx, workerId, now, limit, lockMs),
+    ),
+    completeKickbackAttempt: guarded("completeKickbackAttempt", (workerId, attempt, outcome) =>
+      db.transaction().execute(async (trx) => {
+        const tx = { ...ctx, db: trx };
+        if (!(await applyKickbackOutcome(tx, workerId, attempt, outcome))) return false;
+        await insertKickbackAttempt(tx, attempt);
+        return true;
+      }),
+    ),
+    requeueKickback: guarded("requeueKickback", (id, now) => requeueKickbackRow(ctx, id, now)),
+    claimDueWebhookEvents: guarded("claimDueWebhookEvents", async (now, limit, lockMs) =>
+      limit <= 0 ? [] : claimDueWebhookEventRows(ctx, now, limit, lockMs),
+    ),
+    completeWebhookEvent: guarded("completeWebhookEvent", async (id, outcome) => {
+      await completeWebhookEventRow(ctx, id, outcome);
+    }),
+    queueDepths: guarded("queueDepths", async () => {
+      const [k, webhooksPending] = await Promise.all([countKickbacksByState(ctx), countPendingWebhookEvents(ctx)]);
+      return { kickbacksPending: k.pending, kickbacksDead: k.dead, webhooksPending };
+    }),
+    ping: guarded("ping", async () => {
+      await db.selectNoFrom((eb) => eb.lit(1).as("one")).execute();
+    }),
+    close: () => db.destroy(),
+  };
+}

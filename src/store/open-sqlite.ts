@@ -1,0 +1,51 @@
+/**
+ * Opens the SQLite file behind a Kysely dialect. One connection, one process: SQLite means ONE
+ * gateway instance (claims rely on the single writer). Prepared statements are cached by SQL text
+ * because Kysely's driver would otherwise re-prepare every query.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
+
+/** busy_timeout: how long a writer waits for another connection (e.g. an operator's sqlite3 shell). */
+const BUSY_TIMEOUT_MS = 5000;
+/** Bounded so ad-hoc SQL (different texts) cannot grow the cache without limit. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/** Accepts `sqlite:<path>`, `sqlite://<path>` and `sqlite::memory:`. */
+export function sqlitePathFromUrl(databaseUrl: string): string {
+  const rest = databaseUrl.replace(/^sqlite:/, "");
+  return rest.startsWith("//") ? rest.slice(2) : rest;
+}
+
+export function openSqlite(path: string): SqliteDialect {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new BetterSqlite3(path);
+  db.pragma("journal_mode = WAL");
+  // NORMAL in WAL mode survives a process crash; only an OS crash or power loss can lose the
+  // last commits. FULL would fsync every commit and cap throughput at the disk's fsync rate.
+  db.pragma("synchronous = NORMAL");
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma("foreign_keys = ON");
+  return new SqliteDialect({ database: withStatementCache(db) });
+}
+
+function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare: (sqlText) => {
+      const hit = cache.get(sqlText);
+      if (hit) return hit;
+      const stmt = db.prepare(sqlText);
+      // Map iteration order is insertion order: drop the oldest entry.
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? "");
+      cache.set(sqlText, stmt);
+      return stmt;
+    },
+  };
+}

@@ -1,0 +1,401 @@
+/**
+ * One contract suite for both Store implementations: SQLite (temp file) and PostgreSQL (fresh
+ * random schema, dropped afterwards). Assumes no SQL dialect except where the test is about
+ * PostgreSQL concurrency itself. Time is an injected clock; nothing waits on timers.
+ */
+import { Client } from "pg";
+import { isAppError } from "../../src/errors/app-error";
+import { createLogger } from "../../src/logging/logger";
+import { createStore } from "../../src/store/create-store";
+import type { NewKickbackAttempt, Store } from "../../src/store/store-types";
+import {
+  buildKickback,
+  buildOperation,
+  buildPayment,
+  buildWebhookEvent,
+  createManualClock,
+  postgresTarget,
+  sqliteTarget,
+  TEST_PG_URL,
+  type DbTarget,
+} from "./store-builders";
+
+const silent = createLogger({ level: "silent" });
+const LOCK_MS = 30_000;
+/** Rows claimed here stay locked for decades past every instant the tests use. */
+const FAR_FUTURE = new Date("2100-01-01T00:00:00.000Z");
+const FOREVER_MS = 1e12;
+
+function capturingLogger(): { logger: ReturnType<typeof createLogger>; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({ level: "info", destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) } });
+  return { logger, lines };
+}
+
+function attempt(kickbackId: string, at: Date, over: Partial<NewKickbackAttempt> = {}): NewKickbackAttempt {
+  return { kickbackId, attemptNo: 1, url: "http://merchant.example/kb?x=1", statusCode: 500, durationMs: 12, bodyHead: "oops", error: null, trigger: "auto", at, ...over };
+}
+
+describe.each([
+  ["sqlite", sqliteTarget],
+  ["postgres", postgresTarget],
+] as const)("Store contract (%s)", (dialect, makeTarget) => {
+  let target: DbTarget;
+  let store: Store;
+  const clock = createManualClock();
+
+  beforeAll(async () => {
+    target = makeTarget();
+    store = await createStore({ databaseUrl: target.databaseUrl, pgSchema: target.pgSchema, logger: silent, now: clock.now });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await target?.cleanup();
+  });
+
+  /** Takes every earlier test's due kickbacks out of play, so claims below see only their rows. */
+  async function drainKickbacks(): Promise<void> {
+    await store.claimDueKickbacks("drain", FAR_FUTURE, 1_000_000, FOREVER_MS);
+  }
+
+  async function newPayment(over = {}) {
+    return (await store.insertPayment(buildPayment(over))).row;
+  }
+  async function newKickback(now: Date, over = {}) {
+    const p = await newPayment();
+    expect(await store.enqueueKickback(buildKickback(p.pid, over), now)).toBe(true);
+    const [k] = await store.listKickbacks(p.pid);
+    if (!k) throw new Error("kickback not stored");
+    return k;
+  }
+
+  it("reports its dialect and answers ping", async () => {
+    expect(store.dialect).toBe(dialect);
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  describe("payments", () => {
+    it("insertPayment is idempotent on (sid, requestKey) and mints an 8-digit pid", async () => {
+      const p = buildPayment();
+      const first = await store.insertPayment(p);
+      const again = await store.insertPayment({ ...p, amount: 999 });
+      expect(first.created).toBe(true);
+      expect(first.row.pid).toMatch(/^[1-9]\d{7}$/);
+      expect(again).toEqual({ row: first.row, created: false });
+      expect(first.row).toMatchObject({ ...p, createdAt: clock.now(), updatedAt: clock.now() });
+      const otherSid = await store.insertPayment({ ...p, sid: "S002" });
+      expect(otherSid.created).toBe(true);
+      expect(otherSid.row.pid).not.toBe(first.row.pid);
+    });
+
+    it("mints unique, random-looking pids over a few thousand inserts", async () => {
+      const pids = await store.transaction(async (tx) => {
+        const out: number[] = [];
+        for (let i = 0; i < 2000; i++) out.push(Number((await tx.insertPayment(buildPayment({ sid: "BULK" }))).row.pid));
+        return out;
+      });
+      expect(new Set(pids).size).toBe(pids.length);
+      expect(pids.every((n) => n >= 10_000_000 && n <= 99_999_999)).toBe(true);
+      const adjacent = pids.slice(1).filter((n, i) => Math.abs(n - (pids[i] ?? 0)) <= 1).length;
+      expect(adjacent).toBeLessThan(5); // sequential minting would make nearly all of them adjacent
+      expect(Math.min(...pids)).toBeLessThan(20_000_000);
+      expect(Math.max(...pids)).toBeGreaterThan(90_000_000);
+    }, 30_000);
+
+    it("retries with a new pid when the minted one is taken", async () => {
+      const taken = await newPayment();
+      const script = [taken.pid, taken.pid, "55555555"];
+      const scripted = await createStore({ databaseUrl: target.databaseUrl, pgSchema: target.pgSchema, logger: silent, mintPid: () => script.shift() ?? "99999999" });
+      try {
+        const r = await scripted.insertPayment(buildPayment());
+        expect(r).toMatchObject({ created: true, row: { pid: "55555555" } });
+        expect(script).toEqual([]);
+        // Inside a transaction too: a collision must not abort the surrounding PostgreSQL transaction.
+        script.push(taken.pid, "55555556");
+        const inTx = await scripted.transaction(async (tx) => (await tx.insertPayment(buildPayment())).row.pid);
+        expect(inTx).toBe("55555556");
+      } finally {
+        await scripted.close();
+      }
+      expect((await store.findPaymentByPid(taken.pid))?.requestKey).toBe(taken.requestKey);
+    });
+
+    it("finds by sid+pid, pid and charge id; updatePayment patches and stamps updatedAt", async () => {
+      const p = await newPayment();
+      expect(await store.findPayment(p.sid, p.pid)).toEqual(p);
+      expect(await store.findPayment("OTHER", p.pid)).toBeUndefined();
+      expect(await store.findPaymentByChargeId("ch_none")).toBeUndefined();
+      clock.advance(1000);
+      const chargeId = `ch_${p.pid}`;
+      const u = await store.updatePayment(p.pid, { chargeId, state: "captured", univapayStatus: "successful", errorCode: undefined });
+      expect(u).toMatchObject({ chargeId, state: "captured", univapayStatus: "successful", errorCode: null, amount: p.amount });
+      expect(u.updatedAt.getTime()).toBe(p.createdAt.getTime() + 1000);
+      expect(u.createdAt).toEqual(p.createdAt);
+      expect(await store.findPaymentByChargeId(chargeId)).toEqual(u);
+      expect(await store.findPaymentByPid(p.pid)).toEqual(u);
+      const failed = await store.updatePayment(p.pid, { state: "failed", errorCode: "ER000T52G01" });
+      expect(failed).toMatchObject({ chargeId, state: "failed", errorCode: "ER000T52G01" });
+    });
+
+    it("updatePayment of an unknown pid rejects with not_found", async () => {
+      const err: unknown = await store.updatePayment("00000000", { state: "failed" }).catch((e: unknown) => e);
+      expect(isAppError(err) && err.code).toBe("not_found");
+    });
+  });
+
+  describe("operations", () => {
+    it("inserts idempotently on (sid, requestKey), finds, lists and updates", async () => {
+      const p = await newPayment();
+      const o = buildOperation(p.pid, { job: "CANCEL", kind: "cancel" });
+      const first = await store.insertOperation(o);
+      expect(first.created).toBe(true);
+      expect(await store.insertOperation(o)).toEqual({ row: first.row, created: false });
+      clock.advance(10);
+      const second = (await store.insertOperation(buildOperation(p.pid))).row;
+      expect(await store.findOperation(first.row.id)).toEqual(first.row);
+      expect((await store.listOperations(p.pid)).map((r) => r.id)).toEqual([first.row.id, second.id]);
+      const u = await store.updateOperation(first.row.id, { univapayId: `cn_${p.pid}`, state: "pending" });
+      expect(u).toMatchObject({ univapayId: `cn_${p.pid}`, state: "pending", kind: "cancel" });
+      expect(await store.findOperationByUnivapayId(`cn_${p.pid}`)).toEqual(u);
+      const err: unknown = await store.updateOperation("nope", { state: "failed" }).catch((e: unknown) => e);
+      expect(isAppError(err) && err.code).toBe("not_found");
+    });
+  });
+
+  describe("member tokens", () => {
+    it("gets nothing, then the stored token, then the replacement", async () => {
+      expect(await store.getMemberToken("S001", "m-1")).toBeUndefined();
+      await store.putMemberToken("S001", "m-1", "tok_a");
+      const a = await store.getMemberToken("S001", "m-1");
+      expect(a).toMatchObject({ sid: "S001", memberId: "m-1", tokenId: "tok_a" });
+      await store.putMemberToken("S001", "m-1", "tok_b");
+      expect(await store.getMemberToken("S001", "m-1")).toEqual({ ...a, tokenId: "tok_b" });
+      expect(await store.getMemberToken("S002", "m-1")).toBeUndefined();
+    });
+  });
+
+  describe("kickback outbox", () => {
+    it("enqueueKickback is unique per (pid, transition)", async () => {
+      const p = await newPayment();
+      const now = clock.now();
+      expect(await store.enqueueKickback(buildKickback(p.pid), now)).toBe(true);
+      expect(await store.enqueueKickback(buildKickback(p.pid, { query: "different" }), now)).toBe(false);
+      expect(await store.enqueueKickback(buildKickback(p.pid, { transition: "SALES" }), now)).toBe(true);
+      const list = await store.listKickbacks(p.pid);
+      expect(list.map((k) => k.transition).sort()).toEqual(["CAPTURE", "SALES"]);
+      expect(list[0]).toMatchObject({ state: "pending", attempts: 0, nextAttemptAt: now, lockedBy: null, lockedUntil: null, deliveredAt: null, nextTrigger: "auto" });
+      expect(await store.findKickback(list[0]?.id ?? "")).toEqual(list[0]);
+    });
+
+    it("a transaction that throws leaves nothing behind; one that resolves commits both", async () => {
+      const p = await newPayment();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.updatePayment(p.pid, { state: "captured" });
+          await tx.enqueueKickback(buildKickback(p.pid), clock.now());
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
+      expect((await store.findPaymentByPid(p.pid))?.state).toBe("requested");
+      expect(await store.listKickbacks(p.pid)).toEqual([]);
+      const r = await store.transaction(async (tx) => {
+        await tx.updatePayment(p.pid, { state: "captured" });
+        return tx.enqueueKickback(buildKickback(p.pid), clock.now());
+      });
+      expect(r).toBe(true);
+      expect((await store.findPaymentByPid(p.pid))?.state).toBe("captured");
+      expect(await store.listKickbacks(p.pid)).toHaveLength(1);
+    });
+
+    it("claims only due rows, locks them, and makes an expired lock claimable again", async () => {
+      await drainKickbacks();
+      const t0 = new Date(clock.now().getTime() + 60_000);
+      const k = await newKickback(t0);
+      expect(await store.claimDueKickbacks("A", new Date(t0.getTime() - 1), 10, LOCK_MS)).toEqual([]);
+      const claimed = await store.claimDueKickbacks("A", t0, 10, LOCK_MS);
+      expect(claimed).toEqual([{ ...k, lockedBy: "A", lockedUntil: new Date(t0.getTime() + LOCK_MS) }]);
+      expect(await store.claimDueKickbacks("B", new Date(t0.getTime() + LOCK_MS - 1), 10, LOCK_MS)).toEqual([]);
+      const reclaimed = await store.claimDueKickbacks("B", new Date(t0.getTime() + LOCK_MS + 1), 10, LOCK_MS);
+      expect(reclaimed.map((r) => [r.id, r.lockedBy])).toEqual([[k.id, "B"]]);
+      // A died mid-delivery: its late completion must not overwrite B's claim.
+      expect(await store.completeKickbackAttempt("A", attempt(k.id, t0, { statusCode: 200 }), { kind: "delivered" })).toBe(false);
+      expect(await store.listAttempts(k.id)).toEqual([]);
+      expect(await store.findKickback(k.id)).toMatchObject({ state: "pending", lockedBy: "B", attempts: 0 });
+      expect(await store.completeKickbackAttempt("B", attempt(k.id, t0, { statusCode: 200 }), { kind: "delivered" })).toBe(true);
+    });
+
+    it("claims in next_attempt_at order up to the limit", async () => {
+      await drainKickbacks();
+      const base = new Date(clock.now().getTime() + 7_200_000);
+      const late = await newKickback(new Date(base.getTime() + 2));
+      const early = await newKickback(base);
+      const mid = await newKickback(new Date(base.getTime() + 1));
+      const now = new Date(base.getTime() + 10);
+      const got = await store.claimDueKickbacks("A", now, 2, LOCK_MS);
+      expect(got.map((r) => r.id)).toEqual([early.id, mid.id]);
+      expect((await store.claimDueKickbacks("A", now, 5, LOCK_MS)).map((r) => r.id)).toEqual([late.id]);
+    });
+
+    it("completeKickbackAttempt records retry, dead and delivered with attempt rows", async () => {
+      await drainKickbacks();
+      const t0 = new Date(clock.now().getTime() + 10_800_000);
+      const k = await newKickback(t0);
+      await store.claimDueKickbacks("W", t0, 100, LOCK_MS);
+      const retryAt = new Date(t0.getTime() + 10_000);
+      expect(await store.completeKickbackAttempt("W", attempt(k.id, t0, { statusCode: 503, bodyHead: "busy\u0000!" }), { kind: "retry", nextAttemptAt: retryAt })).toBe(true);
+      expect(await store.findKickback(k.id)).toMatchObject({ state: "pending", attempts: 1, lastStatus: 503, lastError: null, nextAttemptAt: retryAt, lockedBy: null, lockedUntil: null });
+      // Completing again without a claim is a stale completion.
+      expect(await store.completeKickbackAttempt("W", attempt(k.id, t0), { kind: "dead" })).toBe(false);
+
+      await store.claimDueKickbacks("W", retryAt, 100, LOCK_MS);
+      const t1 = retryAt;
+      expect(await store.completeKickbackAttempt("W", attempt(k.id, t1, { attemptNo: 2, statusCode: null, error: "ECONNREFUSED", bodyHead: "" }), { kind: "dead" })).toBe(true);
+      expect(await store.findKickback(k.id)).toMatchObject({ state: "dead", attempts: 2, lastStatus: null, lastError: "ECONNREFUSED" });
+      expect(await store.claimDueKickbacks("W", new Date(t1.getTime() + 86_400_000), 100, LOCK_MS)).toEqual([]);
+
+      const t2 = new Date(t1.getTime() + 1000);
+      expect(await store.requeueKickback(k.id, t2)).toBe(true);
+      expect(await store.requeueKickback(k.id, t2)).toBe(false); // already pending
+      expect(await store.requeueKickback("unknown", t2)).toBe(false);
+      const [again] = await store.claimDueKickbacks("W", t2, 100, LOCK_MS);
+      expect(again).toMatchObject({ id: k.id, state: "pending", nextTrigger: "manual", attempts: 2 });
+      expect(await store.completeKickbackAttempt("W", attempt(k.id, t2, { attemptNo: 3, statusCode: 200, bodyHead: "OK!!", trigger: "manual", durationMs: 7 }), { kind: "delivered" })).toBe(true);
+      expect(await store.findKickback(k.id)).toMatchObject({ state: "delivered", attempts: 3, lastStatus: 200, deliveredAt: new Date(t2.getTime() + 7), nextTrigger: "auto", lockedBy: null });
+
+      const rows = await store.listAttempts(k.id);
+      expect(rows.map((a) => [a.attemptNo, a.statusCode, a.trigger, a.error])).toEqual([
+        [1, 503, "auto", null],
+        [2, null, "auto", "ECONNREFUSED"],
+        [3, 200, "manual", null],
+      ]);
+      expect(rows[0]).toMatchObject({ kickbackId: k.id, url: "http://merchant.example/kb?x=1", durationMs: 12, at: t0 });
+      expect(rows[0]?.bodyHead).toMatch(/^busy.!$/); // NUL is not storable in PostgreSQL TEXT
+      expect(await store.requeueKickback(k.id, t2)).toBe(true); // delivered → pending (operator resend)
+    });
+
+    it("two concurrent claimers get disjoint rows", async () => {
+      await drainKickbacks();
+      const t0 = new Date(clock.now().getTime() + 14_400_000);
+      const ids = new Set<string>();
+      for (let i = 0; i < 40; i++) ids.add((await newKickback(t0)).id);
+      const [a, b] = await Promise.all([store.claimDueKickbacks("A", t0, 25, LOCK_MS), store.claimDueKickbacks("B", t0, 25, LOCK_MS)]);
+      const got = [...a, ...b].map((r) => r.id);
+      expect(new Set(got).size).toBe(got.length);
+      expect(new Set(got)).toEqual(ids);
+    });
+
+    if (dialect === "postgres") {
+      it("skips rows another claimer holds instead of waiting (SKIP LOCKED)", async () => {
+        await drainKickbacks();
+        const t0 = new Date(clock.now().getTime() + 18_000_000);
+        for (let i = 0; i < 10; i++) await newKickback(t0);
+        const other = new Client({ connectionString: TEST_PG_URL, options: `-c search_path=${target.pgSchema}` });
+        await other.connect();
+        try {
+          await other.query("BEGIN");
+          const held = await other.query<{ id: string }>(
+            "SELECT id FROM kickbacks WHERE state = 'pending' AND locked_until IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT 4 FOR UPDATE",
+            [t0],
+          );
+          const heldIds = new Set(held.rows.map((r) => r.id));
+          expect(heldIds.size).toBe(4);
+          const got = await store.claimDueKickbacks("B", t0, 100, LOCK_MS);
+          expect(got).toHaveLength(6);
+          expect(got.some((r) => heldIds.has(r.id))).toBe(false);
+        } finally {
+          await other.query("ROLLBACK");
+          await other.end();
+        }
+      });
+    }
+  });
+
+  describe("webhook inbox", () => {
+    it("de-duplicates, claims, retries, completes and expires locks", async () => {
+      const t0 = new Date(clock.now().getTime() + 21_600_000);
+      await store.claimDueWebhookEvents(new Date(t0.getTime() - 1), 100_000, LOCK_MS); // drain earlier rows
+      const e = buildWebhookEvent({ body: '{"id":"x"}' });
+      expect(await store.insertWebhookEvent(e, t0)).toBe(true);
+      expect(await store.insertWebhookEvent({ ...e, body: "{}" }, t0)).toBe(false);
+      expect(await store.insertWebhookEvent(buildWebhookEvent(), new Date(t0.getTime() + 1))).toBe(true);
+
+      const [first, ...rest] = await store.claimDueWebhookEvents(t0, 10, LOCK_MS);
+      expect(rest).toEqual([]);
+      expect(first).toMatchObject({ ...e, state: "pending", attempts: 0, receivedAt: t0, lockedUntil: new Date(t0.getTime() + LOCK_MS) });
+      const id = first?.id ?? "";
+      expect(await store.claimDueWebhookEvents(t0, 10, LOCK_MS)).toEqual([]);
+      // Lock expired (processor crashed): claimable again.
+      expect((await store.claimDueWebhookEvents(new Date(t0.getTime() + LOCK_MS + 1), 1, LOCK_MS)).map((r) => r.id)).toEqual([id]);
+
+      const retryAt = new Date(t0.getTime() + 2 * LOCK_MS);
+      await store.completeWebhookEvent(id, { kind: "retry", nextAttemptAt: retryAt, error: "univapay 503" });
+      expect(await store.findWebhookEvent(id)).toMatchObject({ state: "pending", attempts: 1, lastError: "univapay 503", nextAttemptAt: retryAt, lockedUntil: null });
+      await store.claimDueWebhookEvents(retryAt, 10, LOCK_MS);
+      await store.completeWebhookEvent(id, { kind: "processed" });
+      expect(await store.findWebhookEvent(id)).toMatchObject({ state: "processed", attempts: 2, lastError: null });
+    });
+
+    it("records ignored notes and dead errors", async () => {
+      const t0 = new Date(clock.now().getTime() + 25_200_000);
+      await store.insertWebhookEvent(buildWebhookEvent({ dedupeKey: `ign-${dialect}` }), t0);
+      await store.insertWebhookEvent(buildWebhookEvent({ dedupeKey: `dead-${dialect}` }), t0);
+      const claimed = await store.claimDueWebhookEvents(t0, 100_000, LOCK_MS);
+      const ign = claimed.find((r) => r.dedupeKey === `ign-${dialect}`);
+      const dead = claimed.find((r) => r.dedupeKey === `dead-${dialect}`);
+      await store.completeWebhookEvent(ign?.id ?? "", { kind: "ignored", note: "unknown event" });
+      await store.completeWebhookEvent(dead?.id ?? "", { kind: "dead", error: "charge not found" });
+      expect(await store.findWebhookEvent(ign?.id ?? "")).toMatchObject({ state: "ignored", lastError: "unknown event" });
+      expect(await store.findWebhookEvent(dead?.id ?? "")).toMatchObject({ state: "dead", lastError: "charge not found" });
+    });
+  });
+
+  it("queueDepths counts pending and dead kickbacks and pending webhooks", async () => {
+    await drainKickbacks();
+    const before = await store.queueDepths(clock.now());
+    const t0 = new Date(clock.now().getTime() + 28_800_000);
+    const k = await newKickback(t0);
+    await store.insertWebhookEvent(buildWebhookEvent(), t0);
+    await store.claimDueKickbacks("Q", t0, 1, LOCK_MS);
+    await store.completeKickbackAttempt("Q", attempt(k.id, t0), { kind: "dead" });
+    await newKickback(t0);
+    const after = await store.queueDepths(t0);
+    expect(after).toEqual({
+      kickbacksPending: before.kickbacksPending + 1,
+      kickbacksDead: before.kickbacksDead + 1,
+      webhooksPending: before.webhooksPending + 1,
+    });
+  });
+
+  it("running migrations again is a no-op that keeps the data", async () => {
+    const p = await newPayment();
+    const { logger, lines } = capturingLogger();
+    const again = await createStore({ databaseUrl: target.databaseUrl, pgSchema: target.pgSchema, logger });
+    try {
+      expect(lines.find((l) => l.module === "store")).toMatchObject({ applied: [], msg: "store schema current" });
+      expect(await again.findPaymentByPid(p.pid)).toEqual(p);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+describe("Store migrations on PostgreSQL", () => {
+  it("are safe when several gateway instances start at once", async () => {
+    const target = postgresTarget();
+    const { logger, lines } = capturingLogger();
+    const stores = await Promise.all([1, 2, 3].map(() => createStore({ databaseUrl: target.databaseUrl, pgSchema: target.pgSchema, logger, pgPoolMax: 2 })));
+    try {
+      const applied = lines.filter((l) => l.module === "store").map((l) => l.applied);
+      expect(applied.sort()).toEqual([[], [], [1]]);
+      const r = await stores[0]?.insertPayment(buildPayment());
+      expect(await stores[2]?.findPaymentByPid(r?.row.pid ?? "")).toEqual(r?.row);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await target.cleanup();
+    }
+  });
+
+  it("rejects a database URL of an unknown kind", async () => {
+    await expect(createStore({ databaseUrl: "mysql://x", logger: silent })).rejects.toMatchObject({ code: "config_invalid" });
+  });
+});
