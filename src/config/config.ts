@@ -13,7 +13,8 @@ const bool = (def: boolean) =>
     .transform((v) => v === "true" || v === "1" || v === "yes");
 
 export const ConfigSchema = z.object({
-  PORT: intFrom(8080, 1).pipe(z.number().max(65535)),
+  /** 0 picks a free port (tests). */
+  PORT: intFrom(8080, 0).pipe(z.number().max(65535)),
   HOST: z.string().min(1).default("0.0.0.0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** `sqlite:<path>` (embedded, default) or `postgres://…` (production; several instances). */

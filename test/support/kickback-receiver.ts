@@ -18,17 +18,25 @@ export interface ReceivedKickback {
 export interface KickbackReceiver {
   readonly url: string;
   readonly received: ReceivedKickback[];
+  /** Resolves with the first kickback (already received or arriving later) matching `pred`. */
+  waitFor(pred: (k: ReceivedKickback) => boolean, timeoutMs?: number): Promise<ReceivedKickback>;
   close(): Promise<void>;
 }
 
 export async function startKickbackReceiver(script: number[] = [200]): Promise<KickbackReceiver> {
   const queue = [...script];
   const received: ReceivedKickback[] = [];
+  const waiters: Array<{ pred: (k: ReceivedKickback) => boolean; resolve: (k: ReceivedKickback) => void }> = [];
   const server = http.createServer((req, res) => {
     // Node keeps the request line as latin1 text: converting back yields the original bytes.
     const target = req.url ?? "";
     const q = target.indexOf("?");
-    received.push({ url: target, rawQuery: Buffer.from(q < 0 ? "" : target.slice(q + 1), "latin1") });
+    const k = { url: target, rawQuery: Buffer.from(q < 0 ? "" : target.slice(q + 1), "latin1") };
+    received.push(k);
+    for (const w of waiters.filter((x) => x.pred(k))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(k);
+    }
     const status = queue.length > 1 ? (queue.shift() ?? 200) : (queue[0] ?? 200);
     if (status === 0) return; // never answer
     res.writeHead(status, { "content-type": "text/plain" });
@@ -40,6 +48,14 @@ export async function startKickbackReceiver(script: number[] = [200]): Promise<K
   return {
     url: `http://127.0.0.1:${port}/kickback`,
     received,
+    waitFor(pred, timeoutMs = 20_000) {
+      const seen = received.find(pred);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no matching kickback arrived")), timeoutMs);
+        waiters.push({ pred, resolve: (k) => (clearTimeout(timer), resolve(k)) });
+      });
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

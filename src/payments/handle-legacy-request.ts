@@ -1,0 +1,73 @@
+/**
+ * One legacy request in, one legacy reply out. Decides nothing itself: decoding, the mapping
+ * table and the flows decide; this module only routes between them and renders the answer in
+ * the merchant's charset, echoing the merchant's own fields byte-for-byte.
+ */
+import { formatLegacyForm, type LegacyForm } from "../legacy/legacy-form";
+import { isEchoedParam, legacyResultFields, type LegacyFailure } from "../mapping";
+import type { LegacyCharset, Mode } from "../store/store-types";
+import { runChargeFlow } from "./charge-flow";
+import { decodeLegacyRequest, type LegacyEndpoint } from "./legacy-request";
+import type { LegacyResult } from "./legacy-result";
+import { runOperationFlow } from "./operation-flow";
+import type { PaymentDeps } from "./payment-deps";
+
+export interface LegacyReply {
+  /** ASCII body: urlencoded fields, percent-encoded in `charset`. */
+  readonly body: string;
+  readonly charset: LegacyCharset;
+  readonly result: LegacyResult;
+  readonly sid: string | undefined;
+  /** Set when the request was refused; the route logs one WARN line with it. */
+  readonly failures?: readonly LegacyFailure[];
+}
+
+export async function handleLegacyRequest(
+  deps: PaymentDeps,
+  endpoint: LegacyEndpoint,
+  raw: Buffer,
+  sourceIp: string,
+): Promise<LegacyReply> {
+  const decoded = decodeLegacyRequest(deps, endpoint, raw, sourceIp);
+  if (!decoded.ok) {
+    const mode: Mode = decoded.merchant?.mode ?? "live";
+    const result = failureResult(decoded.failure, decoded.form?.get("job"), decoded.form?.get("sod"), mode, decoded.form?.get("pid"));
+    return render(deps, result, decoded.charset, echoOf(deps, decoded.form), decoded.merchant?.sid, [decoded.failure]);
+  }
+  const { req } = decoded;
+  const answer = req.op.action === "charge" || req.op.action === "cardCharge" ? await runChargeFlow(deps, req) : await runOperationFlow(deps, req);
+  const echo = echoOf(deps, req.form);
+  if (answer.ok) return render(deps, answer.result, req.form.charset, echo, req.merchant.sid);
+  const first = answer.failures[0];
+  if (!first) throw new Error("a refused request carries at least one failure");
+  const pid = "pid" in answer && typeof answer.pid === "string" ? answer.pid : undefined;
+  const result = failureResult(first, req.op.job, req.form.get("sod"), req.merchant.mode, pid);
+  return render(deps, result, req.form.charset, echo, req.merchant.sid, answer.failures);
+}
+
+function failureResult(f: LegacyFailure, job: string | undefined, sod: string | undefined, mode: Mode, pid?: string): LegacyResult {
+  return { outcome: "failure", ec: f.ec, pid: pid ?? null, job: job ?? "", sod: sod ?? null, total: null, mode };
+}
+
+/** The merchant's own fields of this request, as [name bytes, value bytes]: echoed verbatim. */
+function echoOf(deps: PaymentDeps, form: LegacyForm | undefined): Array<[Buffer, Buffer]> {
+  if (!form) return [];
+  return form.fields.filter((f) => isEchoedParam(deps.table, f.name)).map((f) => [f.nameBytes, f.bytes]);
+}
+
+function render(
+  deps: PaymentDeps,
+  result: LegacyResult,
+  charset: LegacyCharset,
+  echo: Array<[Buffer, Buffer]>,
+  sid: string | undefined,
+  failures?: readonly LegacyFailure[],
+): LegacyReply {
+  const body = formatLegacyForm([...legacyResultFields(deps.table, "reply", result), ...echo], charset);
+  return { body, charset, result, sid, ...(failures ? { failures } : {}) };
+}
+
+/** A reply for a request refused before it could be decoded (e.g. too large). */
+export function refuseLegacyRequest(deps: PaymentDeps, failure: LegacyFailure): LegacyReply {
+  return render(deps, failureResult(failure, undefined, undefined, "live"), "UTF-8", [], undefined, [failure]);
+}

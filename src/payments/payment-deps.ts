@@ -1,0 +1,22 @@
+/**
+ * Everything a payment flow needs, wired once in the composition root. Flows receive this object
+ * and never construct a store, client or logger themselves.
+ */
+import type { MerchantRegistry } from "../config/merchants";
+import type { Logger } from "../logging/logger";
+import type { MappingTable } from "../mapping";
+import type { Store } from "../store/store-types";
+import type { UnivapayClient } from "../univapay/univapay-client";
+
+export interface PaymentDeps {
+  readonly store: Store;
+  readonly client: UnivapayClient;
+  readonly table: MappingTable;
+  readonly merchants: MerchantRegistry;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  /** How long a legacy request may wait for UnivaPay to settle before answering rst=0. */
+  readonly pollDeadlineMs: number;
+  /** Called after a kickback was enqueued, so the dispatcher sends it without waiting for its poll. */
+  readonly onKickbackEnqueued: () => void;
+}

@@ -1,0 +1,93 @@
+/**
+ * Applies what UnivaPay says about a charge to our payment (pid) and enqueues the kickback, in
+ * one transaction. Called by the synchronous request path and by the webhook processor alike:
+ * both may see the same final status, and the (pid, transition) unique key turns the second
+ * enqueue into a no-op, so the merchant gets exactly one kickback per transition.
+ */
+import type { Merchant } from "../config/merchants";
+import { chargeOutcome, ecForPaymentError, SUCCESS_EC, type MappingTable } from "../mapping";
+import { TRANSITIONS, type Transition } from "../mapping/univapay-statuses";
+
+function isTransition(s: string): s is Transition {
+  return (TRANSITIONS as readonly string[]).includes(s);
+}
+import type { PaymentRow, PaymentState } from "../store/store-types";
+import type { Charge } from "../univapay/univapay-types";
+import type { PaymentDeps } from "./payment-deps";
+import { enqueueKickback } from "./kickback-render";
+import type { LegacyOutcome, LegacyResult } from "./legacy-result";
+
+/** The transition keys of a payment's creation (AUTH or CAPTURE job). */
+export function creationTransition(job: string, outcome: "success" | "failure"): string {
+  return outcome === "success" ? job : `${job}:failed`;
+}
+
+const FINAL_CREATION_STATES: ReadonlySet<PaymentState> = new Set(["authorized", "captured", "failed", "canceled", "refunded"]);
+
+/** The legacy view of a payment's creation, from what we have stored. */
+export function resultFromPayment(payment: PaymentRow, ecPending: string): LegacyResult {
+  const outcome: LegacyOutcome =
+    payment.state === "failed" ? "failure" : FINAL_CREATION_STATES.has(payment.state) ? "success" : "pending";
+  return {
+    outcome,
+    ec: outcome === "success" ? SUCCESS_EC : outcome === "failure" ? payment.errorCode ?? ecPending : ecPending,
+    pid: payment.pid,
+    job: payment.job,
+    sod: payment.sod,
+    total: payment.total,
+    mode: payment.mode,
+  };
+}
+
+export interface ChargeVerdict {
+  readonly outcome: LegacyOutcome | "unknown";
+  readonly state: PaymentState;
+  readonly ec: string | null;
+}
+
+/** Pure: what a charge status means for a payment created with `job`. Unknown never becomes success. */
+export function judgeCreation(table: MappingTable, job: string, charge: Pick<Charge, "status" | "error">): ChargeVerdict {
+  // An unknown job can't be judged: "unknown" keeps the payment pending, never successful.
+  const outcome = isTransition(job) ? chargeOutcome(table, job, charge.status) : "unknown";
+  if (outcome === "success") return { outcome, state: job === "AUTH" ? "authorized" : "captured", ec: null };
+  if (outcome === "failure") return { outcome, state: "failed", ec: ecForPaymentError(table, charge.error?.code) };
+  return { outcome, state: "pending", ec: null };
+}
+
+/**
+ * Settles the creation of `payment` from `charge`. Idempotent; a payment already in a final
+ * state is left as it is (later transitions such as SALES are settled by settleOperation).
+ */
+export async function settlePaymentCreation(
+  deps: PaymentDeps,
+  merchant: Merchant,
+  pid: string,
+  charge: Charge,
+  ecPending: string,
+): Promise<{ payment: PaymentRow; result: LegacyResult }> {
+  let enqueued = false;
+  const payment = await deps.store.transaction(async (tx) => {
+    const current = await tx.findPaymentByPid(pid);
+    if (!current) throw new Error(`payment ${pid} vanished`);
+    const v = judgeCreation(deps.table, current.job, charge);
+    if (v.outcome === "unknown") {
+      deps.logger.warn({ pid, chargeId: charge.id, status: charge.status }, "unknown charge status, treated as pending");
+    }
+    if (FINAL_CREATION_STATES.has(current.state) || v.outcome === "pending" || v.outcome === "unknown") {
+      if (current.univapayStatus === charge.status && current.chargeId === charge.id) return current;
+      return tx.updatePayment(pid, { univapayStatus: charge.status, chargeId: charge.id });
+    }
+    const updated = await tx.updatePayment(pid, {
+      state: v.state,
+      univapayStatus: charge.status,
+      chargeId: charge.id,
+      errorCode: v.ec,
+    });
+    const result = resultFromPayment(updated, ecPending);
+    const outcome = result.outcome === "success" ? "success" : "failure";
+    enqueued = await enqueueKickback(tx, deps.table, merchant, updated, creationTransition(updated.job, outcome), result, deps.now());
+    return updated;
+  });
+  if (enqueued) deps.onKickbackEnqueued();
+  return { payment, result: resultFromPayment(payment, ecPending) };
+}

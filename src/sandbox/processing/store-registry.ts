@@ -1,0 +1,63 @@
+/**
+ * Merchants, stores and their credentials: each store gets a merchant, an HS256 app-token JWT
+ * (claims as univapay-node decodes them) and a secret shown once, like the admin UI's app tokens.
+ */
+import { randomBytes } from "node:crypto";
+import { signJwt } from "../auth/jwt";
+import { newId } from "../ids";
+import type { Mode, RecurringPrivilege, StoreRecord } from "../state/models";
+import type { SandboxState } from "../state/sandbox-state";
+
+export interface CreateStoreOptions {
+  readonly name: string;
+  readonly mode: Mode;
+  /** Allows POST /tokens with raw card data (else 401 DIRECT_CARD_TOKEN_CREATION_DISABLED). */
+  readonly pci?: boolean;
+  readonly recurringPrivilege?: RecurringPrivilege;
+  /** Origins allowed for secretless (browser-style) token creation. */
+  readonly domains?: readonly string[];
+}
+
+export interface SandboxCredentials {
+  readonly storeId: string;
+  readonly appToken: string;
+  readonly secret: string;
+  readonly mode: Mode;
+}
+
+export const SANDBOX_ISSUER = "univapay-sandbox";
+
+export function createStoreWithCredentials(state: SandboxState, jwtKey: Buffer, now: number, opts: CreateStoreOptions): SandboxCredentials {
+  const merchantId = newId();
+  state.merchants.set(merchantId, { id: merchantId, name: `${opts.name} merchant`, email: "merchant@sandbox.invalid", createdAt: now });
+  const store: StoreRecord = {
+    id: newId(),
+    seq: state.nextSeq(),
+    merchantId,
+    name: opts.name,
+    mode: opts.mode,
+    pci: opts.pci ?? false,
+    recurringPrivilege: opts.recurringPrivilege ?? "none",
+    createdAt: now,
+  };
+  state.stores.set(store.id, store);
+  const jti = newId();
+  const jwt = signJwt(
+    {
+      iss: SANDBOX_ISSUER,
+      sub: "app_token",
+      iat: Math.floor(now / 1000),
+      jti,
+      merchant_id: merchantId,
+      store_id: store.id,
+      mode: opts.mode,
+      domains: [...(opts.domains ?? [])],
+      creator_id: merchantId,
+      version: 1,
+    },
+    jwtKey,
+  );
+  const secret = randomBytes(15).toString("base64url");
+  state.appTokens.set(jti, { jti, storeId: store.id, secret, jwt });
+  return { storeId: store.id, appToken: jwt, secret, mode: opts.mode };
+}

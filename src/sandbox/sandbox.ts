@@ -1,0 +1,164 @@
+/**
+ * UnivaPay API sandbox: a stand-alone, faithful simulator of the new REST API for card payments
+ * (tokens, charges, captures, cancels, refunds, webhooks, limits, idempotency, test cards) with a
+ * controllable clock and fault injection. It must never import gateway code: like the real API it
+ * knows nothing about its clients.
+ */
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import pino from "pino";
+import type { Logger } from "../logging/logger";
+import { createSystemClock, type SandboxClock } from "./clock";
+import { FaultInjector } from "./faults";
+import { createApp } from "./http/create-app";
+import type { SandboxDeps } from "./http/context";
+import { IdempotencyStore } from "./idempotency";
+import { newId } from "./ids";
+import { PaymentProcessor } from "./processing/payment-processor";
+import { createStoreWithCredentials, type CreateStoreOptions, type SandboxCredentials } from "./processing/store-registry";
+import { TokenService } from "./processing/token-service";
+import { RateLimiter } from "./rate-limit";
+import { createAdminRoutes } from "./routes/admin-routes";
+import { createCancelRoutes } from "./routes/cancel-routes";
+import { createChargeRoutes } from "./routes/charge-routes";
+import { createInfoRoutes } from "./routes/info-routes";
+import { createRefundRoutes } from "./routes/refund-routes";
+import type { SandboxRoutePlugin } from "./routes/subscription-seam";
+import { createTokenRoutes } from "./routes/token-routes";
+import { createWebhookRoutes } from "./routes/webhook-routes";
+import { SandboxState } from "./state/sandbox-state";
+import { postWebhook, type WebhookPoster } from "./webhooks/http-post";
+import { WebhookSender, type WebhookDeliveryAttempt } from "./webhooks/webhook-sender";
+
+export type { SandboxClock } from "./clock";
+export { createManualClock, createSystemClock } from "./clock";
+export type { SandboxCredentials, CreateStoreOptions } from "./processing/store-registry";
+export type { FaultInjector, FaultConfigInput } from "./faults";
+export type { WebhookDeliveryAttempt } from "./webhooks/webhook-sender";
+export type { SandboxRoutePlugin } from "./routes/subscription-seam";
+
+export interface SandboxOptions {
+  logger?: Logger;
+  /** Default: real time with an advanceable offset. */
+  clock?: SandboxClock;
+  /** pending → final after this much sandbox time (default 200); 0 = right after the create response. */
+  settleDelayMs?: number;
+  /** Real §1.5 limits (default true). */
+  rateLimits?: boolean;
+  /** Default 1440 (§1.5); null = off. */
+  testChargeDailyLimit?: number | null;
+  /** Default "live-only" (FAQ: the 30-s rule does not apply to test tokens). */
+  chargeTooQuick?: "live-only" | "always" | "off";
+  /** 400 CHARGE_TOO_QUICK (default) or a charge that settles failed with error 311 (§5.3 conflict). */
+  duplicateChargeAs?: "error" | "failed-311";
+  /** Extra API routes, e.g. the subscription engine. */
+  plugins?: readonly SandboxRoutePlugin[];
+  /** Replaces the HTTP webhook poster (tests of the sender only). */
+  webhookPoster?: WebhookPoster;
+}
+
+export interface Sandbox {
+  /** Creates a merchant+store with an app token (JWT) and secret. */
+  createStore(opts: { name: string; mode: "test" | "live"; pci?: boolean; recurringPrivilege?: "none" | "bounded" | "infinite"; domains?: string[] }): SandboxCredentials;
+  /** Test mode, pci true, infinite recurring privilege. */
+  readonly demo: SandboxCredentials;
+  readonly clock: SandboxClock;
+  faults: FaultInjector;
+  /** Every webhook delivery attempt so far, oldest first. */
+  webhookDeliveries(): readonly WebhookDeliveryAttempt[];
+  /** Listener for each logged webhook attempt; returns an unsubscribe function. */
+  onWebhookAttempt(listener: (a: WebhookDeliveryAttempt) => void): () => void;
+  /** Listener called with the resource id whenever a ?polling=true GET starts being held. */
+  onPollHeld(listener: (resourceId: string) => void): () => void;
+  listen(port: number, host?: string): Promise<{ url: string }>;
+  /** Stops timers, ends held polls, closes sockets (keep-alive too). */
+  close(): Promise<void>;
+}
+
+export function createSandbox(opts: SandboxOptions = {}): Sandbox {
+  const logger = opts.logger ?? pino({ level: "silent" });
+  const log = logger.child({ module: "sandbox" });
+  const clock = opts.clock ?? createSystemClock((err) => log.error({ err }, "sandbox task failed"));
+  const state = new SandboxState();
+  const jwtKey = randomBytes(32);
+  const faults = new FaultInjector();
+  const shutdown = new AbortController();
+  const sender = new WebhookSender({ state, clock, faults, logger: log.child({ module: "sandbox.webhooks" }), post: opts.webhookPoster ?? postWebhook });
+  const engine = {
+    state,
+    clock,
+    sender,
+    logger: log,
+    options: {
+      settleDelayMs: opts.settleDelayMs ?? 200,
+      chargeTooQuick: opts.chargeTooQuick ?? "live-only",
+      duplicateChargeAs: opts.duplicateChargeAs ?? "error",
+      testChargeDailyLimit: opts.testChargeDailyLimit === undefined ? 1440 : opts.testChargeDailyLimit,
+    },
+  } as const;
+  const payments = new PaymentProcessor(engine);
+  const deps: SandboxDeps = {
+    state,
+    clock,
+    logger: log,
+    jwtKey,
+    payments,
+    tokens: new TokenService(engine, payments),
+    sender,
+    faults,
+    idempotency: new IdempotencyStore(() => clock.now()),
+    rateLimiter: opts.rateLimits === false ? null : new RateLimiter(() => clock.now()),
+    shutdown: shutdown.signal,
+    pollEvents: new EventEmitter(),
+    platformId: newId(),
+  };
+  const createStore = (o: CreateStoreOptions): SandboxCredentials => createStoreWithCredentials(state, jwtKey, clock.now(), o);
+  const plugins = opts.plugins ?? [];
+  const app = createApp(deps, {
+    admin: createAdminRoutes(deps, createStore),
+    api: [createInfoRoutes, createTokenRoutes, createChargeRoutes, createCancelRoutes, createRefundRoutes, createWebhookRoutes]
+      .map((f) => f(deps))
+      .concat(plugins.map((p) => p.createRoutes(deps))),
+  });
+  const demo = createStore({ name: "Sandbox demo store", mode: "test", pci: true, recurringPrivilege: "infinite", domains: ["localhost", "127.0.0.1"] });
+  let server: Server | undefined;
+
+  return {
+    createStore,
+    demo,
+    clock,
+    faults,
+    webhookDeliveries: () => sender.attempts(),
+    onWebhookAttempt: (l) => sender.onAttempt(l),
+    onPollHeld: (l) => {
+      deps.pollEvents.on("held", l);
+      return () => deps.pollEvents.off("held", l);
+    },
+    async listen(port, host = "127.0.0.1") {
+      if (server) throw new Error("sandbox already listening");
+      const s = app.listen(port, host);
+      server = s;
+      await new Promise<void>((resolve, reject) => {
+        s.once("listening", resolve);
+        s.once("error", reject);
+      });
+      const { port: bound } = s.address() as AddressInfo;
+      return { url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}` };
+    },
+    async close() {
+      shutdown.abort();
+      sender.stop();
+      clock.stop();
+      for (const p of plugins) p.close?.();
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The simulator's in-memory database: one map per resource (insertion order = creation order) and
+ * a change signal per resource id that long polling waits on. No business rules live here.
+ */
+import { EventEmitter } from "node:events";
+import type { CancelRecord, ChargeRecord, MerchantRecord, RefundRecord, StoreRecord, TokenRecord, WebhookRecord } from "./models";
+
+export interface AppTokenRecord {
+  readonly jti: string;
+  readonly storeId: string;
+  readonly secret: string;
+  readonly jwt: string;
+}
+
+export class SandboxState {
+  readonly merchants = new Map<string, MerchantRecord>();
+  readonly stores = new Map<string, StoreRecord>();
+  readonly appTokens = new Map<string, AppTokenRecord>();
+  readonly tokens = new Map<string, TokenRecord>();
+  readonly charges = new Map<string, ChargeRecord>();
+  readonly refunds = new Map<string, RefundRecord>();
+  readonly cancels = new Map<string, CancelRecord>();
+  readonly webhooks = new Map<string, WebhookRecord>();
+  private seq = 0;
+  private readonly changes = new EventEmitter();
+
+  constructor() {
+    this.changes.setMaxListeners(0);
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  /** Signals that resource `id` changed (wakes long polls). */
+  touch(id: string): void {
+    this.changes.emit(id);
+  }
+
+  /** Resolves at the next touch(id) or when `abort` fires, whichever comes first. */
+  nextChange(id: string, abort: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.changes.off(id, done);
+        abort.removeEventListener("abort", done);
+        resolve();
+      };
+      if (abort.aborted) return resolve();
+      this.changes.on(id, done);
+      abort.addEventListener("abort", done);
+    });
+  }
+}
+
+/** Records of one store in creation order. */
+export function ofStore<T extends { readonly storeId: string }>(map: ReadonlyMap<string, T>, storeId: string): T[] {
+  return [...map.values()].filter((r) => r.storeId === storeId);
+}

@@ -1,0 +1,173 @@
+/**
+ * Turns stored webhook events into state changes and kickbacks. The webhook body is only a hint:
+ * the resource is re-fetched from UnivaPay with the merchant's secret before anything is decided
+ * (no signature is documented, and the payload may be stale). Settlement goes through the same
+ * functions as the synchronous path, so each transition is notified exactly once.
+ */
+import type { Merchant } from "../config/merchants";
+import type { Logger } from "../logging/logger";
+import { ecFor } from "../mapping";
+import { nextAttemptAt, type RetryPolicy } from "../notify/retry-policy";
+import type { PaymentDeps } from "../payments/payment-deps";
+import { settleOperation } from "../payments/settle-operation";
+import { settlePaymentCreation } from "../payments/settle-payment";
+import type { PaymentRow, WebhookEventRow } from "../store/store-types";
+import type { Charge } from "../univapay/univapay-types";
+import { WebhookEnvelopeSchema } from "./webhook-ingest";
+
+export const DEFAULT_WEBHOOK_RETRY: RetryPolicy = { baseMs: 5_000, factor: 2, maxDelayMs: 300_000, maxAttempts: 50, jitter: 0.2 };
+
+export type ProcessOutcome = { kind: "processed" | "ignored"; note: string };
+
+/** Processes one event; throws when it should be retried (e.g. UnivaPay unreachable). */
+export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRow): Promise<ProcessOutcome> {
+  const merchant = deps.merchants.get(row.sid);
+  if (!merchant) return { kind: "ignored", note: `merchant ${row.sid} no longer configured` };
+  let json: unknown;
+  try {
+    json = JSON.parse(row.body);
+  } catch {
+    return { kind: "ignored", note: "unparseable body" };
+  }
+  const env = WebhookEnvelopeSchema.safeParse(json);
+  if (!env.success) return { kind: "ignored", note: "not a webhook envelope" };
+  const { event, data } = env.data;
+  const ecPending = ecFor(deps.table, "result_pending");
+  const creds = merchant.credentials;
+
+  switch (event) {
+    case "charge_updated":
+    case "charge_finished": {
+      const charge = await deps.client.getCharge(creds, data.id);
+      if (charge.store_id !== creds.storeId) return { kind: "ignored", note: "charge of another store" };
+      const payment = await paymentForCharge(deps, merchant, charge);
+      if (!payment) return { kind: "ignored", note: "charge not made through the gateway" };
+      if (payment.state === "requested" || payment.state === "pending") {
+        await settlePaymentCreation(deps, merchant, payment.pid, charge, ecPending);
+        return { kind: "processed", note: "creation" };
+      }
+      const capture = (await deps.store.listOperations(payment.pid)).find((o) => o.kind === "capture" && (o.state === "pending" || o.state === "requested"));
+      if (capture) {
+        await settleOperation(deps, merchant, capture.id, { kind: "capture", charge }, ecPending);
+        return { kind: "processed", note: "capture" };
+      }
+      return { kind: "ignored", note: `no open transition for ${payment.state} / ${charge.status}` };
+    }
+    case "cancel_finished":
+    case "refund_finished": {
+      const op = await deps.store.findOperationByUnivapayId(data.id);
+      if (!op) return { kind: "ignored", note: `${event} for an operation not made through the gateway` };
+      const payment = await deps.store.findPaymentByPid(op.pid);
+      if (!payment?.chargeId) return { kind: "ignored", note: "operation without charge" };
+      if (event === "cancel_finished") {
+        const cancel = await deps.client.getCancel(creds, payment.chargeId, data.id);
+        await settleOperation(deps, merchant, op.id, { kind: "cancel", cancel }, ecPending);
+      } else {
+        const refund = await deps.client.getRefund(creds, payment.chargeId, data.id);
+        await settleOperation(deps, merchant, op.id, { kind: "refund", refund }, ecPending);
+      }
+      return { kind: "processed", note: event };
+    }
+    default:
+      return { kind: "ignored", note: `event ${event} has no legacy kickback` };
+  }
+}
+
+/** By charge id; else by the legacy-pid metadata we attach, for a charge whose create reply was lost. */
+async function paymentForCharge(deps: PaymentDeps, merchant: Merchant, charge: Charge): Promise<PaymentRow | undefined> {
+  const byId = await deps.store.findPaymentByChargeId(charge.id);
+  if (byId) return byId;
+  const pid = charge.metadata?.["legacy-pid"];
+  if (typeof pid !== "string") return undefined;
+  const p = await deps.store.findPayment(merchant.sid, pid);
+  if (!p || (p.chargeId && p.chargeId !== charge.id)) return undefined;
+  return p.chargeId ? p : deps.store.updatePayment(p.pid, { chargeId: charge.id });
+}
+
+export interface WebhookProcessor {
+  tick(): Promise<number>;
+  start(pollMs: number): void;
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+export function createWebhookProcessor(opts: {
+  deps: PaymentDeps;
+  logger: Logger;
+  policy?: RetryPolicy;
+  batchSize?: number;
+  lockMs?: number;
+  random?: () => number;
+}): WebhookProcessor {
+  const { deps } = opts;
+  const log = opts.logger.child({ module: "webhooks.processor" });
+  const policy = opts.policy ?? DEFAULT_WEBHOOK_RETRY;
+  const random = opts.random ?? Math.random;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function runOnce(): Promise<number> {
+    const rows = await deps.store.claimDueWebhookEvents(deps.now(), opts.batchSize ?? 32, opts.lockMs ?? 60_000);
+    await Promise.all(
+      rows.map(async (row) => {
+        try {
+          const out = await processWebhookEvent(deps, row);
+          await deps.store.completeWebhookEvent(row.id, out);
+          log.info({ eventId: row.id, event: row.event, result: out.kind, note: out.note }, "webhook event handled");
+        } catch (err) {
+          const next = nextAttemptAt(row.attempts + 1, policy, deps.now(), random);
+          const error = err instanceof Error ? err.message : String(err);
+          if (next) {
+            await deps.store.completeWebhookEvent(row.id, { kind: "retry", nextAttemptAt: next, error });
+            log.warn({ eventId: row.id, event: row.event, attempt: row.attempts + 1, nextAttemptAt: next, error }, "webhook event failed, retry scheduled");
+          } else {
+            await deps.store.completeWebhookEvent(row.id, { kind: "dead", error });
+            log.error({ eventId: row.id, event: row.event, err }, "webhook event retries exhausted");
+          }
+        }
+      }),
+    );
+    return rows.length;
+  }
+
+  async function tick(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        const n = await runOnce();
+        total += n;
+        if (n === (opts.batchSize ?? 32)) again = true;
+      } while (again && !stopped);
+      return total;
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  const safeTick = () => {
+    tick().catch((err) => log.error({ err }, "webhook processor tick failed"));
+  };
+
+  return {
+    tick,
+    start(pollMs) {
+      stopped = false;
+      timer = setInterval(safeTick, pollMs);
+      timer.unref();
+    },
+    wake: safeTick,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running?.catch(() => 0);
+    },
+  };
+}

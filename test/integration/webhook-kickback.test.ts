@@ -1,0 +1,91 @@
+/**
+ * The asynchronous path: UnivaPay (the sandbox) posts a webhook, the gateway stores it, re-fetches
+ * the charge and sends the kickback. Also: webhook authentication and de-duplication, and exactly
+ * one kickback when the synchronous path and the webhook both see the same result.
+ */
+import axios from "axios";
+import { ecFor } from "../../src/mapping";
+import { startHarness, type Harness } from "../support/gateway-harness";
+import { field, replyFields, sendRaw } from "../support/raw-http";
+
+jest.setTimeout(60_000);
+
+describe("webhook → kickback", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // The charge settles after the legacy request has given up waiting: the result must arrive by kickback.
+    h = await startHarness({ db: "sqlite", pollDeadlineMs: 0, sandbox: { settleDelayMs: 300 } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("answers rst=0 while pending, then delivers the final result by kickback", async () => {
+    const res = await sendRaw(h.gateway.url, "GET", Buffer.from(`/memberpay.aspx?sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=400&sod=W1&no=9`));
+    const r = replyFields(res.body);
+    expect(field(r, "rst")).toBe("0");
+    expect(field(r, "ec")).toBe(ecFor(h.gateway.deps.table, "result_pending"));
+    const pid = field(r, "pid")!;
+    expect(pid).toMatch(/^\d{8}$/);
+    const payment = await h.gateway.store.findPaymentByPid(pid);
+    expect(payment?.state).toBe("pending");
+    await h.waitForWebhook(payment!.chargeId!, "charge_finished");
+    await h.drain();
+    const k = replyFields((await h.receiver.waitFor((x) => field(replyFields(x.rawQuery), "pid") === pid)).rawQuery);
+    expect(field(k, "rst")).toBe("1");
+    expect(field(k, "job")).toBe("CAPTURE");
+    expect(field(k, "no")).toBe("9");
+    expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("captured");
+  });
+
+  it("refuses a webhook with a wrong Authorization token with 401 and stores nothing", async () => {
+    const res = await axios.post(
+      `${h.gateway.url}/webhooks/univapay`,
+      { event: "charge_finished", data: { id: "x", status: "successful" } },
+      { headers: { Authorization: "wrong" }, validateStatus: () => true },
+    );
+    expect(res.status).toBe(401);
+  });
+
+  it("stores a genuine delivery once and answers 200 to its redelivery", async () => {
+    const body = { id: "evt-dup-1", event: "token_created", data: { id: "tok-1" } };
+    const headers = { Authorization: h.merchant.webhookToken.reveal() };
+    const a = await axios.post(`${h.gateway.url}/webhooks/univapay`, body, { headers });
+    const b = await axios.post(`${h.gateway.url}/webhooks/univapay`, body, { headers });
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.data.duplicate).toBe(false);
+    expect(b.data.duplicate).toBe(true);
+  });
+
+  it("answers 200 (never 4xx) to an authenticated delivery it cannot parse, and keeps it", async () => {
+    const res = await axios.post(`${h.gateway.url}/webhooks/univapay`, "not json", {
+      headers: { Authorization: h.merchant.webhookToken.reveal(), "Content-Type": "application/json" },
+      transformRequest: [(d: unknown) => d],
+      validateStatus: () => true,
+    });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe("sync path and webhook see the same result", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ db: "postgres" });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("sends exactly one kickback for the transition", async () => {
+    const res = await sendRaw(h.gateway.url, "GET", Buffer.from(`/memberpay.aspx?sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=610&sod=ONE`));
+    const pid = field(replyFields(res.body), "pid")!;
+    expect(field(replyFields(res.body), "rst")).toBe("1");
+    // Wait until the webhook for this charge has been stored and processed, then drain.
+    const payment = await h.gateway.store.findPaymentByPid(pid);
+    await h.waitForWebhook(payment!.chargeId!);
+    await h.drain();
+    const kicks = h.receiver.received.filter((x) => field(replyFields(x.rawQuery), "pid") === pid);
+    expect(kicks).toHaveLength(1);
+    expect(await h.gateway.store.listKickbacks(pid)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * Starts the real gateway (SQLite or PostgreSQL) against the real sandbox over HTTP, with a real
+ * merchant kickback receiver. Background loops are off: a test drives the dispatcher and the
+ * webhook processor with tick(), and moves the gateway's clock with advance(), so nothing
+ * depends on timing. Webhook deliveries and "wake" calls still run as they do in production.
+ */
+import { randomBytes } from "node:crypto";
+import axios from "axios";
+import { Client } from "pg";
+import { loadConfig } from "../../src/config/config";
+import type { Merchant } from "../../src/config/merchants";
+import { registerWebhook, seedDemoMembers } from "../../src/demo/demo-setup";
+import { startGateway, type Gateway } from "../../src/gateway";
+import { createLogger, Secret } from "../../src/logging/logger";
+import { createSandbox, type Sandbox, type SandboxOptions, type WebhookDeliveryAttempt } from "../../src/sandbox/sandbox";
+import type { LegacyCharset } from "../../src/store/store-types";
+import { startKickbackReceiver } from "./kickback-receiver";
+
+export const PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export type Db = "sqlite" | "postgres";
+export const DATABASES: Db[] = ["sqlite", "postgres"];
+
+export interface HarnessOptions {
+  readonly db: Db;
+  readonly sid?: string;
+  readonly charset?: LegacyCharset | "auto";
+  readonly receiverScript?: number[];
+  readonly sandbox?: SandboxOptions;
+  readonly pollDeadlineMs?: number;
+  readonly allowedIps?: string[];
+  readonly env?: Record<string, string>;
+}
+
+export type Receiver = Awaited<ReturnType<typeof startKickbackReceiver>>;
+
+export interface Harness {
+  readonly gateway: Gateway;
+  readonly sandbox: Sandbox;
+  readonly receiver: Receiver;
+  readonly merchant: Merchant;
+  readonly sid: string;
+  /** Moves the gateway's clock (retry schedules) forward. */
+  advance(ms: number): void;
+  /** Runs the webhook processor then the dispatcher until both are idle. */
+  drain(): Promise<void>;
+  /** Resolves once the sandbox has delivered (HTTP 200) a webhook about `resourceId` to the gateway. */
+  waitForWebhook(resourceId: string, event?: string): Promise<void>;
+  /** The store's charges, read through the sandbox's REST API like any client. */
+  listCharges(): Promise<Array<{ id: string; status: string; metadata: Record<string, unknown> }>>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+  const sandbox = createSandbox({ settleDelayMs: 20, ...opts.sandbox });
+  const sandboxUrl = (await sandbox.listen(0, "127.0.0.1")).url;
+  const receiver = await startKickbackReceiver(opts.receiverScript ?? [200]);
+  const creds = sandbox.createStore({ name: "shop", mode: "test", pci: true, recurringPrivilege: "infinite" });
+  const sid = opts.sid ?? "200001";
+  const merchant: Merchant = {
+    sid,
+    name: "test shop",
+    mode: "test",
+    credentials: { storeId: creds.storeId, appToken: new Secret(creds.appToken), secret: new Secret(creds.secret) },
+    webhookToken: new Secret(randomBytes(16).toString("hex")),
+    kickbackUrl: receiver.url,
+    kickbackUrls: {},
+    charset: opts.charset ?? "auto",
+    returnUrls: {},
+    allowedSources: undefined,
+    gatewayCardPayments: true,
+  };
+  if (opts.allowedIps) {
+    const { BlockList } = await import("node:net");
+    const list = new BlockList();
+    for (const ip of opts.allowedIps) list.addAddress(ip);
+    (merchant as { allowedSources: unknown }).allowedSources = list;
+  }
+  const schema = opts.db === "postgres" ? `it_${randomBytes(6).toString("hex")}` : undefined;
+  const dbUrl = opts.db === "postgres" ? PG_URL : `sqlite:${require("node:os").tmpdir()}/gw-it-${randomBytes(6).toString("hex")}.sqlite`;
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    DATABASE_URL: dbUrl,
+    UNIVAPAY_BASE_URL: sandboxUrl,
+    UNIVAPAY_POLL_DEADLINE_MS: String(opts.pollDeadlineMs ?? 5000),
+    KICKBACK_ALLOW_PRIVATE_NETWORKS: "true",
+    KICKBACK_TIMEOUT_MS: "2000",
+    ...opts.env,
+  });
+  let offset = 0;
+  const gateway = await startGateway(config, {
+    logger: createLogger({ level: "silent" }),
+    merchants: [merchant],
+    ...(schema ? { pgSchema: schema } : {}),
+    now: () => new Date(Date.now() + offset),
+    background: false,
+  });
+  await registerWebhook(sandboxUrl, merchant, `${gateway.url}/webhooks/univapay`);
+  await seedDemoMembers(gateway.deps.client, gateway.store, merchant, createLogger({ level: "silent" }));
+
+  return {
+    gateway,
+    sandbox,
+    receiver,
+    merchant,
+    sid,
+    advance(ms) {
+      offset += ms;
+    },
+    async drain() {
+      for (let i = 0; i < 20; i++) {
+        const n = (await gateway.processor.tick()) + (await gateway.dispatcher.tick());
+        if (n === 0) return;
+      }
+    },
+    waitForWebhook(resourceId, event) {
+      const match = (a: WebhookDeliveryAttempt) => a.resourceId === resourceId && a.status === 200 && (!event || a.event === event);
+      if (sandbox.webhookDeliveries().some(match)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => (off(), reject(new Error(`no webhook for ${resourceId}`))), 20_000);
+        const off = sandbox.onWebhookAttempt((a) => {
+          if (!match(a)) return;
+          clearTimeout(timer);
+          off();
+          resolve();
+        });
+      });
+    },
+    async listCharges() {
+      const res = await axios.get(`${sandboxUrl}/stores/${creds.storeId}/charges?limit=100`, {
+        headers: { Authorization: `Bearer ${creds.secret}.${creds.appToken}` },
+      });
+      return res.data.items;
+    },
+    async close() {
+      await gateway.close();
+      await sandbox.close();
+      await receiver.close();
+      if (schema) {
+        const c = new Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await c.end();
+      }
+    },
+  };
+}
