@@ -51,11 +51,19 @@ export const ConfigSchema = z.object({
   WEBHOOK_POLL_MS: intFrom(200, 10),
 });
 
+/** Cross-field rules, reported together with the per-variable ones. */
+const CheckedConfigSchema = ConfigSchema.superRefine((c, ctx) => {
+  if (c.KICKBACK_LOCK_MS <= c.KICKBACK_TIMEOUT_MS) {
+    // A lease shorter than one attempt would let a second worker resend a kickback still in flight.
+    ctx.addIssue({ code: "custom", path: ["KICKBACK_LOCK_MS"], message: "must be greater than KICKBACK_TIMEOUT_MS" });
+  }
+});
+
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 
 /** Parses the environment; throws one Error listing every invalid variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const r = ConfigSchema.safeParse(env);
+  const r = CheckedConfigSchema.safeParse(env);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
