@@ -83,7 +83,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const metrics = createMetrics({ defaultMetrics: opts.background !== false });
 
   let sandbox: Sandbox | undefined;
-  if (!config.UNIVAPAY_BASE_URL) sandbox = createSandbox({ logger: logger.child({ module: "sandbox" }), ...opts.sandbox });
+  if (!config.UNIVAPAY_BASE_URL) sandbox = createSandbox({ logger, ...opts.sandbox });
   const baseUrl = config.UNIVAPAY_BASE_URL ?? (await sandbox!.listen(0, "127.0.0.1")).url;
   if (sandbox) logger.info({ url: baseUrl }, "UNIVAPAY_BASE_URL unset: embedded UnivaPay sandbox started on loopback");
   const client = createUnivapayClient({ baseUrl, timeoutMs: config.UNIVAPAY_TIMEOUT_MS, logger, maxSockets: config.UNIVAPAY_MAX_SOCKETS });

@@ -46,8 +46,6 @@ export const ConfigSchema = z.object({
   LEGACY_MAX_BYTES: intFrom(32_768, 1024),
   /** Trust X-Forwarded-For for the source-IP check (only behind a known proxy). */
   TRUST_PROXY: bool(false),
-  /** Username:password for /admin (kickback console); unset → admin routes answer 401. */
-  ADMIN_CREDENTIALS: z.string().regex(/^[^:]+:.+$/, "must be user:password").optional(),
   WEBHOOK_POLL_MS: intFrom(200, 10),
 });
 
