@@ -101,7 +101,7 @@ async function advance(
         },
         deriveIdempotencyKey(requestKey, "charge"),
       );
-      current = await deps.store.updatePayment(current.pid, { chargeId: charge.id, state: "pending", univapayStatus: charge.status });
+      current = await markPending(deps, current.pid, charge);
     } catch (err) {
       return onCreateError(deps, merchant, current, err, ecPending);
     }
@@ -137,6 +137,20 @@ async function onCreateError(deps: PaymentDeps, merchant: Merchant, payment: Pay
   // retry of the same request tries again.
   deps.logger.warn({ pid: payment.pid }, "univapay unreachable, nothing charged");
   return { ...resultFromPayment(payment, ecPending), outcome: "failure", ec: ecFor(deps.table, "upstream_unavailable") };
+}
+
+/**
+ * Records the created charge, unless the webhook processor got there first and already settled
+ * the payment (the charge_finished webhook can overtake the create response): a state never
+ * moves backwards.
+ */
+async function markPending(deps: PaymentDeps, pid: string, charge: Charge): Promise<PaymentRow> {
+  return deps.store.transaction(async (tx) => {
+    const row = await tx.findPaymentByPid(pid);
+    if (!row) throw new Error(`payment ${pid} vanished`);
+    if (row.state !== "requested") return row.chargeId ? row : tx.updatePayment(pid, { chargeId: charge.id });
+    return tx.updatePayment(pid, { chargeId: charge.id, state: "pending", univapayStatus: charge.status });
+  });
 }
 
 /** A final failure decided before or at creation: store it and notify, in one transaction. */

@@ -69,6 +69,9 @@ export async function runOperationFlow(deps: PaymentDeps, req: LegacyRequest): P
 async function advance(deps: PaymentDeps, merchant: Merchant, payment: PaymentRow, operation: OperationRow): Promise<LegacyResult> {
   const ecPending = ecFor(deps.table, "result_pending");
   if (operation.state === "succeeded" || operation.state === "failed") return resultFromOperation(operation, payment, ecPending);
+  if (operation.state === "pending" && operation.kind !== "capture" && !operation.univapayId) {
+    throw new Error(`operation ${operation.id} is pending without a UnivaPay id`);
+  }
   const creds = merchant.credentials;
   const chargeId = payment.chargeId as string;
   const key = deriveIdempotencyKey(operation.requestKey, operation.kind);
@@ -78,10 +81,10 @@ async function advance(deps: PaymentDeps, merchant: Merchant, payment: PaymentRo
     try {
       if (op.kind === "capture") {
         await deps.client.captureCharge(creds, chargeId, { amount: payment.amount, currency: "JPY" }, key);
-        op = await deps.store.updateOperation(op.id, { state: "pending" });
+        op = await markPending(deps, op.id, null);
       } else if (op.kind === "cancel") {
         const c = await deps.client.createCancel(creds, chargeId, { metadata: { "legacy-pid": payment.pid } }, key);
-        op = await deps.store.updateOperation(op.id, { state: "pending", univapayId: c.id });
+        op = await markPending(deps, op.id, c.id);
       } else {
         const r = await deps.client.createRefund(
           creds,
@@ -89,7 +92,7 @@ async function advance(deps: PaymentDeps, merchant: Merchant, payment: PaymentRo
           { amount: payment.amount, currency: "JPY", reason: "customer_request", metadata: { "legacy-pid": payment.pid } },
           key,
         );
-        op = await deps.store.updateOperation(op.id, { state: "pending", univapayId: r.id });
+        op = await markPending(deps, op.id, r.id);
       }
     } catch (err) {
       const o = classifyUpstreamError(deps.table, err);
@@ -100,6 +103,10 @@ async function advance(deps: PaymentDeps, merchant: Merchant, payment: PaymentRo
     }
   }
 
+  if (op.state === "succeeded" || op.state === "failed") {
+    // A webhook settled it while we were waiting for UnivaPay's answer.
+    return resultFromOperation(op, (await deps.store.findPaymentByPid(payment.pid)) ?? payment, ecPending);
+  }
   const deadline = Date.now() + deps.pollDeadlineMs /* a real-time budget: how long the merchant waits */;
   const isFinal = (s: OperationSubject) => {
     const v = judgeOperation(deps.table, s).outcome;
@@ -122,6 +129,17 @@ async function advance(deps: PaymentDeps, merchant: Merchant, payment: PaymentRo
     return resultFromOperation(op, payment, ecPending);
   }
   return (await settleOperation(deps, merchant, op.id, subject, ecPending)).result;
+}
+
+/** Records the accepted operation unless a webhook already settled it: states never move backwards. */
+async function markPending(deps: PaymentDeps, operationId: string, univapayId: string | null): Promise<OperationRow> {
+  return deps.store.transaction(async (tx) => {
+    const row = await tx.findOperation(operationId);
+    if (!row) throw new Error(`operation ${operationId} vanished`);
+    const id = univapayId ? { univapayId } : {};
+    if (row.state !== "requested") return row.univapayId || !univapayId ? row : tx.updateOperation(operationId, id);
+    return tx.updateOperation(operationId, { state: "pending", ...id });
+  });
 }
 
 async function reject(deps: PaymentDeps, merchant: Merchant, payment: PaymentRow, op: OperationRow, ec: string): Promise<LegacyResult> {

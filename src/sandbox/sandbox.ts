@@ -1,6 +1,6 @@
 /**
  * UnivaPay API sandbox: a stand-alone, faithful simulator of the new REST API for card payments
- * (tokens, charges, captures, cancels, refunds, webhooks, limits, idempotency, test cards) with a
+ * (tokens, charges, captures, cancels, refunds, subscriptions, webhooks, limits, idempotency, test cards) with a
  * controllable clock and fault injection. It must never import gateway code: like the real API it
  * knows nothing about its clients.
  */
@@ -26,6 +26,7 @@ import { createChargeRoutes } from "./routes/charge-routes";
 import { createInfoRoutes } from "./routes/info-routes";
 import { createRefundRoutes } from "./routes/refund-routes";
 import type { SandboxRoutePlugin } from "./routes/subscription-seam";
+import { createSubscriptionPlugin } from "./routes/subscription-plugin";
 import { createTokenRoutes } from "./routes/token-routes";
 import { createWebhookRoutes } from "./routes/webhook-routes";
 import { SandboxState } from "./state/sandbox-state";
@@ -53,7 +54,11 @@ export interface SandboxOptions {
   chargeTooQuick?: "live-only" | "always" | "off";
   /** 400 CHARGE_TOO_QUICK (default) or a charge that settles failed with error 311 (§5.3 conflict). */
   duplicateChargeAs?: "error" | "failed-311";
-  /** Extra API routes, e.g. the subscription engine. */
+  /** Subscriptions (§2.5, §7) on the sandbox clock (default true). */
+  subscriptions?: boolean;
+  /** Store setting "retry count" of subscriptions, including the first attempt (default 3, §7). */
+  subscriptionRetryCount?: number;
+  /** Extra API routes, mounted after the built-in ones (subscriptions included). */
   plugins?: readonly SandboxRoutePlugin[];
   /** Replaces the HTTP webhook poster (tests of the sender only). */
   webhookPoster?: WebhookPoster;
@@ -85,7 +90,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const jwtKey = randomBytes(32);
   const faults = new FaultInjector();
   const shutdown = new AbortController();
-  const sender = new WebhookSender({ state, clock, faults, logger: log.child({ module: "sandbox.webhooks" }), post: opts.webhookPoster ?? postWebhook });
+  const sender = new WebhookSender({ state, clock, faults, logger: log.child({ component: "webhooks" }), post: opts.webhookPoster ?? postWebhook });
   const engine = {
     state,
     clock,
@@ -115,7 +120,10 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     platformId: newId(),
   };
   const createStore = (o: CreateStoreOptions): SandboxCredentials => createStoreWithCredentials(state, jwtKey, clock.now(), o);
-  const plugins = opts.plugins ?? [];
+  const plugins = [
+    ...(opts.subscriptions === false ? [] : [createSubscriptionPlugin({ retryCount: opts.subscriptionRetryCount })]),
+    ...(opts.plugins ?? []),
+  ];
   const app = createApp(deps, {
     admin: createAdminRoutes(deps, createStore),
     api: [createInfoRoutes, createTokenRoutes, createChargeRoutes, createCancelRoutes, createRefundRoutes, createWebhookRoutes]

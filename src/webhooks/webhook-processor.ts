@@ -11,7 +11,7 @@ import { nextAttemptAt, type RetryPolicy } from "../notify/retry-policy";
 import type { PaymentDeps } from "../payments/payment-deps";
 import { settleOperation } from "../payments/settle-operation";
 import { settlePaymentCreation } from "../payments/settle-payment";
-import type { PaymentRow, WebhookEventRow } from "../store/store-types";
+import type { OperationRow, PaymentRow, WebhookEventRow } from "../store/store-types";
 import type { Charge } from "../univapay/univapay-types";
 import { WebhookEnvelopeSchema } from "./webhook-ingest";
 
@@ -55,7 +55,7 @@ export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRo
     }
     case "cancel_finished":
     case "refund_finished": {
-      const op = await deps.store.findOperationByUnivapayId(data.id);
+      const op = (await deps.store.findOperationByUnivapayId(data.id)) ?? (await operationByMetadata(deps, merchant, event, data));
       if (!op) return { kind: "ignored", note: `${event} for an operation not made through the gateway` };
       const payment = await deps.store.findPaymentByPid(op.pid);
       if (!payment?.chargeId) return { kind: "ignored", note: "operation without charge" };
@@ -82,6 +82,30 @@ async function paymentForCharge(deps: PaymentDeps, merchant: Merchant, charge: C
   const p = await deps.store.findPayment(merchant.sid, pid);
   if (!p || (p.chargeId && p.chargeId !== charge.id)) return undefined;
   return p.chargeId ? p : deps.store.updatePayment(p.pid, { chargeId: charge.id });
+}
+
+/**
+ * A cancel/refund whose create response we never stored (the webhook overtook it, or the process
+ * died in between): found through the `legacy-pid` metadata we attach, then linked by id.
+ */
+async function operationByMetadata(
+  deps: PaymentDeps,
+  merchant: Merchant,
+  event: "cancel_finished" | "refund_finished",
+  data: { id: string; [k: string]: unknown },
+): Promise<OperationRow | undefined> {
+  const chargeId = typeof data.charge_id === "string" ? data.charge_id : undefined;
+  if (!chargeId) return undefined;
+  const creds = merchant.credentials;
+  const resource =
+    event === "cancel_finished" ? await deps.client.getCancel(creds, chargeId, data.id) : await deps.client.getRefund(creds, chargeId, data.id);
+  const pid = resource.metadata?.["legacy-pid"];
+  if (typeof pid !== "string") return undefined;
+  const payment = await deps.store.findPayment(merchant.sid, pid);
+  if (!payment || payment.chargeId !== chargeId) return undefined;
+  const kind = event === "cancel_finished" ? "cancel" : "refund";
+  const open = (await deps.store.listOperations(pid)).find((o) => o.kind === kind && !o.univapayId && (o.state === "requested" || o.state === "pending"));
+  return open ? deps.store.updateOperation(open.id, { univapayId: data.id }) : undefined;
 }
 
 export interface WebhookProcessor {

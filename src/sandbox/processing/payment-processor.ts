@@ -80,7 +80,8 @@ export class PaymentProcessor {
 
   /**
    * Charges a subscription cycle on a recurring/subscription token, bypassing the one-off token
-   * rules. `onSettled` runs when it leaves pending. Subscription charges fire no charge_* events:
+   * rules. `onSettled` runs each time it leaves pending (authorized, then captured) and when a
+   * cancel voids it. Subscription charges fire no charge_* events:
    * the subscription engine reports them with subscription_* events (§4.2).
    */
   chargeForSubscription(token: TokenRecord, req: SubscriptionChargeRequest, onSettled: (charge: ChargeRecord) => void): ChargeRecord {
@@ -242,6 +243,12 @@ export class PaymentProcessor {
     charge.status = "canceled";
     charge.updatedAt = this.deps.clock.now();
     this.deps.state.touch(charge.id);
+    // A voided auth-only first charge of a subscription is reported by the subscription (I12).
+    const listener = this.settledListeners.get(charge.id);
+    if (listener) {
+      this.settledListeners.delete(charge.id);
+      return listener(charge);
+    }
     this.emit(charge.storeId, "charge_finished", renderCharge(charge));
   }
 

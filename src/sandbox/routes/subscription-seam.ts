@@ -1,8 +1,8 @@
 /**
- * Seam for subscriptions (§2.5, §7). The scheduling engine lives in src/sandbox/subscriptions/
- * (another owner); it plugs its routes in through a SandboxRoutePlugin passed in
- * SandboxOptions.plugins, and charges cycles through PaymentProcessor.chargeForSubscription.
- * Until a plugin is registered, subscription paths answer 404 NOT_FOUND like any unknown path.
+ * Seam for extra API routes. Subscriptions (§2.5, §7) use it: the pure engine in
+ * src/sandbox/subscriptions/ is wired by routes/subscription-plugin.ts, which createSandbox
+ * registers by default (SandboxOptions.subscriptions), and charges cycles through
+ * PaymentProcessor.chargeForSubscription. Other plugins go in SandboxOptions.plugins.
  */
 import type { Router } from "@koa/router";
 import type { RequestState, SandboxDeps } from "../http/context";

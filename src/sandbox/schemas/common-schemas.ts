@@ -4,10 +4,24 @@
  */
 import { z } from "zod";
 
-export const MetadataSchema = z.record(
-  z.string(),
-  z.union([z.string(), z.number(), z.boolean(), z.null()], { error: "NESTED_JSON_NOT_ALLOWED" }),
+/**
+ * Flat metadata. univapay-node types every `metadata` parameter as "Metadata or stringified JSON
+ * object", so a string holding a JSON object is accepted and stored as that object.
+ */
+export const MetadataSchema = z.preprocess(
+  parseJsonObjectText,
+  z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()], { error: "NESTED_JSON_NOT_ALLOWED" })),
 );
+
+function parseJsonObjectText(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : value;
+  } catch {
+    return value;
+  }
+}
 
 /** The doc sends `{"active": "false"}` and `"enabled": "true"`, so both forms are accepted. */
 export const BoolishSchema = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], {
