@@ -78,7 +78,17 @@ export function kickbackPolicy(config: Config): RetryPolicy {
 export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<Gateway> {
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL });
   const now = opts.now ?? (() => new Date());
+  // Everything that can be wrong in the configuration fails here, before any side effect.
   const table = loadMappingTable(config.MAPPINGS_DIR);
+  const merchants: Merchant[] = [
+    ...(config.MERCHANTS_FILE ? loadMerchantsFile(config.MERCHANTS_FILE, opts.env ?? process.env) : []),
+    ...(opts.merchants ?? []),
+  ];
+  if (merchants.length === 0 && config.UNIVAPAY_BASE_URL) {
+    throw new AppError("config_invalid", "no merchants configured", {
+      details: [{ path: "MERCHANTS_FILE", message: "required when UNIVAPAY_BASE_URL is set (every request would be refused)" }],
+    });
+  }
   const store = await createStore({ databaseUrl: config.DATABASE_URL, logger, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
   const metrics = createMetrics({ defaultMetrics: opts.background !== false });
 
@@ -96,10 +106,6 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const port = (front.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
-  const merchants: Merchant[] = [
-    ...(config.MERCHANTS_FILE ? loadMerchantsFile(config.MERCHANTS_FILE, opts.env ?? process.env) : []),
-    ...(opts.merchants ?? []),
-  ];
   let demo: DemoReceiver | undefined;
   // The demo receiver lives on this very gateway (loopback), so the demo allows private networks.
   const allowPrivate = config.KICKBACK_ALLOW_PRIVATE_NETWORKS || (sandbox !== undefined && !config.DEMO_KICKBACK_URL);
