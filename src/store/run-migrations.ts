@@ -6,7 +6,8 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import { AppError } from "../errors/app-error";
 import type { Database, Dialect } from "./db-schema";
-import { MIGRATIONS, type Migration } from "./migrations/migration";
+import type { Migration } from "./migrations/migration";
+import { MIGRATIONS } from "./migrations/migrations";
 
 const CREATE_MIGRATIONS_TABLE: Record<Dialect, string> = {
   sqlite: `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,0 +1,5 @@
+/** Every migration, in order. Append only; versions strictly increasing; never edit a merged one. */
+import type { Migration } from "./migration";
+import { migration0001Init } from "./migration-0001-init";
+
+export const MIGRATIONS: readonly Migration[] = [migration0001Init];
