@@ -13,7 +13,7 @@ import { enqueueKickback } from "./kickback-render";
 import { failure, type LegacyRequest } from "./legacy-request";
 import type { LegacyResult } from "./legacy-result";
 import type { PaymentDeps } from "./payment-deps";
-import { creationTransition, judgeCreation, resultFromPayment, settlePaymentCreation } from "./settle-payment";
+import { creationTransition, judgeCreation, recordPending, resultFromPayment, settlePaymentCreation } from "./settle-payment";
 import { classifyUpstreamError } from "./upstream-outcome";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -79,8 +79,9 @@ async function advance(
   const ecPending = ecFor(deps.table, "result_pending");
   const creds = merchant.credentials;
   let current = payment;
+  let chargeId = payment.chargeId;
 
-  if (current.state === "requested" && !current.chargeId) {
+  if (current.state === "requested" && !chargeId) {
     if (!current.tokenId) {
       if (!tokenBody) return reject(deps, merchant, current, ecFor(deps.table, "member_unknown"));
       try {
@@ -101,24 +102,25 @@ async function advance(
         },
         deriveIdempotencyKey(requestKey, "charge"),
       );
-      current = await markPending(deps, current.pid, charge);
+      // Not written yet: the settle below records the charge id with the outcome, in one write.
+      chargeId = charge.id;
     } catch (err) {
       return onCreateError(deps, merchant, current, err, ecPending);
     }
   }
-  if (current.state !== "pending" || !current.chargeId) return resultFromPayment(current, ecPending);
+  if (!chargeId || (current.state !== "requested" && current.state !== "pending")) return resultFromPayment(current, ecPending);
 
   let charge: Charge;
   try {
-    charge = await deps.client.waitForCharge(creds, current.chargeId, Date.now() + deps.pollDeadlineMs /* a real-time budget: how long the merchant waits */, (ch) => {
+    charge = await deps.client.waitForCharge(creds, chargeId, Date.now() + deps.pollDeadlineMs /* a real-time budget: how long the merchant waits */, (ch) => {
       const o = judgeCreation(deps.table, current.job, ch).outcome;
       return o === "success" || o === "failure";
     });
   } catch (err) {
     deps.logger.warn({ err, pid: current.pid }, "charge status unavailable, result will follow by kickback");
-    return resultFromPayment(current, ecPending);
+    return resultFromPayment(await recordPending(deps, current.pid, { id: chargeId, status: "pending" }), ecPending);
   }
-  return (await settlePaymentCreation(deps, merchant, current.pid, charge, ecPending)).result;
+  return (await settlePaymentCreation(deps, merchant, current, charge, ecPending)).result;
 }
 
 async function onCreateError(deps: PaymentDeps, merchant: Merchant, payment: PaymentRow, err: unknown, ecPending: string): Promise<LegacyResult> {
@@ -137,20 +139,6 @@ async function onCreateError(deps: PaymentDeps, merchant: Merchant, payment: Pay
   // retry of the same request tries again.
   deps.logger.warn({ pid: payment.pid }, "univapay unreachable, nothing charged");
   return { ...resultFromPayment(payment, ecPending), outcome: "failure", ec: ecFor(deps.table, "upstream_unavailable") };
-}
-
-/**
- * Records the created charge, unless the webhook processor got there first and already settled
- * the payment (the charge_finished webhook can overtake the create response): a state never
- * moves backwards.
- */
-async function markPending(deps: PaymentDeps, pid: string, charge: Charge): Promise<PaymentRow> {
-  return deps.store.transaction(async (tx) => {
-    const row = await tx.findPaymentByPid(pid);
-    if (!row) throw new Error(`payment ${pid} vanished`);
-    if (row.state !== "requested") return row.chargeId ? row : tx.updatePayment(pid, { chargeId: charge.id });
-    return tx.updatePayment(pid, { chargeId: charge.id, state: "pending", univapayStatus: charge.status });
-  });
 }
 
 /** A final failure decided before or at creation: store it and notify, in one transaction. */

@@ -54,40 +54,54 @@ export function judgeCreation(table: MappingTable, job: string, charge: Pick<Cha
   return { outcome, state: "pending", ec: null };
 }
 
+const OPEN_STATES = ["requested", "pending"] as const;
+
 /**
- * Settles the creation of `payment` from `charge`. Idempotent; a payment already in a final
- * state is left as it is (later transitions such as SALES are settled by settleOperation).
+ * Settles the creation of `payment` from `charge`: one conditional UPDATE (only while the payment
+ * is still open) and the kickback INSERT, in one transaction. Idempotent and race-safe: when the
+ * webhook processor and the request path both get here, the second finds nothing open and
+ * returns the stored outcome. A payment already final is never touched (later transitions such
+ * as SALES are settled by settleOperation).
  */
 export async function settlePaymentCreation(
   deps: PaymentDeps,
   merchant: Merchant,
-  pid: string,
+  payment: PaymentRow,
   charge: Charge,
   ecPending: string,
 ): Promise<{ payment: PaymentRow; result: LegacyResult }> {
+  const v = judgeCreation(deps.table, payment.job, charge);
+  if (v.outcome === "unknown") {
+    deps.logger.warn({ pid: payment.pid, chargeId: charge.id, status: charge.status }, "unknown charge status, treated as pending");
+  }
+  if (v.outcome !== "success" && v.outcome !== "failure") {
+    const row = await recordPending(deps, payment.pid, charge);
+    return { payment: row, result: resultFromPayment(row, ecPending) };
+  }
   let enqueued = false;
-  const payment = await deps.store.transaction(async (tx) => {
-    const current = await tx.findPaymentByPid(pid);
-    if (!current) throw new Error(`payment ${pid} vanished`);
-    const v = judgeCreation(deps.table, current.job, charge);
-    if (v.outcome === "unknown") {
-      deps.logger.warn({ pid, chargeId: charge.id, status: charge.status }, "unknown charge status, treated as pending");
-    }
-    if (FINAL_CREATION_STATES.has(current.state) || v.outcome === "pending" || v.outcome === "unknown") {
-      if (current.univapayStatus === charge.status && current.chargeId === charge.id) return current;
-      return tx.updatePayment(pid, { univapayStatus: charge.status, chargeId: charge.id });
-    }
-    const updated = await tx.updatePayment(pid, {
+  const settled = await deps.store.transaction(async (tx) => {
+    const updated = await tx.transitionPayment(payment.pid, OPEN_STATES, {
       state: v.state,
       univapayStatus: charge.status,
       chargeId: charge.id,
       errorCode: v.ec,
     });
+    if (!updated) return tx.findPaymentByPid(payment.pid);
     const result = resultFromPayment(updated, ecPending);
     const outcome = result.outcome === "success" ? "success" : "failure";
     enqueued = await enqueueKickback(tx, deps.table, merchant, updated, creationTransition(updated.job, outcome), result, deps.now());
     return updated;
   });
+  if (!settled) throw new Error(`payment ${payment.pid} vanished`);
   if (enqueued) deps.onKickbackEnqueued();
-  return { payment, result: resultFromPayment(payment, ecPending) };
+  return { payment: settled, result: resultFromPayment(settled, ecPending) };
+}
+
+/** Still pending: remember the charge (the webhook then finds the payment by charge id). */
+export async function recordPending(deps: PaymentDeps, pid: string, charge: Pick<Charge, "id" | "status">): Promise<PaymentRow> {
+  const row =
+    (await deps.store.transitionPayment(pid, OPEN_STATES, { state: "pending", chargeId: charge.id, univapayStatus: charge.status })) ??
+    (await deps.store.findPaymentByPid(pid));
+  if (!row) throw new Error(`payment ${pid} vanished`);
+  return row;
 }

@@ -82,7 +82,12 @@ export async function selectPaymentByChargeId(ctx: QueryContext, chargeId: strin
   return r && toPaymentRow(ctx, r);
 }
 
-export async function updatePaymentRow(ctx: QueryContext, pid: string, patch: PaymentPatch): Promise<PaymentRow | undefined> {
+export async function updatePaymentRow(
+  ctx: QueryContext,
+  pid: string,
+  patch: PaymentPatch,
+  fromStates?: readonly PaymentState[],
+): Promise<PaymentRow | undefined> {
   const p = definedOnly(patch);
   const r = await ctx.db
     .updateTable("payments")
@@ -95,6 +100,7 @@ export async function updatePaymentRow(ctx: QueryContext, pid: string, patch: Pa
       updated_at: ctx.codec.toDb(ctx.now()),
     })
     .where("pid", "=", pid)
+    .$if(fromStates !== undefined, (q) => q.where("state", "in", fromStates as PaymentState[]))
     .returningAll()
     .executeTakeFirst();
   return r && toPaymentRow(ctx, r);

@@ -58,6 +58,10 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
       return row;
     }),
 
+    transitionPayment: guarded("transitionPayment", (pid, fromStates, patch) =>
+      fromStates.length === 0 ? Promise.resolve(undefined) : updatePaymentRow(ctx, pid, patch, fromStates),
+    ),
+
     insertOperation: guarded("insertOperation", async (o) => {
       const row = await insertOperationIfAbsent(ctx, o);
       if (row) return { row, created: true };

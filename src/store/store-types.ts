@@ -146,6 +146,9 @@ export interface StoreOps {
   findPaymentByPid(pid: string): Promise<PaymentRow | undefined>;
   findPaymentByChargeId(chargeId: string): Promise<PaymentRow | undefined>;
   updatePayment(pid: string, patch: PaymentPatch): Promise<PaymentRow>;
+  /** Applies `patch` only while the payment is in one of `fromStates` (one conditional UPDATE);
+   *  returns the updated row, or undefined when the payment is in another state (or absent). */
+  transitionPayment(pid: string, fromStates: readonly PaymentState[], patch: PaymentPatch): Promise<PaymentRow | undefined>;
 
   // operations -------------------------------------------------------------
   insertOperation(o: NewOperation): Promise<{ row: OperationRow; created: boolean }>;

@@ -43,7 +43,7 @@ export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRo
       const payment = await paymentForCharge(deps, merchant, charge);
       if (!payment) return { kind: "ignored", note: "charge not made through the gateway" };
       if (payment.state === "requested" || payment.state === "pending") {
-        await settlePaymentCreation(deps, merchant, payment.pid, charge, ecPending);
+        await settlePaymentCreation(deps, merchant, payment, charge, ecPending);
         return { kind: "processed", note: "creation" };
       }
       const capture = (await deps.store.listOperations(payment.pid)).find((o) => o.kind === "capture" && (o.state === "pending" || o.state === "requested"));
@@ -81,7 +81,7 @@ async function paymentForCharge(deps: PaymentDeps, merchant: Merchant, charge: C
   if (typeof pid !== "string") return undefined;
   const p = await deps.store.findPayment(merchant.sid, pid);
   if (!p || (p.chargeId && p.chargeId !== charge.id)) return undefined;
-  return p.chargeId ? p : deps.store.updatePayment(p.pid, { chargeId: charge.id });
+  return p;
 }
 
 /**

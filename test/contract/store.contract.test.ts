@@ -137,6 +137,19 @@ describe.each([
       expect(failed).toMatchObject({ chargeId, state: "failed", errorCode: "ER000T52G01" });
     });
 
+    it("transitionPayment applies only from the given states, so a settled payment never moves back", async () => {
+      const p = await newPayment();
+      const pending = await store.transitionPayment(p.pid, ["requested", "pending"], { state: "pending", chargeId: `ch_t_${p.pid}` });
+      expect(pending).toMatchObject({ state: "pending", chargeId: `ch_t_${p.pid}` });
+      const captured = await store.transitionPayment(p.pid, ["requested", "pending"], { state: "captured", univapayStatus: "successful" });
+      expect(captured?.state).toBe("captured");
+      // A late writer that still believes the payment is open changes nothing.
+      expect(await store.transitionPayment(p.pid, ["requested", "pending"], { state: "pending" })).toBeUndefined();
+      expect(await store.transitionPayment(p.pid, [], { state: "failed" })).toBeUndefined();
+      expect(await store.transitionPayment("00000000", ["requested"], { state: "failed" })).toBeUndefined();
+      expect((await store.findPaymentByPid(p.pid))?.state).toBe("captured");
+    });
+
     it("updatePayment of an unknown pid rejects with not_found", async () => {
       const err: unknown = await store.updatePayment("00000000", { state: "failed" }).catch((e: unknown) => e);
       expect(isAppError(err) && err.code).toBe("not_found");

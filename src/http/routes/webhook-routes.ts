@@ -9,7 +9,7 @@ import type { Context } from "koa";
 import type { MerchantRegistry } from "../../config/merchants";
 import type { Metrics } from "../../ops/metrics";
 import type { Store } from "../../store/store-types";
-import { authenticateWebhook, ingestWebhook } from "../../webhooks/webhook-ingest";
+import { createWebhookAuthenticator, ingestWebhook } from "../../webhooks/webhook-ingest";
 import type { RequestState } from "../middleware/request-id";
 import { readRawBody } from "../raw-body";
 
@@ -23,9 +23,10 @@ export function webhookRoutes(deps: {
   onStored: () => void;
 }): Router {
   const router = new Router();
+  const authenticate = createWebhookAuthenticator(deps.merchants);
   router.post("/webhooks/univapay", async (ctx: Context) => {
     const state = ctx.state as RequestState;
-    const merchant = authenticateWebhook(deps.merchants, ctx.get("authorization") || undefined);
+    const merchant = authenticate(ctx.get("authorization") || undefined);
     if (!merchant) {
       deps.metrics.webhookEvents.inc({ result: "unauthenticated" });
       state.log.warn({ ip: ctx.request.ip }, "webhook with unknown authorization refused");
