@@ -23,11 +23,13 @@ import { RateLimiter } from "./rate-limit";
 import { createAdminRoutes } from "./routes/admin-routes";
 import { createCancelRoutes } from "./routes/cancel-routes";
 import { createChargeRoutes } from "./routes/charge-routes";
+import { createCustomerRoutes } from "./routes/customer-routes";
 import { createInfoRoutes } from "./routes/info-routes";
 import { createRefundRoutes } from "./routes/refund-routes";
 import type { SandboxRoutePlugin } from "./routes/subscription-seam";
 import { createSubscriptionPlugin } from "./routes/subscription-plugin";
 import { createTokenRoutes } from "./routes/token-routes";
+import { createTransactionHistoryRoutes } from "./routes/transaction-history-routes";
 import { createWebhookRoutes } from "./routes/webhook-routes";
 import { SandboxState } from "./state/sandbox-state";
 import { postWebhook, type WebhookPoster } from "./webhooks/http-post";
@@ -54,6 +56,10 @@ export interface SandboxOptions {
   chargeTooQuick?: "live-only" | "always" | "off";
   /** 400 CHARGE_TOO_QUICK (default) or a charge that settles failed with error 311 (§5.3 conflict). */
   duplicateChargeAs?: "error" | "failed-311";
+  /** The §1.5 card lock (5 failures in 30 min → 403 CARD_LOCKED for 2 h); default "always" (the doc names no mode). */
+  cardLock?: "always" | "live-only" | "off";
+  /** Removes test-mode recurring tokens one month after creation, as §6 says (default true). */
+  testRecurringTokenExpiry?: boolean;
   /** Subscriptions (§2.5, §7) on the sandbox clock (default true). */
   subscriptions?: boolean;
   /** Store setting "retry count" of subscriptions, including the first attempt (default 3, §7). */
@@ -66,7 +72,7 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   /** Creates a merchant+store with an app token (JWT) and secret. */
-  createStore(opts: { name: string; mode: "test" | "live"; pci?: boolean; recurringPrivilege?: "none" | "bounded" | "infinite"; domains?: string[] }): SandboxCredentials;
+  createStore(opts: CreateStoreOptions): SandboxCredentials;
   /** Test mode, pci true, infinite recurring privilege. */
   readonly demo: SandboxCredentials;
   readonly clock: SandboxClock;
@@ -101,6 +107,8 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       chargeTooQuick: opts.chargeTooQuick ?? "live-only",
       duplicateChargeAs: opts.duplicateChargeAs ?? "error",
       testChargeDailyLimit: opts.testChargeDailyLimit === undefined ? 1440 : opts.testChargeDailyLimit,
+      cardLock: opts.cardLock ?? "always",
+      testRecurringTokenExpiry: opts.testRecurringTokenExpiry ?? true,
     },
   } as const;
   const payments = new PaymentProcessor(engine);
@@ -126,7 +134,10 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   ];
   const app = createApp(deps, {
     admin: createAdminRoutes(deps, createStore),
-    api: [createInfoRoutes, createTokenRoutes, createChargeRoutes, createCancelRoutes, createRefundRoutes, createWebhookRoutes]
+    api: [
+      createInfoRoutes, createCustomerRoutes, createTokenRoutes, createChargeRoutes, createCancelRoutes, createRefundRoutes,
+      createTransactionHistoryRoutes, createWebhookRoutes,
+    ]
       .map((f) => f(deps))
       .concat(plugins.map((p) => p.createRoutes(deps))),
   });

@@ -188,6 +188,17 @@ describe("univapay-node SDK against the sandbox", () => {
     expect(statuses[statuses.length - 1]).toBe("conflicting_key");
   });
 
+  it("filters lists with the SDK's own parameters: charges by `metadata: \"key: value\"`, tokens by customerId", async () => {
+    const tagged = await sdk.transactionTokens.create({ ...cardToken("recurring"), metadata: { "univapay-customer-id": "11ef0000-0000-4000-8000-000000000001" } });
+    await sdk.transactionTokens.create(cardToken("recurring"));
+    const a = await sdk.charges.create({ transactionTokenId: tagged.id, amount: 500, currency: "JPY", metadata: { order: "A-1" } });
+    await sdk.charges.create({ transactionTokenId: tagged.id, amount: 600, currency: "JPY", metadata: { order: "B-2" } });
+    expect((await sdk.charges.list({ metadata: "order: A-1" })).items.map((c) => c.id)).toEqual([a.id]);
+    expect((await sdk.charges.list({ metadata: "order: A-1" }, undefined, storeId)).items.map((c) => c.id)).toEqual([a.id]);
+    const tokens = await sdk.transactionTokens.list({ customerId: "11ef0000-0000-4000-8000-000000000001" });
+    expect(tokens.items.map((t) => t.id)).toEqual([tagged.id]);
+  });
+
   it("gets 429 as the SDK's TOO_MANY_REQUESTS after a burst on one path (exact bucket: 10)", async () => {
     const c = await charge();
     const results = await Promise.allSettled(Array.from({ length: 11 }, () => sdk.charges.get(storeId, c.id)));

@@ -124,7 +124,8 @@ describe("sandbox subscriptions over HTTP", () => {
     const created = await subscribe();
     await settle();
     const id = String(created["id"]);
-    const patched = await api.request("PATCH", `/stores/${storeId}/subscriptions/${id}`, { body: { transaction_token_id: await token(FAIL_CARD, "recurring") } });
+    // A subscription token: a test-mode recurring one would vanish after a month (§6) before the retries.
+    const patched = await api.request("PATCH", `/stores/${storeId}/subscriptions/${id}`, { body: { transaction_token_id: await token(FAIL_CARD) } });
     expect(patched.status).toBe(200);
 
     await sandbox.clock.advance(31 * DAY); // 02-06 fails

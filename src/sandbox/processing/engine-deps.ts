@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { SandboxClock } from "../clock";
 import type { SandboxState } from "../state/sandbox-state";
 import type { WebhookSender } from "../webhooks/webhook-sender";
+import type { CardLockScope } from "./card-lock";
 
 export interface EngineOptions {
   /** Sandbox ms from create/capture/cancel/refund to its final state; 0 = right after the response. */
@@ -15,6 +16,10 @@ export interface EngineOptions {
   readonly duplicateChargeAs: "error" | "failed-311";
   /** Test-mode charges per store per (JST) day; null = unlimited. */
   readonly testChargeDailyLimit: number | null;
+  /** Where the §1.5 card lock applies (default "always": the doc names no mode). */
+  readonly cardLock: CardLockScope;
+  /** Test-mode recurring tokens are removed one month after creation (§6; default true). */
+  readonly testRecurringTokenExpiry: boolean;
 }
 
 export interface EngineDeps {

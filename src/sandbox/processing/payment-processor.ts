@@ -3,15 +3,16 @@
  * them on the sandbox clock (settleDelayMs later) per the test-card table, firing the §4.2 events.
  * It owns every state transition of these resources; routes only validate input and render output.
  */
-import { badRequest, notFound, validationError } from "../errors";
+import { type ApiError, badRequest, notFound, validationError } from "../errors";
 import { newId } from "../ids";
-import { cancelError, captureError, duplicateKey, refundError, settleCancel, settleCharge, settleRefund, tokenChargeError } from "../state/charge-rules";
+import { cancelError, captureError, refundError, settleCancel, settleCharge, settleRefund, tokenChargeError } from "../state/charge-rules";
 import type { CancelRecord, ChargeRecord, Metadata, RefundRecord, TokenRecord } from "../state/models";
+import { payerOf } from "../state/payer-of";
 import { fractionDigits, renderCancel, renderCharge, renderRefund, renderToken } from "../state/render";
 import { ofStore } from "../state/sandbox-state";
 import { cardBehaviour } from "../test-cards";
 import type { ChargeCreate, RefundCreate } from "../schemas/charge-schemas";
-import { ChargeLimits } from "./charge-limits";
+import { ChargeAdmission, type MoneySpec } from "./charge-admission";
 import type { EngineDeps } from "./engine-deps";
 
 interface NewChargeSpec {
@@ -40,10 +41,10 @@ const DUPLICATE_CHARGE_ERROR = { code: 311, message: "Too many charges on the sa
 const MAX_CHARGE_MAJOR_UNITS = 9_999_999;
 
 export class PaymentProcessor {
-  private readonly limits: ChargeLimits;
+  private readonly admission: ChargeAdmission;
   private readonly settledListeners = new Map<string, (charge: ChargeRecord) => void>();
   constructor(private readonly deps: EngineDeps) {
-    this.limits = new ChargeLimits(deps.options.chargeTooQuick, deps.options.testChargeDailyLimit);
+    this.admission = new ChargeAdmission(deps);
   }
 
   createCharge(storeId: string, body: ChargeCreate): ChargeRecord {
@@ -55,11 +56,7 @@ export class PaymentProcessor {
     if (tokenError) throw tokenError;
     const captureAt = this.captureAt(body, now);
     if (body.amount > MAX_CHARGE_MAJOR_UNITS * 10 ** fractionDigits(body.currency)) throw badRequest("CHARGE_AMOUNT_TOO_HIGH");
-    const dupKey = duplicateKey(token, body.amount, body.currency);
-    const limitError = this.limits.check(storeId, token.mode, dupKey, now);
-    const asFailed311 = limitError?.code === "CHARGE_TOO_QUICK" && this.deps.options.duplicateChargeAs === "failed-311";
-    if (limitError && !asFailed311) throw limitError;
-    this.limits.record(storeId, token.mode, dupKey, now);
+    const asFailed311 = this.admission.admitOneOff(token, body, now);
     const charge = this.newCharge(token, { amount: body.amount, currency: body.currency, capture: body.capture, captureAt, metadata: body.metadata ?? {} }, now);
     if (asFailed311) charge.forcedError = DUPLICATE_CHARGE_ERROR;
     charge.descriptor = body.descriptor ?? null;
@@ -72,7 +69,7 @@ export class PaymentProcessor {
   /** The 1-yen (1 minor unit) authorization of data.cvv_authorize; never fires charge_* events. */
   startCvvAuthorization(token: TokenRecord, currency: string): void {
     const now = this.deps.clock.now();
-    this.limits.record(token.storeId, token.mode, null, now);
+    this.admission.recordCvvAuthorization(token, now);
     const charge = this.newCharge(token, { amount: 1, currency, capture: false, captureAt: null, metadata: {}, isCvvAuth: true }, now);
     token.cvvAuthorize = { enabled: true, status: "pending", chargeId: charge.id, currency };
     this.settleLater(() => this.settleCharge(charge.id));
@@ -82,17 +79,24 @@ export class PaymentProcessor {
    * Charges a subscription cycle on a recurring/subscription token, bypassing the one-off token
    * rules. `onSettled` runs each time it leaves pending (authorized, then captured) and when a
    * cancel voids it. Subscription charges fire no charge_* events:
-   * the subscription engine reports them with subscription_* events (§4.2).
+   * the subscription engine reports them with subscription_* events (§4.2). One that breaks the
+   * 30-s rule of §1.6 settles failed with 311: no request waits for it.
    */
   chargeForSubscription(token: TokenRecord, req: SubscriptionChargeRequest, onSettled: (charge: ChargeRecord) => void): ChargeRecord {
     const now = this.deps.clock.now();
-    this.limits.record(token.storeId, token.mode, null, now);
+    const tooQuick = this.admission.admitSubscriptionCharge(token, req, now);
     const charge = this.newCharge(token, { ...req, captureAt: null }, now);
+    if (tooQuick) charge.forcedError = DUPLICATE_CHARGE_ERROR;
     token.lastUsedAt = now;
     if (token.type === "subscription") token.active = false;
     this.settledListeners.set(charge.id, onSettled);
     this.settleLater(() => this.settleCharge(charge.id));
     return charge;
+  }
+
+  /** Checks of POST /subscriptions that the first charge needs (null = registration only). */
+  subscriptionCreateError(token: TokenRecord, firstCharge: MoneySpec | null): ApiError | null {
+    return this.admission.subscriptionCreateError(token, firstCharge, this.deps.clock.now());
   }
 
   capture(charge: ChargeRecord, amount: number, currency: string): void {
@@ -113,6 +117,8 @@ export class PaymentProcessor {
   }
 
   createRefund(charge: ChargeRecord, body: RefundCreate): RefundRecord {
+    // §6: a test-mode recurring token removed after its month takes its charges' refunds with it.
+    if (this.deps.state.purgedTokenIds.has(charge.tokenId)) throw badRequest("REFUND_NOT_ALLOWED");
     const refunds = ofStore(this.deps.state.refunds, charge.storeId).filter((r) => r.chargeId === charge.id);
     const err = refundError(charge, refunds, body.amount, body.currency);
     if (err) throw err;
@@ -172,6 +178,7 @@ export class PaymentProcessor {
       pendingOp: "create",
       cancelPending: false,
       card: cardBehaviour(token.card.number, token.mode),
+      payer: payerOf(token),
     };
     this.deps.state.charges.set(charge.id, charge);
     return charge;
@@ -202,6 +209,7 @@ export class PaymentProcessor {
     charge.pendingOp = null;
     charge.updatedAt = this.deps.clock.now();
     this.deps.state.touch(charge.id);
+    this.admission.recordSettlement(charge);
     if (charge.isCvvAuth) return this.finishCvvAuthorization(charge);
     const listener = this.settledListeners.get(charge.id);
     if (listener) {

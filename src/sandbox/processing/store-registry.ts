@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { signJwt } from "../auth/jwt";
+import { badRequest, type ApiError } from "../errors";
 import { newId } from "../ids";
 import type { Mode, RecurringPrivilege, StoreRecord } from "../state/models";
 import type { SandboxState } from "../state/sandbox-state";
@@ -16,6 +17,11 @@ export interface CreateStoreOptions {
   readonly recurringPrivilege?: RecurringPrivilege;
   /** Origins allowed for secretless (browser-style) token creation. */
   readonly domains?: readonly string[];
+  /**
+   * Account review done (default true). A live store created unverified answers POST /tokens,
+   * /charges and /subscriptions with 400 LIVE_MODE_NOT_ENABLED_WHEN_UNVERIFIED (§1.2).
+   */
+  readonly verified?: boolean;
 }
 
 export interface SandboxCredentials {
@@ -38,6 +44,7 @@ export function createStoreWithCredentials(state: SandboxState, jwtKey: Buffer, 
     mode: opts.mode,
     pci: opts.pci ?? false,
     recurringPrivilege: opts.recurringPrivilege ?? "none",
+    verified: opts.verified ?? true,
     createdAt: now,
   };
   state.stores.set(store.id, store);
@@ -60,4 +67,9 @@ export function createStoreWithCredentials(state: SandboxState, jwtKey: Buffer, 
   const secret = randomBytes(15).toString("base64url");
   state.appTokens.set(jti, { jti, storeId: store.id, secret, jwt });
   return { storeId: store.id, appToken: jwt, secret, mode: opts.mode };
+}
+
+/** Live mode needs a reviewed account (`:20769`); test mode never does. */
+export function liveModeError(store: StoreRecord | undefined): ApiError | null {
+  return store !== undefined && store.mode === "live" && !store.verified ? badRequest("LIVE_MODE_NOT_ENABLED_WHEN_UNVERIFIED") : null;
 }

@@ -12,7 +12,7 @@ import { ofStore } from "../state/sandbox-state";
 import {
   advanceSubscription, applyChargeResult, cancelSubscription, createSubscription, nextWakeAt, patchSubscription,
   toApiObject, updateScheduledPayment,
-  type ChargeResult, type EngineAction, type SubscriptionEvent, type SubscriptionState,
+  type ChargeResult, type EngineAction, type SubscriptionEvent, type SubscriptionState, type SubscriptionStatus,
 } from "../subscriptions";
 import type { EngineDeps } from "./engine-deps";
 import type { PaymentProcessor } from "./payment-processor";
@@ -38,6 +38,7 @@ interface Entry {
 type ChargeAction = Extract<EngineAction, { kind: "charge" }>;
 
 const DAY_MS = 86_400_000;
+const ENDED: ReadonlySet<SubscriptionStatus> = new Set(["canceled", "completed", "unconfirmed"]);
 
 export class SubscriptionService {
   private readonly entries = new Map<string, Entry>();
@@ -56,6 +57,9 @@ export class SubscriptionService {
     if (!r.ok) throw rejectionToApiError(r);
     const use: SubscriptionTokenUse = r.actions.some((a) => a.kind === "verify_card") ? "verify" : "charge";
     const token = this.checkedToken(r.sub.transactionTokenId, store.storeId, use, now);
+    const first = r.actions.find((a): a is ChargeAction => a.kind === "charge") ?? null;
+    const refused = this.deps.payments.subscriptionCreateError(token, first);
+    if (refused) throw refused;
     // A subscription token is single-use: using it lifts the one-active-token-per-card block (§2.1).
     if (token.type === "subscription") token.active = false;
     const entry: Entry = { state: r.sub, cancelWake: null };
@@ -66,6 +70,18 @@ export class SubscriptionService {
 
   get(storeId: string, id: string): SubscriptionState {
     return this.entry(storeId, id).state;
+  }
+
+  /**
+   * True while a subscription that can still charge (not canceled, completed or unconfirmed) has
+   * this as its current token: DELETE of such a recurring token is refused (SDK code
+   * ONGOING_SUBSCRIPTIONS_EXIST_FOR_TOKEN).
+   */
+  isTokenInUse(tokenId: string): boolean {
+    for (const { state } of this.entries.values()) {
+      if (state.transactionTokenId === tokenId && !ENDED.has(state.status)) return true;
+    }
+    return false;
   }
 
   /** Oldest first, as `paginate` expects. */

@@ -1,8 +1,10 @@
 /**
- * Transaction tokens (§2.1): creation rules that need the store (PCI permission, recurring
- * privilege, live-mode test cards, one active subscription token per card), updates, deletion, and
- * the token_* events. Card data enters here and is kept only inside the token record.
+ * Transaction tokens (§2.1): creation rules that need the store (live-mode review, PCI permission,
+ * recurring privilege, live-mode test cards, one active subscription token per card), updates,
+ * deletion (refused while a delete guard objects), the one-month life of test-mode recurring
+ * tokens (§6), and the token_* events. Card data enters here and is kept only inside the token record.
  */
+import { addUtcMonths } from "../add-utc-months";
 import { ApiError, badRequest, conflict, notFound, unauthorized, validationError } from "../errors";
 import { newId } from "../ids";
 import { SHORT_TOKEN_TTL_MS } from "../state/charge-rules";
@@ -12,10 +14,16 @@ import type { TokenCreate, TokenPatch } from "../schemas/token-schemas";
 import { detectBrand, DOCUMENTED_TEST_CARDS } from "../test-cards";
 import type { EngineDeps } from "./engine-deps";
 import type { PaymentProcessor } from "./payment-processor";
+import { liveModeError } from "./store-registry";
+
+/** Says why a token may not be deleted now (e.g. a subscription still uses it), or null. */
+export type TokenDeleteGuard = (token: TokenRecord) => ApiError | null;
 
 type BillingInput = NonNullable<TokenPatch["data"]>;
 
 export class TokenService {
+  private readonly deleteGuards: TokenDeleteGuard[] = [];
+
   constructor(
     private readonly deps: EngineDeps,
     private readonly payments: PaymentProcessor,
@@ -48,8 +56,16 @@ export class TokenService {
     };
     this.deps.state.tokens.set(token.id, token);
     if (d.cvv_authorize?.enabled) this.payments.startCvvAuthorization(token, d.cvv_authorize.currency ?? "JPY");
+    if (token.type === "recurring" && token.mode === "test" && this.deps.options.testRecurringTokenExpiry) {
+      this.deps.clock.schedule(addUtcMonths(now, 1), () => this.purge(token.id));
+    }
     this.deps.sender.emit(store.id, "token_created", renderToken(token));
     return token;
+  }
+
+  /** Registers a rule that can refuse DELETE (the subscription plugin's ONGOING_SUBSCRIPTIONS_EXIST_FOR_TOKEN). */
+  addDeleteGuard(guard: TokenDeleteGuard): void {
+    this.deleteGuards.push(guard);
   }
 
   get(storeId: string, id: string): TokenRecord {
@@ -80,6 +96,25 @@ export class TokenService {
   }
 
   delete(token: TokenRecord): void {
+    for (const guard of this.deleteGuards) {
+      const err = guard(token);
+      if (err) throw err;
+    }
+    this.remove(token);
+  }
+
+  /**
+   * §6: "テストモードのリカーリングトークンは、1カ月で消える". The token is gone (charges → 404,
+   * subscription runs fail), its charges can no longer be refunded, and no guard can stop it.
+   */
+  private purge(id: string): void {
+    const token = this.deps.state.tokens.get(id);
+    if (!token) return;
+    this.deps.state.purgedTokenIds.add(id);
+    this.remove(token);
+  }
+
+  private remove(token: TokenRecord): void {
     token.active = false;
     this.deps.state.tokens.delete(token.id);
     if (token.type === "recurring") this.deps.sender.emit(token.storeId, "recurring_token_deleted", renderToken(token));
@@ -87,6 +122,8 @@ export class TokenService {
 
   private creationError(store: StoreRecord, body: TokenCreate, now: number): ApiError | null {
     const d = body.data;
+    const unverified = liveModeError(store);
+    if (unverified) return unverified;
     if (!store.pci) return unauthorized("DIRECT_CARD_TOKEN_CREATION_DISABLED");
     if (!/\S\s+\S/.test(d.cardholder.trim())) return badRequest("LAST_NAME_REQUIRED");
     const today = new Date(now);

@@ -21,6 +21,7 @@ const StoreSchema = z.object({
   pci: z.boolean().optional(),
   recurring_privilege: z.enum(["none", "bounded", "infinite"]).optional(),
   domains: z.array(z.string()).optional(),
+  verified: z.boolean().optional(),
 });
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
@@ -67,7 +68,7 @@ export function createAdminRoutes(deps: SandboxDeps, createStore: (o: CreateStor
   router.post("/stores", (ctx) => {
     const b = parseInput(StoreSchema, ctx.state.body);
     ctx.status = 201;
-    ctx.body = createStore({ name: b.name, mode: b.mode, pci: b.pci, recurringPrivilege: b.recurring_privilege, domains: b.domains });
+    ctx.body = createStore({ name: b.name, mode: b.mode, pci: b.pci, recurringPrivilege: b.recurring_privilege, domains: b.domains, verified: b.verified });
   });
 
   return router;

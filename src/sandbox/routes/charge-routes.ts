@@ -15,8 +15,8 @@ import { MetadataPatchSchema } from "../schemas/common-schemas";
 import { FINAL_CHARGE_STATUSES } from "../state/charge-rules";
 import { ChargeFilterSchema, filterCharges } from "../state/charge-filters";
 import type { ChargeRecord, ChargeStatus } from "../state/models";
-import { renderCharge } from "../state/render";
-import { ofStore } from "../state/sandbox-state";
+import { renderCharge, renderChargeListItem } from "../state/render";
+import { ofStore, ownerNamesOf } from "../state/sandbox-state";
 
 export function findCharge(deps: SandboxDeps, storeId: string, id: string): ChargeRecord {
   const c = deps.state.charges.get(id);
@@ -38,7 +38,8 @@ export function createChargeRoutes(deps: SandboxDeps): Router<RequestState> {
     const q = parseInput(PageQuerySchema, ctx.query);
     const f = parseInput(ChargeFilterSchema, ctx.query);
     const page = paginate(filterCharges(ofStore(deps.state.charges, storeId), f), q);
-    ctx.body = { ...page, items: page.items.map(renderCharge) };
+    const names = ownerNamesOf(deps.state, storeId);
+    ctx.body = { ...page, items: page.items.map((c) => renderChargeListItem(c, names)) };
   };
   router.get("/charges", list);
   router.get("/stores/:storeId/charges", list);

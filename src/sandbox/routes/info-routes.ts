@@ -20,7 +20,7 @@ export function createInfoRoutes(deps: SandboxDeps): Router<RequestState> {
     const merchant = deps.state.merchants.get(auth.merchantId);
     const store = deps.state.stores.get(auth.storeId);
     if (!merchant || !store) throw notFound();
-    ctx.body = renderMerchant(merchant, store.recurringPrivilege);
+    ctx.body = renderMerchant(merchant, store.recurringPrivilege, store.verified);
   });
 
   router.get("/stores", (ctx) => {

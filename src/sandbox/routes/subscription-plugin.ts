@@ -1,8 +1,9 @@
 /**
  * Subscriptions as a SandboxRoutePlugin: builds the SubscriptionService on the sandbox's own
- * state, clock, PaymentProcessor and webhook sender, mounts its routes, and stops its timers on
- * close. createSandbox registers it by default.
+ * state, clock, PaymentProcessor and webhook sender, mounts its routes, guards DELETE of recurring
+ * tokens its subscriptions still use, and stops its timers on close. createSandbox registers it by default.
  */
+import { badRequest } from "../errors";
 import { SubscriptionService, type SubscriptionServiceOptions } from "../processing/subscription-service";
 import type { SandboxRoutePlugin } from "./subscription-seam";
 import { createSubscriptionRoutes } from "./subscription-routes";
@@ -12,8 +13,11 @@ export function createSubscriptionPlugin(options: SubscriptionServiceOptions = {
   return {
     name: "subscriptions",
     createRoutes(deps) {
-      service = new SubscriptionService({ ...deps, logger: deps.logger.child({ component: "subscriptions" }) }, options);
-      return createSubscriptionRoutes(deps, service);
+      const created = new SubscriptionService({ ...deps, logger: deps.logger.child({ component: "subscriptions" }) }, options);
+      service = created;
+      // Subscription tokens stay deletable: the doc's DELETE says linked subscriptions stop working.
+      deps.tokens.addDeleteGuard((t) => (t.type === "recurring" && created.isTokenInUse(t.id) ? badRequest("ONGOING_SUBSCRIPTIONS_EXIST_FOR_TOKEN") : null));
+      return createSubscriptionRoutes(deps, created);
     },
     close() {
       service?.stop();

@@ -1,6 +1,6 @@
 /**
- * Transaction token endpoints (§2.1): POST /tokens, list (store-scoped and un-scoped), get, PATCH,
- * DELETE. Parse → call TokenService → render; no rules here.
+ * Transaction token endpoints (§2.1): POST /tokens, list (store-scoped and un-scoped, with the
+ * §2.1 LIST filters), get, PATCH, DELETE. Parse → call TokenService → render; no rules here.
  */
 import { Router, type RouterContext } from "@koa/router";
 import { notFound } from "../errors";
@@ -8,8 +8,9 @@ import { authOf, type RequestState, type SandboxDeps } from "../http/context";
 import { param, requireOwnStore } from "../http/scope";
 import { parseInput } from "../http/validation";
 import { paginate, PageQuerySchema } from "../pagination";
-import { renderToken } from "../state/render";
-import { ofStore } from "../state/sandbox-state";
+import { renderToken, renderTokenListItem } from "../state/render";
+import { ofStore, ownerNamesOf } from "../state/sandbox-state";
+import { filterTokens, TokenFilterSchema } from "../state/token-filters";
 import { TokenCreateSchema, TokenPatchSchema } from "../schemas/token-schemas";
 
 export function createTokenRoutes(deps: SandboxDeps): Router<RequestState> {
@@ -26,10 +27,9 @@ export function createTokenRoutes(deps: SandboxDeps): Router<RequestState> {
   const list = (ctx: RouterContext<RequestState>): void => {
     const storeId = requireOwnStore(ctx);
     const q = parseInput(PageQuerySchema, ctx.query);
-    const type = typeof ctx.query["type"] === "string" ? ctx.query["type"] : undefined;
-    const items = ofStore(deps.state.tokens, storeId).filter((t) => type === undefined || t.type === type);
-    const page = paginate(items, q);
-    ctx.body = { ...page, items: page.items.map(renderToken) };
+    const page = paginate(filterTokens(ofStore(deps.state.tokens, storeId), parseInput(TokenFilterSchema, ctx.query)), q);
+    const names = ownerNamesOf(deps.state, storeId);
+    ctx.body = { ...page, items: page.items.map((t) => renderTokenListItem(t, names)) };
   };
   router.get("/tokens", list);
   router.get("/stores/:storeId/tokens", list);

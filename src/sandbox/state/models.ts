@@ -35,6 +35,8 @@ export interface StoreRecord {
   readonly mode: Mode;
   readonly pci: boolean;
   readonly recurringPrivilege: RecurringPrivilege;
+  /** Account review done; a live store that is not gets LIVE_MODE_NOT_ENABLED_WHEN_UNVERIFIED. */
+  readonly verified: boolean;
   readonly createdAt: number;
 }
 
@@ -80,6 +82,22 @@ export interface TokenRecord {
   cvvSuppliedAt: number;
 }
 
+/**
+ * The payer as the token showed it when the charge was made: the charge-list and
+ * transaction-history filters need it even after the token is deleted. Never rendered as is.
+ */
+export interface ChargePayer {
+  readonly cardNumber: string;
+  readonly cardholder: string;
+  readonly expMonth: number;
+  readonly expYear: number;
+  readonly brand: string;
+  readonly email: string;
+  /** Billing phone as "{country_code}{local_number}" digits, or null. */
+  readonly phoneDigits: string | null;
+  readonly localPhoneDigits: string | null;
+}
+
 export interface ChargeRecord {
   readonly id: string;
   readonly seq: number;
@@ -114,6 +132,7 @@ export interface ChargeRecord {
   cancelPending: boolean;
   /** Test-card behaviour fixed at creation, so refunds and cancels still know it after the token is deleted. */
   readonly card: CardBehaviour;
+  readonly payer: ChargePayer;
 }
 
 export interface RefundRecord {

@@ -72,6 +72,27 @@ export function renderToken(t: TokenRecord): Record<string, unknown> {
   };
 }
 
+/** Names that list items add (`merchant_name`, `store_name`, as in the doc's list examples). */
+export interface OwnerNames {
+  readonly merchantName: string | null;
+  readonly storeName: string | null;
+}
+
+/** A token LIST item (`:5380-5400`): the token plus owner names and `user_data`. */
+export function renderTokenListItem(t: TokenRecord, names: OwnerNames): Record<string, unknown> {
+  return {
+    ...renderToken(t),
+    merchant_name: names.merchantName,
+    store_name: names.storeName,
+    user_data: { cardholder_name: t.card.cardholder, email: t.email, brand: t.card.brand, gateway: null, service_provider: null },
+  };
+}
+
+/** A charge LIST item (`:8440-8470`): the charge plus owner names. */
+export function renderChargeListItem(c: ChargeRecord, names: OwnerNames): Record<string, unknown> {
+  return { ...renderCharge(c), merchant_name: names.merchantName, store_name: names.storeName };
+}
+
 export function renderCharge(c: ChargeRecord): Record<string, unknown> {
   const base: Record<string, unknown> = {
     id: c.id,
@@ -168,14 +189,14 @@ export function renderStore(s: StoreRecord): Record<string, unknown> {
   };
 }
 
-export function renderMerchant(m: MerchantRecord, privilege: string): Record<string, unknown> {
+export function renderMerchant(m: MerchantRecord, privilege: string, verified = true): Record<string, unknown> {
   return {
     id: m.id,
     verification_data_id: null,
     name: m.name,
     email: m.email,
     notification_email: m.email,
-    verified: true,
+    verified,
     created_on: isoTime(m.createdAt),
     configuration: {
       percent_fee: null,

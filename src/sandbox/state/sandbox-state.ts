@@ -3,6 +3,7 @@
  * a change signal per resource id that long polling waits on. No business rules live here.
  */
 import { EventEmitter } from "node:events";
+import type { OwnerNames } from "./render";
 import type { CancelRecord, ChargeRecord, MerchantRecord, RefundRecord, StoreRecord, TokenRecord, WebhookRecord } from "./models";
 
 export interface AppTokenRecord {
@@ -21,6 +22,10 @@ export class SandboxState {
   readonly refunds = new Map<string, RefundRecord>();
   readonly cancels = new Map<string, CancelRecord>();
   readonly webhooks = new Map<string, WebhookRecord>();
+  /** Ids of test-mode recurring tokens removed after their month (§6): their charges refuse refunds. */
+  readonly purgedTokenIds = new Set<string>();
+  /** (store id, merchant's customer id) → customer UUID of POST /stores/{id}/create_customer_id. */
+  readonly customerIds = new Map<string, string>();
   private seq = 0;
   private readonly changes = new EventEmitter();
 
@@ -55,4 +60,11 @@ export class SandboxState {
 /** Records of one store in creation order. */
 export function ofStore<T extends { readonly storeId: string }>(map: ReadonlyMap<string, T>, storeId: string): T[] {
   return [...map.values()].filter((r) => r.storeId === storeId);
+}
+
+/** The merchant and store names a list item shows; null if the store is unknown. */
+export function ownerNamesOf(state: SandboxState, storeId: string): OwnerNames {
+  const store = state.stores.get(storeId);
+  const merchant = store && state.merchants.get(store.merchantId);
+  return { merchantName: merchant?.name ?? null, storeName: store?.name ?? null };
 }

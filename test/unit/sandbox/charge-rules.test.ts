@@ -7,7 +7,9 @@ function charge(over: Partial<ChargeRecord> = {}): ChargeRecord {
     id: "c", seq: 1, storeId: "s", merchantId: "m", tokenId: "t", tokenType: "one_time", subscriptionId: null,
     requestedAmount: 1000, requestedCurrency: "JPY", chargedAmount: 1000, chargedCurrency: "JPY", capture: true, captureAt: null,
     status: "successful", error: null, metadata: {}, mode: "test", descriptor: null, onlyDirectCurrency: false, createdAt: 0, updatedAt: 0,
-    authorizedAmount: null, isCvvAuth: false, pendingOp: null, cancelPending: false, card: cardBehaviour("4000020000000000", "test"), ...over,
+    authorizedAmount: null, isCvvAuth: false, pendingOp: null, cancelPending: false, card: cardBehaviour("4000020000000000", "test"),
+    payer: { cardNumber: "4000020000000000", cardholder: "TARO YAMADA", expMonth: 12, expYear: 2099, brand: "visa", email: "a@example.com", phoneDigits: null, localPhoneDigits: null },
+    ...over,
   };
 }
 const refund = (amount: number, status: RefundRecord["status"]): RefundRecord => ({
