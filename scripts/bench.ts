@@ -27,6 +27,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // One line for the operator; the stack only when asked for (BENCH_DEBUG=1).
+  const detail = err instanceof Error ? (process.env.BENCH_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+  process.stderr.write(`bench failed: ${detail}\n`);
   process.exitCode = 1;
 });

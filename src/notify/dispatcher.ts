@@ -27,6 +27,8 @@ export interface KickbackDispatcherOptions {
   readonly now?: () => Date;
   readonly random?: () => number;
   readonly observe?: (e: { outcome: KickbackOutcomeKind; durationMs: number; statusCode: number | null }) => void;
+  /** How long wake() waits so that enqueues arriving together share one claim (default 5 ms). */
+  readonly wakeDelayMs?: number;
   /** Default true (merchant URLs come from operator config). false: refuse private/loopback
    *  targets, both IP literals and DNS answers; such kickbacks go dead at once. */
   readonly allowPrivateNetworks?: boolean;
@@ -140,9 +142,12 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
   let looping = false;
   let wakeRequested = false;
   let timer: NodeJS.Timeout | null = null;
+  let timerDueAt = 0;
+  const wakeDelayMs = opts.wakeDelayMs ?? 5;
 
   function schedule(ms: number): void {
     if (stopping) return;
+    timerDueAt = Date.now() + ms;
     timer = setTimeout(() => void loop(), ms);
     timer.unref();
   }
@@ -177,8 +182,11 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
         wakeRequested = true;
         return;
       }
+      // Coalesce: enqueues arriving together are claimed in one batch a few ms later, instead of
+      // one claim-and-commit per enqueue competing with the requests that caused them.
+      if (timer && timerDueAt <= Date.now() + wakeDelayMs) return;
       if (timer) clearTimeout(timer);
-      schedule(0);
+      schedule(wakeDelayMs);
     },
     async stop(): Promise<void> {
       stopping = true;

@@ -39,20 +39,32 @@ export function dialectOfUrl(databaseUrl: string): Dialect {
 export async function createStore(opts: CreateStoreOptions): Promise<Store> {
   const log = opts.logger.child({ module: "store" });
   const dialect = dialectOfUrl(opts.databaseUrl);
+  const sqlite =
+    dialect === "sqlite"
+      ? openSqlite(sqlitePathFromUrl(opts.databaseUrl), (message) => log.warn({ error: message }, "background WAL checkpoint failed"))
+      : undefined;
   const kysely = new Kysely<Database>({
     dialect:
-      dialect === "sqlite"
-        ? openSqlite(sqlitePathFromUrl(opts.databaseUrl))
-        : openPostgres(opts.databaseUrl, opts.pgSchema, opts.pgPoolMax ?? 10, (err) => log.warn({ err }, "idle database connection failed")),
+      sqlite?.dialect ??
+      openPostgres(opts.databaseUrl, opts.pgSchema, opts.pgPoolMax ?? 10, (err) => log.warn({ err }, "idle database connection failed")),
   });
   try {
     const applied = await runMigrations(kysely, dialect, dialect === "postgres" ? opts.pgSchema : undefined);
     log.info({ dialect, applied }, applied.length > 0 ? "store migrated" : "store schema current");
   } catch (e) {
+    await sqlite?.stopBackground();
     await kysely.destroy();
     throw e;
   }
-  return buildStore({ db: kysely, dialect, codec: createInstantCodec(dialect), now: opts.now ?? (() => new Date()), mintPid: opts.mintPid ?? mintPid });
+  const store = buildStore({ db: kysely, dialect, codec: createInstantCodec(dialect), now: opts.now ?? (() => new Date()), mintPid: opts.mintPid ?? mintPid });
+  if (!sqlite) return store;
+  return {
+    ...store,
+    close: async () => {
+      await sqlite.stopBackground();
+      await store.close();
+    },
+  };
 }
 
 function buildStore(ctx: QueryContext): Store {

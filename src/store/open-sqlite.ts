@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
+import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer";
 
 /** busy_timeout: how long a writer waits for another connection (e.g. an operator's sqlite3 shell). */
 const BUSY_TIMEOUT_MS = 5000;
@@ -19,7 +20,16 @@ export function sqlitePathFromUrl(databaseUrl: string): string {
   return rest.startsWith("//") ? rest.slice(2) : rest;
 }
 
-export function openSqlite(path: string): SqliteDialect {
+/** How often the background thread checkpoints the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 1000;
+
+export interface OpenedSqlite {
+  readonly dialect: SqliteDialect;
+  /** Stops the background checkpointer; call before destroying the Kysely instance. */
+  stopBackground(): Promise<void>;
+}
+
+export function openSqlite(path: string, onCheckpointError: (message: string) => void = () => undefined): OpenedSqlite {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
   db.pragma("journal_mode = WAL");
@@ -28,7 +38,16 @@ export function openSqlite(path: string): SqliteDialect {
   db.pragma("synchronous = NORMAL");
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma("foreign_keys = ON");
-  return new SqliteDialect({ database: withStatementCache(db) });
+  let checkpointer: Checkpointer | undefined;
+  if (path !== ":memory:") {
+    // Checkpoints happen in a worker thread, never inside a request's commit (see sqlite-checkpointer).
+    db.pragma("wal_autocheckpoint = 0");
+    checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS, onCheckpointError);
+  }
+  return {
+    dialect: new SqliteDialect({ database: withStatementCache(db) }),
+    stopBackground: async () => checkpointer?.stop(),
+  };
 }
 
 function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
@@ -36,6 +55,7 @@ function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
   return {
     close: () => {
       cache.clear();
+      // The last connection to close checkpoints what is left of the WAL.
       db.close();
     },
     prepare: (sqlText) => {

@@ -38,6 +38,13 @@ export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRo
   switch (event) {
     case "charge_updated":
     case "charge_finished": {
+      // Most of these report what the request path already settled. Without an open
+      // transition nothing can change, so the resource need not be fetched: we re-fetch only
+      // before acting.
+      const known = await deps.store.findPaymentByChargeId(data.id);
+      if (known && known.sid === merchant.sid && !(await hasOpenChargeTransition(deps, known))) {
+        return { kind: "ignored", note: `already settled (${known.state})` };
+      }
       const charge = await deps.client.getCharge(creds, data.id);
       if (charge.store_id !== creds.storeId) return { kind: "ignored", note: "charge of another store" };
       const payment = await paymentForCharge(deps, merchant, charge);
@@ -71,6 +78,13 @@ export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRo
     default:
       return { kind: "ignored", note: `event ${event} has no legacy kickback` };
   }
+}
+
+/** Whether a charge event could still change this payment: its creation or a capture is open. */
+async function hasOpenChargeTransition(deps: PaymentDeps, p: PaymentRow): Promise<boolean> {
+  if (p.state === "requested" || p.state === "pending") return true;
+  if (p.state !== "authorized") return false;
+  return (await deps.store.listOperations(p.pid)).some((o) => o.kind === "capture" && (o.state === "requested" || o.state === "pending"));
 }
 
 /** By charge id; else by the legacy-pid metadata we attach, for a charge whose create reply was lost. */
@@ -122,6 +136,8 @@ export function createWebhookProcessor(opts: {
   batchSize?: number;
   lockMs?: number;
   random?: () => number;
+  /** Delay that lets deliveries arriving together share one claim (default 5 ms). */
+  wakeDelayMs?: number;
 }): WebhookProcessor {
   const { deps } = opts;
   const log = opts.logger.child({ module: "webhooks.processor" });
@@ -179,6 +195,15 @@ export function createWebhookProcessor(opts: {
   const safeTick = () => {
     tick().catch((err) => log.error({ err }, "webhook processor tick failed"));
   };
+  // Deliveries arriving together are claimed in one batch a few ms later, not one claim each.
+  let wakeTimer: NodeJS.Timeout | undefined;
+  const wake = () => {
+    if (stopped || wakeTimer) return;
+    wakeTimer = setTimeout(() => {
+      wakeTimer = undefined;
+      safeTick();
+    }, opts.wakeDelayMs ?? 5);
+  };
 
   return {
     tick,
@@ -187,9 +212,10 @@ export function createWebhookProcessor(opts: {
       timer = setInterval(safeTick, pollMs);
       timer.unref();
     },
-    wake: safeTick,
+    wake,
     async stop() {
       stopped = true;
+      if (wakeTimer) clearTimeout(wakeTimer);
       if (timer) clearInterval(timer);
       await running?.catch(() => 0);
     },
