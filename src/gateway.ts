@@ -19,6 +19,7 @@ import { checkKickbackUrl } from "./notify/url-guard";
 import type { RetryPolicy } from "./notify/retry-policy";
 import { createMetrics, type Metrics } from "./ops/metrics";
 import type { PaymentDeps } from "./payments/payment-deps";
+import { createReconciler, type Reconciler } from "./payments/reconciler";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox";
 import { createStore } from "./store/create-store";
 import type { Store } from "./store/store-types";
@@ -47,6 +48,7 @@ export interface Gateway {
   readonly metrics: Metrics;
   readonly dispatcher: ReturnType<typeof createKickbackDispatcher>;
   readonly processor: WebhookProcessor;
+  readonly reconciler: Reconciler;
   readonly sandbox: Sandbox | undefined;
   readonly univapayBaseUrl: string;
   readonly demo: DemoReceiver | undefined;
@@ -147,6 +149,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     },
   });
   processor = createWebhookProcessor({ deps, logger });
+  const reconciler = createReconciler({ deps, logger, staleAfterMs: config.RECONCILE_STALE_AFTER_MS });
   const app = createApp({
     deps,
     metrics,
@@ -160,6 +163,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   if (opts.background !== false) {
     dispatcher.start(config.KICKBACK_POLL_MS);
     processor.start(config.WEBHOOK_POLL_MS);
+    reconciler.start(config.RECONCILE_INTERVAL_MS);
   }
   logger.info({ url, merchants: merchants.map((m) => m.sid), database: store.dialect }, "gateway listening");
 
@@ -171,6 +175,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     metrics,
     dispatcher,
     processor,
+    reconciler,
     sandbox,
     univapayBaseUrl: baseUrl,
     demo,
@@ -179,6 +184,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
         front.close(() => resolve());
         server.closeAllConnections();
       });
+      await reconciler.stop();
       await processor.stop();
       await dispatcher.stop();
       client.close();

@@ -47,6 +47,10 @@ export const ConfigSchema = z.object({
   /** Trust X-Forwarded-For for the source-IP check (only behind a known proxy). */
   TRUST_PROXY: bool(false),
   WEBHOOK_POLL_MS: intFrom(200, 10),
+  /** How often open payments/operations that stopped moving are re-fetched from UnivaPay. */
+  RECONCILE_INTERVAL_MS: intFrom(60_000, 100),
+  /** An open row untouched for this long is reconciled (its webhook may never come). */
+  RECONCILE_STALE_AFTER_MS: intFrom(120_000, 1000),
 });
 
 /** Cross-field rules, reported together with the per-variable ones. */
@@ -54,6 +58,14 @@ const CheckedConfigSchema = ConfigSchema.superRefine((c, ctx) => {
   if (c.KICKBACK_LOCK_MS <= c.KICKBACK_TIMEOUT_MS) {
     // A lease shorter than one attempt would let a second worker resend a kickback still in flight.
     ctx.addIssue({ code: "custom", path: ["KICKBACK_LOCK_MS"], message: "must be greater than KICKBACK_TIMEOUT_MS" });
+  }
+  if (c.RECONCILE_STALE_AFTER_MS <= c.UNIVAPAY_POLL_DEADLINE_MS + c.UNIVAPAY_TIMEOUT_MS) {
+    // Reconciling a payment whose legacy request is still waiting would only duplicate its work.
+    ctx.addIssue({
+      code: "custom",
+      path: ["RECONCILE_STALE_AFTER_MS"],
+      message: "must be greater than UNIVAPAY_POLL_DEADLINE_MS + UNIVAPAY_TIMEOUT_MS",
+    });
   }
 });
 

@@ -11,6 +11,7 @@ import { createInstantCodec, type Database, type Dialect } from "./db-schema";
 import type { QueryContext } from "./query-context";
 import { openSqlite, sqlitePathFromUrl } from "./open-sqlite";
 import { openPostgres } from "./open-postgres";
+import { selectStaleOperations, selectStalePayments, touchOperationRow, touchPaymentRow } from "./reconcile-queries";
 import { runMigrations } from "./run-migrations";
 import { createStoreOps, mintPid } from "./store-ops";
 import { guarded } from "./store-error";
@@ -92,6 +93,10 @@ function buildStore(ctx: QueryContext): Store {
     completeWebhookEvent: guarded("completeWebhookEvent", async (id, outcome) => {
       await completeWebhookEventRow(ctx, id, outcome);
     }),
+    listStalePayments: guarded("listStalePayments", (before, limit) => selectStalePayments(ctx, before, limit)),
+    listStaleOperations: guarded("listStaleOperations", (before, limit) => selectStaleOperations(ctx, before, limit)),
+    touchPayment: guarded("touchPayment", (pid) => touchPaymentRow(ctx, pid)),
+    touchOperation: guarded("touchOperation", (id) => touchOperationRow(ctx, id)),
     queueDepths: guarded("queueDepths", async () => {
       const [k, webhooksPending] = await Promise.all([countKickbacksByState(ctx), countPendingWebhookEvents(ctx)]);
       return { kickbacksPending: k.pending, kickbacksDead: k.dead, webhooksPending };

@@ -195,6 +195,14 @@ export interface Store extends StoreOps {
   requeueKickback(id: string, now: Date): Promise<boolean>;
 
   claimDueWebhookEvents(now: Date, limit: number, lockMs: number): Promise<WebhookEventRow[]>;
+
+  /** Open payments (requested | pending) not updated since `before`, oldest first (reconciliation). */
+  listStalePayments(before: Date, limit: number): Promise<PaymentRow[]>;
+  /** Open operations (requested | pending) not updated since `before`, oldest first. */
+  listStaleOperations(before: Date, limit: number): Promise<OperationRow[]>;
+  /** Stamps updated_at only, so a row that could not be reconciled goes to the back of the line. */
+  touchPayment(pid: string): Promise<void>;
+  touchOperation(id: string): Promise<void>;
   completeWebhookEvent(
     id: string,
     outcome:

@@ -49,6 +49,8 @@ export interface UnivapayClient {
   createRefund(c: C, chargeId: string, body: CreateRefundBody, idempotencyKey: string): Promise<Refund>;
   getRefund(c: C, chargeId: string, refundId: string, opts?: GetOptions): Promise<Refund>;
   waitForRefund(c: C, chargeId: string, refundId: string, deadlineAt: number, isFinal: (x: Refund) => boolean): Promise<Refund>;
+  /** GET /stores/{s}/charges?metadata=key:value — charges we tagged (e.g. legacy-pid), newest first. */
+  findChargesByMetadata(c: C, key: string, value: string): Promise<Charge[]>;
   /** GET /heartbeat, for /readyz: one attempt, no retries, no credentials. */
   heartbeat(): Promise<void>;
   /** Destroys the keep-alive agents. */
@@ -64,6 +66,7 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
   const get = <T>(c: C, route: string, path: string, o: GetOptions | undefined, schema: z.ZodType<T>): Promise<T> =>
     transport.request({ method: "GET", route, path, creds: c, polling: o?.polling, schema });
   const CHARGE = "/stores/:storeId/charges/:chargeId";
+  const ChargeListSchema = z.looseObject({ items: z.array(ChargeSchema), has_more: z.boolean().optional() });
 
   const client: UnivapayClient = {
     createTransactionToken: (c, body, key) => post(c, "/tokens", "/tokens", body, key, TransactionTokenSchema),
@@ -93,6 +96,11 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
       get(c, `${CHARGE}/refunds/:refundId`, store(c, "charges", id, "refunds", refundId), o, RefundSchema),
     waitForRefund: (c, id, refundId, deadlineAt, isFinal) =>
       waitUntilFinal((polling) => client.getRefund(c, id, refundId, { polling }), deadlineAt, isFinal, transport),
+    findChargesByMetadata: async (c, key, value) => {
+      const query = `?metadata=${encodeURIComponent(`${key}:${value}`)}&limit=10`;
+      const list = await get(c, "/stores/:storeId/charges", `${store(c, "charges")}${query}`, undefined, ChargeListSchema);
+      return list.items;
+    },
     heartbeat: async () => {
       // /readyz wants the current truth, fast: no retries; any 2xx body counts as alive.
       const call = { method: "GET", route: "/heartbeat", path: "/heartbeat", allowEmpty: true, noRetry: true } as const;
