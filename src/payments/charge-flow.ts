@@ -8,7 +8,7 @@ import type { Merchant } from "../config/merchants";
 import { ecFor, mapCharge, mapFields, type LegacyFailure } from "../mapping";
 import type { PaymentRow } from "../store/store-types";
 import { deriveIdempotencyKey } from "../univapay/idempotency-key";
-import type { Charge } from "../univapay/univapay-types";
+import { CreateTokenBodySchema, type Charge, type CreateTokenBody } from "../univapay/univapay-types";
 import { enqueueKickback } from "./kickback-render";
 import { failure, type LegacyRequest } from "./legacy-request";
 import type { LegacyResult } from "./legacy-result";
@@ -25,14 +25,14 @@ export async function runChargeFlow(deps: PaymentDeps, req: LegacyRequest): Prom
   const { merchant, form, op } = req;
   const failures: LegacyFailure[] = [];
   let tokenId: string | null = null;
-  let tokenBody: Record<string, unknown> | null = null;
+  let tokenBody: CreateTokenBody | null = null;
 
   if (op.action === "cardCharge") {
     if (!merchant.gatewayCardPayments) {
       return { ok: false, failures: [failure(table, "card_payments_disabled", "gateway card payments are off for this merchant")] };
     }
     const t = mapFields(table, "cardToken", form, { now: deps.now() });
-    if (t.ok) tokenBody = t.value;
+    if (t.ok) tokenBody = toTokenBody(t.value);
     else failures.push(...t.failures);
   } else {
     const member = form.get("upcmemberid");
@@ -71,7 +71,7 @@ async function advance(
   deps: PaymentDeps,
   merchant: Merchant,
   payment: PaymentRow,
-  tokenBody: Record<string, unknown> | null,
+  tokenBody: CreateTokenBody | null,
   chargeBody: { amount: number; currency: string; metadata: Record<string, unknown> },
   capture: boolean,
   requestKey: string,
@@ -85,7 +85,7 @@ async function advance(
     if (!current.tokenId) {
       if (!tokenBody) return reject(deps, merchant, current, ecFor(deps.table, "member_unknown"));
       try {
-        const token = await deps.client.createTransactionToken(creds, tokenBody as never, deriveIdempotencyKey(requestKey, "token"));
+        const token = await deps.client.createTransactionToken(creds, tokenBody, deriveIdempotencyKey(requestKey, "token"));
         current = await deps.store.updatePayment(current.pid, { tokenId: token.id });
       } catch (err) {
         return onCreateError(deps, merchant, current, err, ecPending);
@@ -121,6 +121,14 @@ async function advance(
     return resultFromPayment(await recordPending(deps, current.pid, { id: chargeId, status: "pending" }), ecPending);
   }
   return (await settlePaymentCreation(deps, merchant, current, charge, ecPending)).result;
+}
+
+/** The mapping table's cardToken rule set must produce a valid POST /tokens body; if not, the
+ *  table is wrong (a bug, rendered as an internal error), never something to send. */
+function toTokenBody(mapped: Record<string, unknown>): CreateTokenBody {
+  const r = CreateTokenBodySchema.safeParse(mapped);
+  if (!r.success) throw new Error(`mappings/fields.yaml cardToken produced an invalid token body: ${r.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  return r.data;
 }
 
 async function onCreateError(deps: PaymentDeps, merchant: Merchant, payment: PaymentRow, err: unknown, ecPending: string): Promise<LegacyResult> {
