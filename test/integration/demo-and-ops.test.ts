@@ -75,6 +75,18 @@ describe("demo gateway with the embedded sandbox", () => {
     expect(all).not.toContain(gw.sandbox!.demo.secret);
   });
 
+  it("logs one WARN line with the reason for a refused request, and no stack", async () => {
+    const res = await sendRaw(gw.url, "GET", Buffer.from("/memberpay.aspx?sid=100001&upcmemberid=demo-ok&job=FROB&siam1=1000"), {
+      headers: { "x-request-id": "bad-job-1" },
+    });
+    expect(field(replyFields(res.body), "rst")).toBe("2");
+    const mine = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === "bad-job-1");
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ level: "warn", msg: "legacy request refused", ec: "ER000GRQ011" });
+    expect(JSON.stringify(mine[0])).toContain("job_unknown");
+    expect(JSON.stringify(mine[0])).not.toMatch(/\bat \S+\.(js|ts):\d+/);
+  });
+
   it("serves /healthz, /readyz and /metrics", async () => {
     expect((await axios.get(`${gw.url}/healthz`)).data).toEqual({ status: "ok" });
     const ready = await axios.get(`${gw.url}/readyz`);
