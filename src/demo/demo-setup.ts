@@ -82,6 +82,7 @@ export async function seedDemoMembers(client: UnivapayClient, store: Store, merc
       deriveIdempotencyKey("demo-member", merchant.credentials.storeId, member),
     );
     await store.putMemberToken(merchant.sid, member, token.id);
-    log.info({ sid: merchant.sid, upcmemberid: member, tokenId: token.id }, "demo member token ready");
+    // A recurring token id is a payment credential (with the secret): never logged in full.
+    log.info({ sid: merchant.sid, upcmemberid: member, tokenIdTail: token.id.slice(-4) }, "demo member token ready");
   }
 }

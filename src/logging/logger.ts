@@ -32,6 +32,12 @@ export const REDACT_PATHS = [
   "*.cardno",
   "securitycode",
   "*.securitycode",
+  "transaction_token_id",
+  "*.transaction_token_id",
+  "tokenId",
+  "*.tokenId",
+  "upcmemberid",
+  "*.upcmemberid",
 ];
 
 const PAN_LIKE = /\b\d{13,19}\b/g;
