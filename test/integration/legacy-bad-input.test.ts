@@ -63,6 +63,17 @@ describe("legacy bad input", () => {
     expect(field(replyFields(res.body), "ec")).toBe(ec("request_too_large"));
   });
 
+  it("paths are case-insensitive, as on the old IIS host", async () => {
+    const r = await get(`/MemberPay.aspx?sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=120&sod=CASE1`);
+    expect(field(r, "rst")).toBe("1");
+  });
+
+  it("HEAD never starts a payment", async () => {
+    const res = await sendRaw(h.gateway.url, "HEAD", Buffer.from(`/memberpay.aspx?sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=130&sod=HEAD1`));
+    expect(res.status).toBe(405);
+    expect((await h.listCharges()).some((c) => c.metadata["univapay-reference-id"] === "HEAD1")).toBe(false);
+  });
+
   it("POST form bodies are accepted like GET", async () => {
     const body = Buffer.from(`sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=150&sod=POST1`);
     const res = await sendRaw(h.gateway.url, "POST", Buffer.from("/memberpay.aspx"), { body });

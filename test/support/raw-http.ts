@@ -10,7 +10,7 @@ export interface RawResponse {
   readonly body: Buffer;
 }
 
-export function sendRaw(url: string, method: "GET" | "POST", target: Buffer, opts: { body?: Buffer; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function sendRaw(url: string, method: "GET" | "POST" | "HEAD", target: Buffer, opts: { body?: Buffer; headers?: Record<string, string> } = {}): Promise<RawResponse> {
   const u = new URL(url);
   const head = [`Host: ${u.host}`, "Connection: close", ...Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}`)];
   if (opts.body) head.push(`Content-Length: ${opts.body.length}`, "Content-Type: application/x-www-form-urlencoded");

@@ -18,6 +18,12 @@ const RST = { success: "1", failure: "2", pending: "0" } as const;
 export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxBytes: number }): Router {
   const router = new Router();
   const handler = (endpoint: LegacyEndpoint) => async (ctx: Context) => {
+    if (ctx.method === "HEAD") {
+      // The router answers HEAD with the GET handler; a link checker must never start a payment.
+      ctx.status = 405;
+      ctx.set("Allow", "GET, POST");
+      return;
+    }
     const state = ctx.state as RequestState;
     const started = process.hrtime.bigint();
     let reply: LegacyReply;
