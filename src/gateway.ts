@@ -56,12 +56,16 @@ export interface Gateway {
 }
 
 /** Every configured kickback URL must pass the SSRF guard at start, not at the first payment. */
-function assertKickbackUrls(merchants: readonly Merchant[], allowPrivateNetworks: boolean): void {
+function assertKickbackUrls(
+  merchants: ReadonlyArray<Pick<Merchant, "sid" | "kickbackUrl" | "kickbackUrls">>,
+  allowPrivateNetworks: boolean,
+): void {
   const details = merchants.flatMap((m) =>
     [m.kickbackUrl, ...Object.values(m.kickbackUrls)].flatMap((u) => {
       if (!u) return [];
       const r = checkKickbackUrl(u, { allowPrivateNetworks });
-      return r.ok ? [] : [{ path: `merchant ${m.sid}`, message: `kickback URL ${u}: ${r.reason}` }];
+      const hint = allowPrivateNetworks ? "" : " (for local development set KICKBACK_ALLOW_PRIVATE_NETWORKS=true)";
+      return r.ok ? [] : [{ path: `merchant ${m.sid}`, message: `kickback URL ${u}: ${r.reason}${hint}` }];
     }),
   );
   if (details.length > 0) throw new AppError("config_invalid", "invalid kickback URLs", { details });
@@ -86,6 +90,12 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ...(config.MERCHANTS_FILE ? loadMerchantsFile(config.MERCHANTS_FILE, opts.env ?? process.env) : []),
     ...(opts.merchants ?? []),
   ];
+  // The demo receiver lives on this very gateway (loopback), so the demo allows private networks.
+  const allowPrivate = config.KICKBACK_ALLOW_PRIVATE_NETWORKS || (!config.UNIVAPAY_BASE_URL && !config.DEMO_KICKBACK_URL);
+  assertKickbackUrls(merchants, allowPrivate);
+  if (!config.UNIVAPAY_BASE_URL && config.DEMO_KICKBACK_URL) {
+    assertKickbackUrls([{ sid: DEMO_SID, kickbackUrl: config.DEMO_KICKBACK_URL, kickbackUrls: {} }], allowPrivate);
+  }
   if (merchants.length === 0 && config.UNIVAPAY_BASE_URL) {
     throw new AppError("config_invalid", "no merchants configured", {
       details: [{ path: "MERCHANTS_FILE", message: "required when UNIVAPAY_BASE_URL is set (every request would be refused)" }],
@@ -109,8 +119,6 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const url = `http://127.0.0.1:${port}`;
 
   let demo: DemoReceiver | undefined;
-  // The demo receiver lives on this very gateway (loopback), so the demo allows private networks.
-  const allowPrivate = config.KICKBACK_ALLOW_PRIVATE_NETWORKS || (sandbox !== undefined && !config.DEMO_KICKBACK_URL);
   if (sandbox && !merchants.some((m) => m.sid === DEMO_SID)) {
     demo = { received: [] };
     const m = demoMerchant(sandbox.demo, config.DEMO_KICKBACK_URL ?? `${url}/demo/kickback`);
@@ -118,8 +126,6 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     await registerWebhook(baseUrl, m, `${url}/webhooks/univapay`);
     await seedDemoMembers(client, store, m, logger);
   }
-
-  assertKickbackUrls(merchants, allowPrivate);
 
   let dispatcher!: ReturnType<typeof createKickbackDispatcher>;
   let processor!: WebhookProcessor;
