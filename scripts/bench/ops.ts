@@ -5,16 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { HttpClient } from "./http-client";
+import type { BenchMerchant } from "./gateway-proc";
 import type { Op } from "./load-loops";
 
-export interface OpMerchant {
-  readonly sid: string;
-  readonly storeId: string;
-  readonly appToken: string;
-  readonly secret: string;
-  readonly webhookToken: string;
-  readonly tokenId: string;
-}
+/** The same merchant record the gateway child is configured with. */
+export type OpMerchant = BenchMerchant;
 
 // A CAPTURE charge (capture: true) ends in one of these; "authorized" would be an AUTH result.
 const FINAL_CHARGE = new Set(["successful", "failed", "error", "canceled"]);
