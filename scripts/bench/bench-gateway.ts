@@ -54,6 +54,11 @@ export function createBenchDatabase(db: BenchDb, pgUrl: string): BenchDatabase {
   };
 }
 
+/** node flags that write <PROFILE_DIR>/<label>.cpuprofile when the process exits. */
+export function profileArgs(label: string): string[] {
+  return ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${label}.cpuprofile`];
+}
+
 export interface RunningGateway {
   readonly child: BenchChild<GatewayHandlers>;
   readonly url: string;
@@ -73,7 +78,7 @@ export async function startBenchGateway(
   background: boolean,
   label: string,
 ): Promise<RunningGateway> {
-  const execArgv = opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${label}.cpuprofile`] : [];
+  const execArgv = opts.profile ? profileArgs(label) : [];
   const child = spawnChild<GatewayHandlers>("gateway-proc", execArgv);
   try {
     const { url } = await child.rpc.call("start", {

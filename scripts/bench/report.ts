@@ -41,6 +41,8 @@ export interface BenchReport {
   readonly direct: PaymentResults;
   readonly databases: Partial<Record<BenchDb, DbResults>>;
   readonly targets: readonly TargetCheck[];
+  /** With --profile: where the sandbox's CPU went over the whole run. */
+  readonly sandboxProfiles?: readonly ProfileSummary[];
 }
 
 export const LAYOUT =

@@ -5,7 +5,7 @@
  */
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { createBenchDatabase, PROFILE_DIR, sqlTop, startBenchGateway } from "./bench-gateway";
+import { createBenchDatabase, PROFILE_DIR, profileArgs, sqlTop, startBenchGateway } from "./bench-gateway";
 import { runKickbackDelivery } from "./kickback-phase";
 import type { BenchDb, BenchOptions } from "./options";
 import { runDirect, runGatewayPayments, type Log } from "./payment-phases";
@@ -79,13 +79,17 @@ export async function runBench(opts: BenchOptions, log: Log): Promise<BenchRepor
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg()[0] ?? 0;
   log(`starting sandbox and receiver, ${opts.merchants} merchants`);
-  const world = await startWorld(opts.merchants);
+  const world = await startWorld(opts.merchants, opts.profile ? profileArgs("sandbox") : []);
+  let report: BenchReport;
   try {
     const direct = await runDirect(world, opts, log);
     const databases: Partial<Record<BenchDb, DbResults>> = {};
     for (const db of opts.dbs) databases[db] = await runDatabase(world, direct, opts, db, log);
-    return { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(loadAtStart), options: opts, layout: LAYOUT, direct, databases, targets: checkTargets({ databases }) };
+    report = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(loadAtStart), options: opts, layout: LAYOUT, direct, databases, targets: checkTargets({ databases }) };
   } finally {
     await world.stop();
   }
+  // The sandbox writes its profile when it exits, so it is read only now.
+  const sandboxProfiles = profileOf(opts, "sandbox", log);
+  return sandboxProfiles.length > 0 ? { ...report, sandboxProfiles } : report;
 }

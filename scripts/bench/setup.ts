@@ -24,8 +24,9 @@ export interface BenchWorld {
 
 export const BENCH_MEMBER_ID = "bench-ok";
 
-export async function startWorld(merchantCount: number): Promise<BenchWorld> {
-  const sandbox = spawnChild<SandboxHandlers>("sandbox-proc");
+/** sandboxExecArgv: e.g. --cpu-prof flags, so `--profile` shows the sandbox's side too. */
+export async function startWorld(merchantCount: number, sandboxExecArgv: readonly string[] = []): Promise<BenchWorld> {
+  const sandbox = spawnChild<SandboxHandlers>("sandbox-proc", sandboxExecArgv);
   const receiver = spawnChild<ReceiverHandlers>("receiver-proc");
   const stop = async (): Promise<void> => {
     await Promise.all([sandbox.stop(), receiver.stop()]);

@@ -31,7 +31,7 @@ export class ChargeAdmission {
    * when the 30-s rule is reported as a charge failing with 311 (`duplicateChargeAs`).
    */
   admitOneOff(token: TokenRecord, money: MoneySpec, now: number): boolean {
-    const err = this.accountAndCardError(token, now) ?? recurringUsageError(token, this.chargesOf(token), now);
+    const err = this.accountAndCardError(token, now) ?? recurringUsageError(token, this.deps.state.chargesOfToken(token.id), now);
     if (err) throw err;
     const attempt = attemptOf(token, "one_off", money);
     const limitError = this.limits.check(attempt, now);
@@ -78,10 +78,6 @@ export class ChargeAdmission {
 
   private accountAndCardError(token: TokenRecord, now: number): ApiError | null {
     return liveModeError(this.deps.state.stores.get(token.storeId)) ?? this.locks.error(token.card.number, token.mode, now);
-  }
-
-  private chargesOf(token: TokenRecord): ChargeRecord[] {
-    return [...this.deps.state.charges.values()].filter((c) => c.tokenId === token.id);
   }
 }
 

@@ -180,7 +180,7 @@ export class PaymentProcessor {
       card: cardBehaviour(token.card.number, token.mode),
       payer: payerOf(token),
     };
-    this.deps.state.charges.set(charge.id, charge);
+    this.deps.state.addCharge(charge);
     return charge;
   }
 

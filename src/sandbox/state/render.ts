@@ -11,12 +11,21 @@ export function formatAmount(amount: number | null, currency: string | null): nu
   return amount / 10 ** fractionDigits(currency);
 }
 
+/** Building an Intl.NumberFormat costs more than the rest of a charge's rendering: one per currency. */
+const FRACTION_DIGITS = new Map<string, number>();
+
 export function fractionDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 0;
-  } catch {
-    return 0;
+  let digits = FRACTION_DIGITS.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 0;
+    } catch {
+      digits = 0;
+    }
+    // Bounded: a currency is three letters, so the map cannot grow past 17,576 entries.
+    if (/^[A-Za-z]{3}$/.test(currency)) FRACTION_DIGITS.set(currency, digits);
   }
+  return digits;
 }
 
 export function renderToken(t: TokenRecord): Record<string, unknown> {

@@ -18,6 +18,7 @@ export class SandboxState {
   readonly stores = new Map<string, StoreRecord>();
   readonly appTokens = new Map<string, AppTokenRecord>();
   readonly tokens = new Map<string, TokenRecord>();
+  /** Write through addCharge, which keeps the per-token index in step. */
   readonly charges = new Map<string, ChargeRecord>();
   readonly refunds = new Map<string, RefundRecord>();
   readonly cancels = new Map<string, CancelRecord>();
@@ -27,10 +28,25 @@ export class SandboxState {
   /** (store id, merchant's customer id) → customer UUID of POST /stores/{id}/create_customer_id. */
   readonly customerIds = new Map<string, string>();
   private seq = 0;
+  /** Charges per token: the recurring-usage rule asks on every charge, and a scan of all charges
+   *  grew with the sandbox's history (a long bench slowed down as it went). */
+  private readonly chargesByToken = new Map<string, ChargeRecord[]>();
   private readonly changes = new EventEmitter();
 
   constructor() {
     this.changes.setMaxListeners(0);
+  }
+
+  addCharge(charge: ChargeRecord): void {
+    this.charges.set(charge.id, charge);
+    const list = this.chargesByToken.get(charge.tokenId);
+    if (list) list.push(charge);
+    else this.chargesByToken.set(charge.tokenId, [charge]);
+  }
+
+  /** Every charge made with the token, in creation order. */
+  chargesOfToken(tokenId: string): readonly ChargeRecord[] {
+    return this.chargesByToken.get(tokenId) ?? [];
   }
 
   nextSeq(): number {
