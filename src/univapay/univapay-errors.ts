@@ -1,10 +1,10 @@
 /**
- * Translates what came back from UnivaPay (an HTTP status + body, or an axios transport error)
- * into AppError, the gateway's one error type. This is the only place that knows axios error
+ * Translates what came back from UnivaPay (an HTTP status + body, or a transport error code)
+ * into AppError, the gateway's one error type. This is the only place that knows transport error
  * codes. It never decides to retry; it only says whether the request may have been processed.
  */
-import axios from "axios";
 import { AppError, ErrorDetail } from "../errors/app-error";
+import { EXCHANGE_TIMEOUT } from "./http-exchange";
 import { ApiErrorBodySchema, ApiErrorBody } from "./univapay-types";
 
 export type HttpMethod = "GET" | "POST" | "PATCH";
@@ -38,7 +38,7 @@ const BARE_STATUS_CODES: Readonly<Record<number, string>> = {
 
 /** Codes meaning the connection was never established, so the request cannot have been processed. */
 const NEVER_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
-const TIMEOUT_CODES = new Set(["ECONNABORTED", "ETIMEDOUT"]);
+const TIMEOUT_CODES = new Set(["ECONNABORTED", EXCHANGE_TIMEOUT]);
 
 /** Parses a §5.1 error body; undefined for an empty or non-conforming body (e.g. a bare 429). */
 export function parseApiErrorBody(text: string): ApiErrorBody | undefined {
@@ -95,16 +95,16 @@ export interface TransportFailure {
   readonly timeout: boolean;
   readonly code: string;
   /**
-   * A plain Error carrying only code and message. The AxiosError itself must never become a
-   * `cause`: its toJSON() includes the request config (Authorization header, card data body),
-   * and pino would serialise it through AppError.opts.
+   * A plain Error carrying only code and message. The original error never becomes a `cause`:
+   * an HTTP client's error may hold the request (Authorization header, card data body), and
+   * pino would serialise it through AppError.opts.
    */
   readonly cause: Error;
 }
 
-/** Classifies a thrown axios/network error. Unknown codes count as "maybe sent" (the safe side). */
+/** Classifies a thrown transport/network error. Unknown codes count as "maybe sent" (the safe side). */
 export function classifyTransportError(err: unknown): TransportFailure {
-  const code = axios.isAxiosError(err) ? (err.code ?? "UNKNOWN") : errnoCode(err);
+  const code = errnoCode(err);
   const message = err instanceof Error ? err.message : String(err);
   return {
     maybeSent: !NEVER_SENT_CODES.has(code),

@@ -6,11 +6,11 @@
  */
 import http from "node:http";
 import https from "node:https";
-import axios, { AxiosResponse } from "axios";
 import { z } from "zod";
 import { AppError } from "../errors/app-error";
 import type { Logger, Secret } from "../logging/logger";
 import { backoffDelay, parseRetryAfter } from "./backoff-delay";
+import { httpExchange, type ExchangeResponse } from "./http-exchange";
 import { createRateLimiter, HeaderReader, RateClass, rateClassOf } from "./rate-limiter";
 import {
   CallContext,
@@ -89,32 +89,24 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
   const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
   const httpAgent = new http.Agent(agentOpts);
   const httpsAgent = new https.Agent(agentOpts);
-  const ax = axios.create({
-    baseURL: opts.baseUrl.replace(/\/+$/, ""),
-    httpAgent,
-    httpsAgent,
-    maxRedirects: 0,
-    // Proxy env vars would silently reroute payment traffic (and break the loopback sandbox).
-    proxy: false,
-    validateStatus: () => true,
-    // Raw text: we parse JSON ourselves so a malformed body is classified, not silently kept.
-    responseType: "text",
-    transformResponse: [(d: unknown) => d],
-    maxContentLength: MAX_RESPONSE_BYTES,
-  });
+  const baseUrl = opts.baseUrl.replace(/\/+$/, "");
+  const agents = { http: httpAgent, https: httpsAgent };
 
-  async function send<T>(call: Call<T>): Promise<AxiosResponse<unknown>> {
+  function send<T>(call: Call<T>): Promise<ExchangeResponse> {
     const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "ccps-gateway" };
     if (call.creds) headers.Authorization = authorization(call.creds);
     if (call.body !== undefined) headers["Content-Type"] = "application/json";
     if (call.idempotencyKey !== undefined) headers["Idempotency-Key"] = call.idempotencyKey;
-    return ax.request<unknown>({
+    const polling = call.polling === true ? `${call.path.includes("?") ? "&" : "?"}polling=true` : "";
+    // No proxy support on purpose: proxy env vars would silently reroute payment traffic.
+    return httpExchange({
       method: call.method,
-      url: call.path,
-      params: call.polling === true ? { polling: "true" } : undefined,
-      data: call.body === undefined ? undefined : JSON.stringify(call.body),
+      url: new URL(`${baseUrl}${call.path}${polling}`),
       headers,
-      timeout: call.polling === true ? opts.timeoutMs + POLL_HOLD_MS : opts.timeoutMs,
+      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      timeoutMs: call.polling === true ? opts.timeoutMs + POLL_HOLD_MS : opts.timeoutMs,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+      agents,
     });
   }
 
@@ -145,7 +137,7 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
 
   async function attempt<T>(call: Call<T>, cls: RateClass, counters: Counters): Promise<Step<T>> {
     const startedAt = now();
-    let res: AxiosResponse<unknown>;
+    let res: ExchangeResponse;
     try {
       res = await send(call);
     } catch (err) {
@@ -155,7 +147,7 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
       return { kind: "fail", error: unavailableError(call, t.code, { processedMaybe: t.maybeSent, timeout: t.timeout, cause: t.cause }) };
     }
     const header = headerReader(res);
-    const text = typeof res.data === "string" ? res.data : "";
+    const text = res.text;
     log.debug(
       { method: call.method, route: call.route, status: res.status, durationMs: now() - startedAt, idempotencyStatus: header("idempotency-status") },
       "univapay call",
@@ -263,7 +255,7 @@ function authorization(c: UnivapayCredentials): string {
   return secret === "" ? `Bearer ${jwt}` : `Bearer ${secret}.${jwt}`;
 }
 
-function headerReader(res: AxiosResponse<unknown>): HeaderReader {
+function headerReader(res: ExchangeResponse): HeaderReader {
   return (name) => {
     const v: unknown = res.headers[name.toLowerCase()];
     if (typeof v === "string") return v;
