@@ -7,6 +7,7 @@
 import { AppError } from "../errors/app-error";
 import { maskPans, type Logger } from "../logging/logger";
 import type { KickbackRow, NewKickbackAttempt, Store } from "../store/store-types";
+import { createCompletionBatcher } from "./completion-batcher";
 import { createKickbackAgents, kickbackRequestUrl, sendKickback, type KickbackAgents, type SendResult } from "./kickback-sender";
 import { nextAttemptAt, type RetryPolicy } from "./retry-policy";
 import { checkKickbackUrl } from "./url-guard";
@@ -27,7 +28,7 @@ export interface KickbackDispatcherOptions {
   readonly now?: () => Date;
   readonly random?: () => number;
   readonly observe?: (e: { outcome: KickbackOutcomeKind; durationMs: number; statusCode: number | null }) => void;
-  /** How long wake() waits so that enqueues arriving together share one claim (default 5 ms). */
+  /** How long wake() waits so that enqueues arriving together share one claim (default WAKE_DELAY_MS). */
   readonly wakeDelayMs?: number;
   /** Default true (merchant URLs come from operator config). false: refuse private/loopback
    *  targets, both IP literals and DNS answers; such kickbacks go dead at once. */
@@ -46,6 +47,9 @@ export interface KickbackDispatcher {
 
 const DEFAULT_BATCH = 100;
 const DEFAULT_CONCURRENCY = 16;
+/** A claim is one UPDATE … RETURNING whatever its size; at a few hundred payments/s a 20 ms
+ *  window claims ~10 kickbacks at once instead of ~3 (5 ms), for a delay no merchant notices. */
+const WAKE_DELAY_MS = 20;
 
 /** Decides the fate of one attempt. Any 2xx is delivered (the legacy success criterion is unknown:
  *  LEG answers "OK!!", others JSON). A manual attempt never reschedules itself (svix rule). */
@@ -74,6 +78,7 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
   const allowPrivate = opts.allowPrivateNetworks ?? true;
   const agents: KickbackAgents = createKickbackAgents({ allowPrivateNetworks: allowPrivate, maxSockets: Math.max(concurrency, 16) });
   const log = opts.logger.child({ workerId: opts.workerId });
+  const completions = createCompletionBatcher(opts.store, opts.workerId);
   if (lockMs < worstBatchMs) log.warn({ lockMs, worstBatchMs }, "kickback lock shorter than a worst-case batch: slow batches may be delivered twice");
 
   /** A URL the guard rejects can never succeed (the URL is part of the row): dead at once. */
@@ -104,7 +109,7 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
       at,
     };
     const fields = { kickbackId: row.id, pid: row.pid, transition: row.transition, attempt: attemptNo, trigger, statusCode: result.statusCode, durationMs: result.durationMs };
-    if (!(await opts.store.completeKickbackAttempt(opts.workerId, attempt, outcome))) {
+    if (!(await completions.complete(attempt, outcome))) {
       log.warn(fields, "kickback lock lost before completion, outcome discarded");
       return;
     }
@@ -143,7 +148,7 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
   let wakeRequested = false;
   let timer: NodeJS.Timeout | null = null;
   let timerDueAt = 0;
-  const wakeDelayMs = opts.wakeDelayMs ?? 5;
+  const wakeDelayMs = opts.wakeDelayMs ?? WAKE_DELAY_MS;
 
   function schedule(ms: number): void {
     if (stopping) return;

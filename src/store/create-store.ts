@@ -6,7 +6,7 @@
 import { Kysely } from "kysely";
 import { AppError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
-import type { Store } from "./store-types";
+import type { KickbackOutcome, NewKickbackAttempt, Store } from "./store-types";
 import { createInstantCodec, type Database, type Dialect } from "./db-schema";
 import type { QueryContext } from "./query-context";
 import { openSqlite, sqlitePathFromUrl } from "./open-sqlite";
@@ -70,6 +70,19 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store> {
 
 function buildStore(ctx: QueryContext): Store {
   const { db } = ctx;
+  const completeAll = async (workerId: string, items: ReadonlyArray<{ attempt: NewKickbackAttempt; outcome: KickbackOutcome }>): Promise<boolean[]> =>
+    items.length === 0
+      ? []
+      : db.transaction().execute(async (trx) => {
+          const tx = { ...ctx, db: trx };
+          const applied: boolean[] = [];
+          for (const { attempt, outcome } of items) {
+            const ok = await applyKickbackOutcome(tx, workerId, attempt, outcome);
+            if (ok) await insertKickbackAttempt(tx, attempt);
+            applied.push(ok);
+          }
+          return applied;
+        });
   return {
     dialect: ctx.dialect,
     ...createStoreOps(ctx),
@@ -78,14 +91,10 @@ function buildStore(ctx: QueryContext): Store {
     claimDueKickbacks: guarded("claimDueKickbacks", async (workerId, now, limit, lockMs) =>
       limit <= 0 ? [] : claimDueKickbackRows(ctx, workerId, now, limit, lockMs),
     ),
-    completeKickbackAttempt: guarded("completeKickbackAttempt", (workerId, attempt, outcome) =>
-      db.transaction().execute(async (trx) => {
-        const tx = { ...ctx, db: trx };
-        if (!(await applyKickbackOutcome(tx, workerId, attempt, outcome))) return false;
-        await insertKickbackAttempt(tx, attempt);
-        return true;
-      }),
+    completeKickbackAttempt: guarded("completeKickbackAttempt", async (workerId, attempt, outcome) =>
+      (await completeAll(workerId, [{ attempt, outcome }]))[0] === true,
     ),
+    completeKickbackAttempts: guarded("completeKickbackAttempts", (workerId, items) => completeAll(workerId, items)),
     requeueKickback: guarded("requeueKickback", (id, now) => requeueKickbackRow(ctx, id, now)),
     claimDueWebhookEvents: guarded("claimDueWebhookEvents", async (now, limit, lockMs) =>
       limit <= 0 ? [] : claimDueWebhookEventRows(ctx, now, limit, lockMs),

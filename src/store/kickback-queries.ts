@@ -5,11 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
-import type { KickbackAttemptRow, KickbackRow, KickbackState, NewKickback, NewKickbackAttempt } from "./store-types";
+import type { KickbackAttemptRow, KickbackOutcome, KickbackRow, KickbackState, NewKickback, NewKickbackAttempt } from "./store-types";
 import { fromDbInstantOrNull, stripNul, type KickbackAttemptsTable, type KickbacksTable } from "./db-schema";
 import type { QueryContext } from "./query-context";
-
-export type KickbackOutcome = { kind: "delivered" } | { kind: "retry"; nextAttemptAt: Date } | { kind: "dead" };
 
 export function toKickbackRow(ctx: QueryContext, r: Selectable<KickbacksTable>): KickbackRow {
   return {

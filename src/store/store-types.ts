@@ -109,6 +109,8 @@ export interface KickbackAttemptRow {
 }
 export type NewKickbackAttempt = Omit<KickbackAttemptRow, "id">;
 
+export type KickbackOutcome = { kind: "delivered" } | { kind: "retry"; nextAttemptAt: Date } | { kind: "dead" };
+
 export type WebhookEventState = "pending" | "processed" | "ignored" | "dead";
 
 export interface WebhookEventRow {
@@ -186,11 +188,10 @@ export interface Store extends StoreOps {
   /** Records one attempt row and applies the outcome to the kickback in one transaction:
    *  delivered / retry at nextAttemptAt / dead. Clears the lock. Only applies if still locked by workerId.
    *  Resolves true when applied, false when ignored (lock lost to another worker: nothing written). */
-  completeKickbackAttempt(
-    workerId: string,
-    attempt: NewKickbackAttempt,
-    outcome: { kind: "delivered" } | { kind: "retry"; nextAttemptAt: Date } | { kind: "dead" },
-  ): Promise<boolean>;
+  completeKickbackAttempt(workerId: string, attempt: NewKickbackAttempt, outcome: KickbackOutcome): Promise<boolean>;
+  /** The same for several attempts in ONE transaction (the dispatcher's group commit): one
+   *  commit instead of one per kickback. Answers per item, in order. */
+  completeKickbackAttempts(workerId: string, items: ReadonlyArray<{ attempt: NewKickbackAttempt; outcome: KickbackOutcome }>): Promise<boolean[]>;
   /** Operator action: make a kickback due now again (dead or delivered → pending). */
   requeueKickback(id: string, now: Date): Promise<boolean>;
 

@@ -250,6 +250,32 @@ describe.each([
       expect((await store.claimDueKickbacks("A", now, 5, LOCK_MS)).map((r) => r.id)).toEqual([late.id]);
     });
 
+    it("completeKickbackAttempts records several outcomes in one call, skipping lost locks", async () => {
+      await drainKickbacks();
+      const t0 = new Date(clock.now().getTime() + 9_000_000);
+      const a = await newKickback(t0);
+      const b = await newKickback(t0);
+      const c = await newKickback(t0);
+      await store.claimDueKickbacks("W", t0, 100, LOCK_MS);
+      // b is claimed by someone else meanwhile: its outcome must be discarded, the others kept.
+      expect(await store.completeKickbackAttempt("W", attempt(b.id, t0), { kind: "retry", nextAttemptAt: t0 })).toBe(true);
+      await store.claimDueKickbacks("X", t0, 100, LOCK_MS);
+      const retryAt = new Date(t0.getTime() + 5_000);
+      expect(
+        await store.completeKickbackAttempts("W", [
+          { attempt: attempt(a.id, t0, { statusCode: 200 }), outcome: { kind: "delivered" } },
+          { attempt: attempt(b.id, t0, { attemptNo: 2, statusCode: 200 }), outcome: { kind: "delivered" } },
+          { attempt: attempt(c.id, t0, { statusCode: 500 }), outcome: { kind: "retry", nextAttemptAt: retryAt } },
+        ]),
+      ).toEqual([true, false, true]);
+      expect(await store.findKickback(a.id)).toMatchObject({ state: "delivered", attempts: 1, lockedBy: null });
+      expect(await store.findKickback(b.id)).toMatchObject({ state: "pending", attempts: 1, lockedBy: "X" });
+      expect(await store.findKickback(c.id)).toMatchObject({ state: "pending", attempts: 1, lastStatus: 500, nextAttemptAt: retryAt, lockedBy: null });
+      expect((await store.listAttempts(a.id)).map((r) => r.statusCode)).toEqual([200]);
+      expect((await store.listAttempts(b.id)).map((r) => r.attemptNo)).toEqual([1]);
+      expect(await store.completeKickbackAttempts("W", [])).toEqual([]);
+    });
+
     it("completeKickbackAttempt records retry, dead and delivered with attempt rows", async () => {
       await drainKickbacks();
       const t0 = new Date(clock.now().getTime() + 10_800_000);
