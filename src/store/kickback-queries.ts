@@ -4,9 +4,10 @@
  * claimers get disjoint rows; on SQLite a single statement is already atomic (one writer).
  */
 import { randomUUID } from "node:crypto";
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import type { KickbackAttemptRow, KickbackOutcome, KickbackRow, KickbackState, NewKickback, NewKickbackAttempt } from "./store-types";
-import { fromDbInstantOrNull, stripNul, type KickbackAttemptsTable, type KickbacksTable } from "./db-schema";
+import { fromDbInstantOrNull, stripNul, type DbInstant, type KickbackAttemptsTable, type KickbacksTable } from "./db-schema";
+import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
 import type { QueryContext } from "./query-context";
 
 export function toKickbackRow(ctx: QueryContext, r: Selectable<KickbacksTable>): KickbackRow {
@@ -45,14 +46,27 @@ function toAttemptRow(ctx: QueryContext, r: Selectable<KickbackAttemptsTable>): 
   };
 }
 
+const INSERT_KICKBACK = prepareQuery((db, p: Placeholder<Insertable<KickbacksTable>>) =>
+  db
+    .insertInto("kickbacks")
+    .values({
+      id: p("id"),
+      pid: p("pid"),
+      sid: p("sid"),
+      transition: p("transition"),
+      url: p("url"),
+      query: p("query"),
+      state: p("state"),
+      next_attempt_at: p("next_attempt_at"),
+      created_at: p("created_at"),
+    })
+    .onConflict((oc) => oc.columns(["pid", "transition"]).doNothing()),
+);
+
 export async function insertKickbackIfAbsent(ctx: QueryContext, k: NewKickback, now: Date): Promise<boolean> {
   const at = ctx.codec.toDb(now);
-  const r = await ctx.db
-    .insertInto("kickbacks")
-    .values({ id: randomUUID(), pid: k.pid, sid: k.sid, transition: k.transition, url: k.url, query: k.query, state: "pending", next_attempt_at: at, created_at: at })
-    .onConflict((oc) => oc.columns(["pid", "transition"]).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  const r = await INSERT_KICKBACK.run(ctx, { id: randomUUID(), pid: k.pid, sid: k.sid, transition: k.transition, url: k.url, query: k.query, state: "pending", next_attempt_at: at, created_at: at });
+  return Number(r.numAffectedRows ?? 0) > 0;
 }
 
 export async function selectKickback(ctx: QueryContext, id: string): Promise<KickbackRow | undefined> {
@@ -71,65 +85,94 @@ export async function selectAttempts(ctx: QueryContext, kickbackId: string): Pro
 }
 
 /** Due = pending, next_attempt_at <= now, and unlocked or lock expired (a crashed worker). */
-export async function claimDueKickbackRows(ctx: QueryContext, workerId: string, now: Date, limit: number, lockMs: number): Promise<KickbackRow[]> {
-  const nowDb = ctx.codec.toDb(now);
-  const due = ctx.db
+const CLAIM_DUE = prepareQuery((db, p: Placeholder<{ workerId: string; now: DbInstant; lockedUntil: DbInstant; limit: number }>, dialect) => {
+  const due = db
     .selectFrom("kickbacks")
     .select("id")
     .where("state", "=", "pending")
-    .where("next_attempt_at", "<=", nowDb)
-    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", nowDb)]))
+    .where("next_attempt_at", "<=", p("now"))
+    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", p("now"))]))
     .orderBy("next_attempt_at")
-    .limit(limit);
-  const rows = await ctx.db
+    .limit(p("limit"));
+  return db
     .updateTable("kickbacks")
-    .set({ locked_by: workerId, locked_until: ctx.codec.toDb(new Date(now.getTime() + lockMs)) })
-    .where("id", "in", ctx.dialect === "postgres" ? due.forUpdate().skipLocked() : due)
-    .returningAll()
-    .execute();
+    .set({ locked_by: p("workerId"), locked_until: p("lockedUntil") })
+    .where("id", "in", dialect === "postgres" ? due.forUpdate().skipLocked() : due)
+    .returningAll();
+});
+
+export async function claimDueKickbackRows(ctx: QueryContext, workerId: string, now: Date, limit: number, lockMs: number): Promise<KickbackRow[]> {
+  const { rows } = await CLAIM_DUE.run(ctx, { workerId, now: ctx.codec.toDb(now), lockedUntil: ctx.codec.toDb(new Date(now.getTime() + lockMs)), limit });
   // RETURNING order is unspecified: restore the due order.
   return rows.map((r) => toKickbackRow(ctx, r)).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
 }
 
+type OutcomeArgs = { kickbackId: string; workerId: string; lastStatus: number | null; lastError: string | null; nextAttemptAt: DbInstant; deliveredAt: DbInstant };
+
+/** One statement per outcome kind: each sets different columns. */
+const APPLY_OUTCOME = preparedByShape((kind: KickbackOutcome["kind"]) =>
+  prepareQuery((db, p: Placeholder<OutcomeArgs>) =>
+    db
+      .updateTable("kickbacks")
+      .set((eb) => ({
+        attempts: eb("attempts", "+", 1),
+        last_status: p("lastStatus"),
+        last_error: p("lastError"),
+        state: kind === "retry" ? "pending" : kind,
+        ...(kind === "retry" && { next_attempt_at: p("nextAttemptAt") }),
+        ...(kind === "delivered" && { delivered_at: p("deliveredAt") }),
+        next_trigger: "auto",
+        locked_by: null,
+        locked_until: null,
+      }))
+      .where("id", "=", p("kickbackId"))
+      .where("locked_by", "=", p("workerId"))
+      .where("state", "=", "pending"),
+  ),
+);
+
 /** Applies the outcome iff the row is still pending and locked by workerId; true when applied. */
 export async function applyKickbackOutcome(ctx: QueryContext, workerId: string, attempt: NewKickbackAttempt, outcome: KickbackOutcome): Promise<boolean> {
   const doneAt = ctx.codec.toDb(new Date(attempt.at.getTime() + attempt.durationMs));
-  const r = await ctx.db
-    .updateTable("kickbacks")
-    .set((eb) => ({
-      attempts: eb("attempts", "+", 1),
-      last_status: attempt.statusCode,
-      last_error: attempt.error === null ? null : stripNul(attempt.error),
-      state: outcome.kind === "retry" ? "pending" : outcome.kind,
-      ...(outcome.kind === "retry" && { next_attempt_at: ctx.codec.toDb(outcome.nextAttemptAt) }),
-      ...(outcome.kind === "delivered" && { delivered_at: doneAt }),
-      next_trigger: "auto",
-      locked_by: null,
-      locked_until: null,
-    }))
-    .where("id", "=", attempt.kickbackId)
-    .where("locked_by", "=", workerId)
-    .where("state", "=", "pending")
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const r = await APPLY_OUTCOME(outcome.kind).run(ctx, {
+    kickbackId: attempt.kickbackId,
+    workerId,
+    lastStatus: attempt.statusCode,
+    lastError: attempt.error === null ? null : stripNul(attempt.error),
+    nextAttemptAt: outcome.kind === "retry" ? ctx.codec.toDb(outcome.nextAttemptAt) : doneAt,
+    deliveredAt: doneAt,
+  });
+  return Number(r.numAffectedRows ?? 0) > 0;
 }
 
+const INSERT_ATTEMPT = prepareQuery((db, p: Placeholder<Insertable<KickbackAttemptsTable>>) =>
+  db.insertInto("kickback_attempts").values({
+    id: p("id"),
+    kickback_id: p("kickback_id"),
+    attempt_no: p("attempt_no"),
+    url: p("url"),
+    status_code: p("status_code"),
+    duration_ms: p("duration_ms"),
+    body_head: p("body_head"),
+    error: p("error"),
+    trigger: p("trigger"),
+    at: p("at"),
+  }),
+);
+
 export async function insertKickbackAttempt(ctx: QueryContext, a: NewKickbackAttempt): Promise<void> {
-  await ctx.db
-    .insertInto("kickback_attempts")
-    .values({
-      id: randomUUID(),
-      kickback_id: a.kickbackId,
-      attempt_no: a.attemptNo,
-      url: a.url,
-      status_code: a.statusCode,
-      duration_ms: Math.round(a.durationMs),
-      body_head: stripNul(a.bodyHead),
-      error: a.error === null ? null : stripNul(a.error),
-      trigger: a.trigger,
-      at: ctx.codec.toDb(a.at),
-    })
-    .execute();
+  await INSERT_ATTEMPT.run(ctx, {
+    id: randomUUID(),
+    kickback_id: a.kickbackId,
+    attempt_no: a.attemptNo,
+    url: a.url,
+    status_code: a.statusCode,
+    duration_ms: Math.round(a.durationMs),
+    body_head: stripNul(a.bodyHead),
+    error: a.error === null ? null : stripNul(a.error),
+    trigger: a.trigger,
+    at: ctx.codec.toDb(a.at),
+  });
 }
 
 /** Dead or delivered → pending, due now, next attempt marked manual. Pending rows are left alone

@@ -1,9 +1,14 @@
 /** SQL for member_tokens: legacy upcmemberid → UnivaPay recurring transaction token, per sid. */
 import type { MemberTokenRow } from "./store-types";
+import { prepareQuery, type Placeholder } from "./prepared-query";
 import type { QueryContext } from "./query-context";
 
+const SELECT_MEMBER_TOKEN = prepareQuery((db, p: Placeholder<{ sid: string; memberId: string }>) =>
+  db.selectFrom("member_tokens").selectAll().where("sid", "=", p("sid")).where("member_id", "=", p("memberId")),
+);
+
 export async function selectMemberToken(ctx: QueryContext, sid: string, memberId: string): Promise<MemberTokenRow | undefined> {
-  const r = await ctx.db.selectFrom("member_tokens").selectAll().where("sid", "=", sid).where("member_id", "=", memberId).executeTakeFirst();
+  const r = (await SELECT_MEMBER_TOKEN.run(ctx, { sid, memberId })).rows[0];
   return r && { sid: r.sid, memberId: r.member_id, tokenId: r.token_id, createdAt: ctx.codec.fromDb(r.created_at) };
 }
 

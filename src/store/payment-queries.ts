@@ -3,9 +3,10 @@
  * unique conflict so the caller can tell an idempotent repeat from a pid collision without an
  * error (an error would abort a surrounding PostgreSQL transaction).
  */
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable, Updateable } from "kysely";
 import type { LegacyCharset, Mode, NewPayment, PaymentPatch, PaymentRow, PaymentState } from "./store-types";
-import type { PaymentsTable } from "./db-schema";
+import type { DbInstant, PaymentsTable } from "./db-schema";
+import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
 import { definedOnly, type QueryContext } from "./query-context";
 
 export function toPaymentRow(ctx: QueryContext, r: Selectable<PaymentsTable>): PaymentRow {
@@ -31,56 +32,119 @@ export function toPaymentRow(ctx: QueryContext, r: Selectable<PaymentsTable>): P
   };
 }
 
+const INSERT_PAYMENT = prepareQuery((db, p: Placeholder<Insertable<PaymentsTable>>) =>
+  db
+    .insertInto("payments")
+    .values({
+      pid: p("pid"),
+      sid: p("sid"),
+      request_key: p("request_key"),
+      charge_id: p("charge_id"),
+      token_id: p("token_id"),
+      job: p("job"),
+      svid: p("svid"),
+      amount: p("amount"),
+      total: p("total"),
+      sod: p("sod"),
+      state: p("state"),
+      univapay_status: p("univapay_status"),
+      error_code: p("error_code"),
+      echo: p("echo"),
+      charset: p("charset"),
+      mode: p("mode"),
+      created_at: p("created_at"),
+      updated_at: p("updated_at"),
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll(),
+);
+
 /** Returns the inserted row, or undefined when (sid, request_key) or pid already exists. */
 export async function insertPaymentIfAbsent(ctx: QueryContext, pid: string, p: NewPayment): Promise<PaymentRow | undefined> {
   const now = ctx.codec.toDb(ctx.now());
-  const r = await ctx.db
-    .insertInto("payments")
-    .values({
-      pid,
-      sid: p.sid,
-      request_key: p.requestKey,
-      charge_id: p.chargeId,
-      token_id: p.tokenId,
-      job: p.job,
-      svid: p.svid,
-      amount: p.amount,
-      total: p.total,
-      sod: p.sod,
-      state: p.state,
-      univapay_status: p.univapayStatus,
-      error_code: p.errorCode,
-      echo: p.echo,
-      charset: p.charset,
-      mode: p.mode,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  const { rows } = await INSERT_PAYMENT.run(ctx, {
+    pid,
+    sid: p.sid,
+    request_key: p.requestKey,
+    charge_id: p.chargeId,
+    token_id: p.tokenId,
+    job: p.job,
+    svid: p.svid,
+    amount: p.amount,
+    total: p.total,
+    sod: p.sod,
+    state: p.state,
+    univapay_status: p.univapayStatus,
+    error_code: p.errorCode,
+    echo: p.echo,
+    charset: p.charset,
+    mode: p.mode,
+    created_at: now,
+    updated_at: now,
+  });
+  const r = rows[0];
   return r && toPaymentRow(ctx, r);
 }
 
-export async function selectPaymentByRequestKey(ctx: QueryContext, sid: string, requestKey: string): Promise<PaymentRow | undefined> {
-  const r = await ctx.db.selectFrom("payments").selectAll().where("sid", "=", sid).where("request_key", "=", requestKey).executeTakeFirst();
+const SELECT_BY_REQUEST_KEY = prepareQuery((db, p: Placeholder<{ sid: string; requestKey: string }>) =>
+  db.selectFrom("payments").selectAll().where("sid", "=", p("sid")).where("request_key", "=", p("requestKey")),
+);
+const SELECT_BY_PID = prepareQuery((db, p: Placeholder<{ pid: string }>) => db.selectFrom("payments").selectAll().where("pid", "=", p("pid")));
+const SELECT_BY_SID_PID = prepareQuery((db, p: Placeholder<{ sid: string; pid: string }>) =>
+  db.selectFrom("payments").selectAll().where("pid", "=", p("pid")).where("sid", "=", p("sid")),
+);
+const SELECT_BY_CHARGE_ID = prepareQuery((db, p: Placeholder<{ chargeId: string }>) =>
+  db.selectFrom("payments").selectAll().where("charge_id", "=", p("chargeId")),
+);
+
+async function first(ctx: QueryContext, q: Promise<{ rows: Selectable<PaymentsTable>[] }>): Promise<PaymentRow | undefined> {
+  const r = (await q).rows[0];
   return r && toPaymentRow(ctx, r);
 }
 
-export async function selectPaymentByPid(ctx: QueryContext, pid: string): Promise<PaymentRow | undefined> {
-  const r = await ctx.db.selectFrom("payments").selectAll().where("pid", "=", pid).executeTakeFirst();
-  return r && toPaymentRow(ctx, r);
+export function selectPaymentByRequestKey(ctx: QueryContext, sid: string, requestKey: string): Promise<PaymentRow | undefined> {
+  return first(ctx, SELECT_BY_REQUEST_KEY.run(ctx, { sid, requestKey }));
 }
 
-export async function selectPaymentBySidPid(ctx: QueryContext, sid: string, pid: string): Promise<PaymentRow | undefined> {
-  const r = await ctx.db.selectFrom("payments").selectAll().where("pid", "=", pid).where("sid", "=", sid).executeTakeFirst();
-  return r && toPaymentRow(ctx, r);
+export function selectPaymentByPid(ctx: QueryContext, pid: string): Promise<PaymentRow | undefined> {
+  return first(ctx, SELECT_BY_PID.run(ctx, { pid }));
 }
 
-export async function selectPaymentByChargeId(ctx: QueryContext, chargeId: string): Promise<PaymentRow | undefined> {
-  const r = await ctx.db.selectFrom("payments").selectAll().where("charge_id", "=", chargeId).executeTakeFirst();
-  return r && toPaymentRow(ctx, r);
+export function selectPaymentBySidPid(ctx: QueryContext, sid: string, pid: string): Promise<PaymentRow | undefined> {
+  return first(ctx, SELECT_BY_SID_PID.run(ctx, { sid, pid }));
 }
+
+export function selectPaymentByChargeId(ctx: QueryContext, chargeId: string): Promise<PaymentRow | undefined> {
+  return first(ctx, SELECT_BY_CHARGE_ID.run(ctx, { chargeId }));
+}
+
+/** Patchable columns, in a fixed order so a patch's shape key is canonical. */
+const PATCH_COLUMNS = [
+  ["chargeId", "charge_id"],
+  ["tokenId", "token_id"],
+  ["state", "state"],
+  ["univapayStatus", "univapay_status"],
+  ["errorCode", "error_code"],
+] as const;
+type PatchArgs = { [K in (typeof PATCH_COLUMNS)[number][0]]: PaymentPatch[K] } & { pid: string; updatedAt: DbInstant };
+
+/** Shape "chargeId,state|requested,pending": the patched columns, then the states it applies from
+ *  (a code constant such as OPEN_STATES, never data). */
+const UPDATE_PAYMENT = preparedByShape((shape: string) => {
+  const [cols = "", from = ""] = shape.split("|");
+  const set = new Set(cols.split(","));
+  const fromStates = from === "" ? [] : from.split(",");
+  return prepareQuery((db, p: Placeholder<PatchArgs>) => {
+    let q = db.updateTable("payments").set(() => {
+      const values: Updateable<PaymentsTable> = { updated_at: p("updatedAt") };
+      for (const [key, column] of PATCH_COLUMNS) if (set.has(key)) (values as Record<string, unknown>)[column] = p(key);
+      return values;
+    });
+    q = q.where("pid", "=", p("pid"));
+    if (fromStates.length > 0) q = q.where("state", "in", fromStates);
+    return q.returningAll();
+  });
+});
 
 export async function updatePaymentRow(
   ctx: QueryContext,
@@ -89,19 +153,9 @@ export async function updatePaymentRow(
   fromStates?: readonly PaymentState[],
 ): Promise<PaymentRow | undefined> {
   const p = definedOnly(patch);
-  const r = await ctx.db
-    .updateTable("payments")
-    .set({
-      ...(p.chargeId !== undefined && { charge_id: p.chargeId }),
-      ...(p.tokenId !== undefined && { token_id: p.tokenId }),
-      ...(p.state !== undefined && { state: p.state }),
-      ...(p.univapayStatus !== undefined && { univapay_status: p.univapayStatus }),
-      ...(p.errorCode !== undefined && { error_code: p.errorCode }),
-      updated_at: ctx.codec.toDb(ctx.now()),
-    })
-    .where("pid", "=", pid)
-    .$if(fromStates !== undefined, (q) => q.where("state", "in", fromStates as PaymentState[]))
-    .returningAll()
-    .executeTakeFirst();
+  const cols = PATCH_COLUMNS.filter(([key]) => p[key] !== undefined).map(([key]) => key);
+  const shape = `${cols.join(",")}|${(fromStates ?? []).join(",")}`;
+  const { rows } = await UPDATE_PAYMENT(shape).run(ctx, { ...p, pid, updatedAt: ctx.codec.toDb(ctx.now()) } as PatchArgs);
+  const r = rows[0];
   return r && toPaymentRow(ctx, r);
 }

@@ -4,9 +4,10 @@
  * processing a webhook event must be idempotent (it re-fetches the charge anyway).
  */
 import { randomUUID } from "node:crypto";
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import type { NewWebhookEvent, WebhookEventRow, WebhookEventState } from "./store-types";
-import { fromDbInstantOrNull, stripNul, type WebhookEventsTable } from "./db-schema";
+import { fromDbInstantOrNull, stripNul, type DbInstant, type WebhookEventsTable } from "./db-schema";
+import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
 import type { QueryContext } from "./query-context";
 
 export type WebhookOutcome =
@@ -31,14 +32,27 @@ function toWebhookEventRow(ctx: QueryContext, r: Selectable<WebhookEventsTable>)
   };
 }
 
+const INSERT_EVENT = prepareQuery((db, p: Placeholder<Insertable<WebhookEventsTable>>) =>
+  db
+    .insertInto("webhook_events")
+    .values({
+      id: p("id"),
+      sid: p("sid"),
+      dedupe_key: p("dedupe_key"),
+      event: p("event"),
+      resource_id: p("resource_id"),
+      body: p("body"),
+      state: p("state"),
+      next_attempt_at: p("next_attempt_at"),
+      received_at: p("received_at"),
+    })
+    .onConflict((oc) => oc.column("dedupe_key").doNothing()),
+);
+
 export async function insertWebhookEventIfAbsent(ctx: QueryContext, e: NewWebhookEvent, now: Date): Promise<boolean> {
   const at = ctx.codec.toDb(now);
-  const r = await ctx.db
-    .insertInto("webhook_events")
-    .values({ id: randomUUID(), sid: e.sid, dedupe_key: e.dedupeKey, event: e.event, resource_id: e.resourceId, body: e.body, state: "pending", next_attempt_at: at, received_at: at })
-    .onConflict((oc) => oc.column("dedupe_key").doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  const r = await INSERT_EVENT.run(ctx, { id: randomUUID(), sid: e.sid, dedupe_key: e.dedupeKey, event: e.event, resource_id: e.resourceId, body: e.body, state: "pending", next_attempt_at: at, received_at: at });
+  return Number(r.numAffectedRows ?? 0) > 0;
 }
 
 export async function selectWebhookEvent(ctx: QueryContext, id: string): Promise<WebhookEventRow | undefined> {
@@ -46,40 +60,55 @@ export async function selectWebhookEvent(ctx: QueryContext, id: string): Promise
   return r && toWebhookEventRow(ctx, r);
 }
 
-export async function claimDueWebhookEventRows(ctx: QueryContext, now: Date, limit: number, lockMs: number): Promise<WebhookEventRow[]> {
-  const nowDb = ctx.codec.toDb(now);
-  const due = ctx.db
+const CLAIM_DUE = prepareQuery((db, p: Placeholder<{ now: DbInstant; lockedUntil: DbInstant; limit: number }>, dialect) => {
+  const due = db
     .selectFrom("webhook_events")
     .select("id")
     .where("state", "=", "pending")
-    .where("next_attempt_at", "<=", nowDb)
-    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", nowDb)]))
+    .where("next_attempt_at", "<=", p("now"))
+    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", p("now"))]))
     .orderBy("next_attempt_at")
-    .limit(limit);
-  const rows = await ctx.db
+    .limit(p("limit"));
+  return db
     .updateTable("webhook_events")
-    .set({ locked_until: ctx.codec.toDb(new Date(now.getTime() + lockMs)) })
-    .where("id", "in", ctx.dialect === "postgres" ? due.forUpdate().skipLocked() : due)
-    .returningAll()
-    .execute();
+    .set({ locked_until: p("lockedUntil") })
+    .where("id", "in", dialect === "postgres" ? due.forUpdate().skipLocked() : due)
+    .returningAll();
+});
+
+export async function claimDueWebhookEventRows(ctx: QueryContext, now: Date, limit: number, lockMs: number): Promise<WebhookEventRow[]> {
+  const { rows } = await CLAIM_DUE.run(ctx, { now: ctx.codec.toDb(now), lockedUntil: ctx.codec.toDb(new Date(now.getTime() + lockMs)), limit });
   return rows.map((r) => toWebhookEventRow(ctx, r)).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
 }
 
+type CompleteArgs = { id: string; state: string; nextAttemptAt: DbInstant | null; lastError: string | null };
+
+/** A retry also moves next_attempt_at; every other outcome leaves it. */
+const COMPLETE_EVENT = preparedByShape((shape: "retry" | "final") =>
+  prepareQuery((db, p: Placeholder<CompleteArgs>) =>
+    db
+      .updateTable("webhook_events")
+      .set((eb) => ({
+        attempts: eb("attempts", "+", 1),
+        state: p("state"),
+        ...(shape === "retry" && { next_attempt_at: p("nextAttemptAt") as DbInstant }),
+        last_error: p("lastError"),
+        locked_until: null,
+      }))
+      .where("id", "=", p("id"))
+      .where("state", "=", "pending"),
+  ),
+);
+
 export async function completeWebhookEventRow(ctx: QueryContext, id: string, outcome: WebhookOutcome): Promise<boolean> {
   const lastError = "error" in outcome ? outcome.error : (outcome.note ?? null);
-  const r = await ctx.db
-    .updateTable("webhook_events")
-    .set((eb) => ({
-      attempts: eb("attempts", "+", 1),
-      state: outcome.kind === "retry" ? "pending" : outcome.kind,
-      ...(outcome.kind === "retry" && { next_attempt_at: ctx.codec.toDb(outcome.nextAttemptAt) }),
-      last_error: lastError === null ? null : stripNul(lastError),
-      locked_until: null,
-    }))
-    .where("id", "=", id)
-    .where("state", "=", "pending")
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const r = await COMPLETE_EVENT(outcome.kind === "retry" ? "retry" : "final").run(ctx, {
+    id,
+    state: outcome.kind === "retry" ? "pending" : outcome.kind,
+    nextAttemptAt: outcome.kind === "retry" ? ctx.codec.toDb(outcome.nextAttemptAt) : null,
+    lastError: lastError === null ? null : stripNul(lastError),
+  });
+  return Number(r.numAffectedRows ?? 0) > 0;
 }
 
 export async function countPendingWebhookEvents(ctx: QueryContext): Promise<number> {
