@@ -20,7 +20,11 @@ export const ConfigSchema = z.object({
   /** `sqlite:<path>` (embedded, default) or `postgres://…` (production; several instances). */
   DATABASE_URL: z.string().min(1).default("sqlite:./data/gateway.sqlite"),
   /** Unset: an embedded sandbox of the new API is started on loopback (demo / development). */
-  UNIVAPAY_BASE_URL: z.string().url().optional(),
+  UNIVAPAY_BASE_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), "must be an http:// or https:// URL")
+    .optional(),
   UNIVAPAY_TIMEOUT_MS: intFrom(10_000, 100),
   /** How long a legacy request waits for the charge to leave `pending` before answering rst=0. */
   UNIVAPAY_POLL_DEADLINE_MS: intFrom(8_000, 0),

@@ -20,8 +20,9 @@ export function sqlitePathFromUrl(databaseUrl: string): string {
   return rest.startsWith("//") ? rest.slice(2) : rest;
 }
 
-/** How often the background thread checkpoints the WAL into the database file. */
-const CHECKPOINT_INTERVAL_MS = 1000;
+/** How often the background thread checkpoints the WAL into the database file. Short, so each
+ *  pass copies little and the WAL stays small (each read searches the WAL index). */
+const CHECKPOINT_INTERVAL_MS = 250;
 
 export interface OpenedSqlite {
   readonly dialect: SqliteDialect;
@@ -42,7 +43,7 @@ export function openSqlite(path: string, onCheckpointError: (message: string) =>
   if (path !== ":memory:") {
     // Checkpoints happen in a worker thread, never inside a request's commit (see sqlite-checkpointer).
     db.pragma("wal_autocheckpoint = 0");
-    checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS, onCheckpointError);
+    checkpointer = startCheckpointer(db, path, { intervalMs: CHECKPOINT_INTERVAL_MS, onError: onCheckpointError });
   }
   return {
     dialect: new SqliteDialect({ database: withStatementCache(db) }),

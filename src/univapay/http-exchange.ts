@@ -8,11 +8,34 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { urlToHttpOptions } from "node:url";
+
+/** Where requests go: parsed once from the base URL, not per call (URL parsing showed in profiles). */
+export interface ExchangeOrigin {
+  readonly https: boolean;
+  readonly hostname: string;
+  readonly port: number | undefined;
+  /** The base URL's path without a trailing slash ("" for a bare origin); each call's path is appended. */
+  readonly basePath: string;
+}
+
+export function exchangeOrigin(baseUrl: string | URL): ExchangeOrigin {
+  const url = typeof baseUrl === "string" ? new URL(baseUrl) : baseUrl;
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`unsupported protocol ${url.protocol}`);
+  const o = urlToHttpOptions(url);
+  return {
+    https: url.protocol === "https:",
+    hostname: o.hostname ?? url.hostname,
+    port: url.port === "" ? undefined : Number(url.port),
+    basePath: url.pathname.replace(/\/+$/, ""),
+  };
+}
 
 export interface ExchangeRequest {
   readonly method: "GET" | "POST" | "PATCH";
-  /** Absolute URL including any query string. */
-  readonly url: URL;
+  readonly origin: ExchangeOrigin;
+  /** Path and query string, already percent-encoded, starting with "/". */
+  readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
   /** Covers connecting, sending, the answer and its whole body. */
@@ -43,7 +66,7 @@ export class ExchangeError extends Error {
 
 export function httpExchange(r: ExchangeRequest): Promise<ExchangeResponse> {
   return new Promise((resolve, reject) => {
-    const isHttps = r.url.protocol === "https:";
+    const isHttps = r.origin.https;
     const headers: Record<string, string> = { ...r.headers };
     if (r.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(r.body));
     let settled = false;
@@ -53,7 +76,14 @@ export function httpExchange(r: ExchangeRequest): Promise<ExchangeResponse> {
       clearTimeout(timer);
       reject(new ExchangeError(code, message));
     };
-    const req = (isHttps ? https : http).request(r.url, { method: r.method, headers, agent: isHttps ? r.agents.https : r.agents.http });
+    const req = (isHttps ? https : http).request({
+      method: r.method,
+      hostname: r.origin.hostname,
+      port: r.origin.port,
+      path: `${r.origin.basePath}${r.path}`,
+      headers,
+      agent: isHttps ? r.agents.https : r.agents.http,
+    });
     const timer = setTimeout(() => {
       fail(EXCHANGE_TIMEOUT, `timeout of ${r.timeoutMs} ms exceeded`);
       req.destroy();
@@ -74,7 +104,8 @@ export function httpExchange(r: ExchangeRequest): Promise<ExchangeResponse> {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") });
+        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: body.toString("utf8") });
       });
       res.on("aborted", () => fail("ECONNRESET", "connection closed before the answer ended"));
       res.on("error", (e) => fail(codeOf(e), e.message));

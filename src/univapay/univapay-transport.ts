@@ -10,7 +10,7 @@ import { z } from "zod";
 import { AppError } from "../errors/app-error";
 import type { Logger, Secret } from "../logging/logger";
 import { backoffDelay, parseRetryAfter } from "./backoff-delay";
-import { httpExchange, type ExchangeResponse } from "./http-exchange";
+import { exchangeOrigin, httpExchange, type ExchangeResponse } from "./http-exchange";
 import { createRateLimiter, HeaderReader, RateClass, rateClassOf } from "./rate-limiter";
 import {
   CallContext,
@@ -89,7 +89,7 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
   const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
   const httpAgent = new http.Agent(agentOpts);
   const httpsAgent = new https.Agent(agentOpts);
-  const baseUrl = opts.baseUrl.replace(/\/+$/, "");
+  const origin = exchangeOrigin(opts.baseUrl);
   const agents = { http: httpAgent, https: httpsAgent };
 
   function send<T>(call: Call<T>): Promise<ExchangeResponse> {
@@ -101,7 +101,8 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
     // No proxy support on purpose: proxy env vars would silently reroute payment traffic.
     return httpExchange({
       method: call.method,
-      url: new URL(`${baseUrl}${call.path}${polling}`),
+      origin,
+      path: `${call.path}${polling}`,
       headers,
       ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
       timeoutMs: call.polling === true ? opts.timeoutMs + POLL_HOLD_MS : opts.timeoutMs,
@@ -148,10 +149,13 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
     }
     const header = headerReader(res);
     const text = res.text;
-    log.debug(
-      { method: call.method, route: call.route, status: res.status, durationMs: now() - startedAt, idempotencyStatus: header("idempotency-status") },
-      "univapay call",
-    );
+    // Guarded: the argument object alone showed in profiles at a thousand calls a second.
+    if (log.isLevelEnabled("debug")) {
+      log.debug(
+        { method: call.method, route: call.route, status: res.status, durationMs: now() - startedAt, idempotencyStatus: header("idempotency-status") },
+        "univapay call",
+      );
+    }
     if (call.creds) limiter.syncFromHeaders(call.creds.storeId, cls, header);
     if (header("idempotency-status") === "error") {
       log.warn({ method: call.method, route: call.route }, "univapay idempotency cache failed; request was executed");

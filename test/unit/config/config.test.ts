@@ -15,6 +15,11 @@ describe("loadConfig", () => {
     );
   });
 
+  it("takes only an http(s) URL for UnivaPay", () => {
+    expect(() => loadConfig({ UNIVAPAY_BASE_URL: "ftp://api.univapay.com" })).toThrow(/UNIVAPAY_BASE_URL: must be an http:\/\/ or https:\/\/ URL/);
+    expect(loadConfig({ UNIVAPAY_BASE_URL: "https://api.univapay.com" }).UNIVAPAY_BASE_URL).toBe("https://api.univapay.com");
+  });
+
   it("checks cross-field rules once every variable is valid on its own", () => {
     expect(() => loadConfig({ KICKBACK_LOCK_MS: "500", KICKBACK_TIMEOUT_MS: "1000" })).toThrow(/KICKBACK_LOCK_MS: must be greater/);
     expect(() => loadConfig({ RECONCILE_STALE_AFTER_MS: "5000" })).toThrow(/RECONCILE_STALE_AFTER_MS: must be greater/);

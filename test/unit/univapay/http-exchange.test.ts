@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { EXCHANGE_TIMEOUT, EXCHANGE_TOO_LARGE, ExchangeError, httpExchange, type ExchangeRequest } from "../../../src/univapay/http-exchange";
+import { EXCHANGE_TIMEOUT, EXCHANGE_TOO_LARGE, ExchangeError, exchangeOrigin, httpExchange, type ExchangeRequest } from "../../../src/univapay/http-exchange";
 import { classifyTransportError } from "../../../src/univapay/univapay-errors";
 
 // A real loopback server: the exchange is plain node:http, so nothing needs intercepting.
@@ -42,7 +42,8 @@ afterAll(async () => {
 
 const req = (path: string, over: Partial<ExchangeRequest> = {}): ExchangeRequest => ({
   method: "GET",
-  url: new URL(`${base}${path}`),
+  origin: exchangeOrigin(base),
+  path,
   headers: {},
   timeoutMs: 2000,
   maxResponseBytes: 1024,
@@ -90,8 +91,14 @@ describe("httpExchange", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const e = await failure(httpExchange(req("/echo", { url: new URL(`http://127.0.0.1:${port}/echo`) })));
+    const e = await failure(httpExchange(req("/echo", { origin: exchangeOrigin(`http://127.0.0.1:${port}`) })));
     expect(e.code).toBe("ECONNREFUSED");
     expect(classifyTransportError(e)).toMatchObject({ maybeSent: false });
+  });
+
+  it("parses the base URL once: host, port and a path prefix every call goes under", () => {
+    expect(exchangeOrigin("https://api.univapay.com")).toEqual({ https: true, hostname: "api.univapay.com", port: undefined, basePath: "" });
+    expect(exchangeOrigin("http://[::1]:8081/v1/")).toEqual({ https: false, hostname: "::1", port: 8081, basePath: "/v1" });
+    expect(() => exchangeOrigin("ftp://example.com")).toThrow(/unsupported protocol/);
   });
 });
