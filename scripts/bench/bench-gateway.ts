@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
+import { gatewayNodeFlags } from "./gateway-node-flags";
 import type { BenchDb, BenchOptions } from "./options";
 import type { GatewayHandlers } from "./gateway-proc";
 import type { SqlStat } from "./sql-timing";
@@ -78,7 +79,7 @@ export async function startBenchGateway(
   background: boolean,
   label: string,
 ): Promise<RunningGateway> {
-  const execArgv = opts.profile ? profileArgs(label) : [];
+  const execArgv = [...gatewayNodeFlags(), ...(opts.profile ? profileArgs(label) : [])];
   const child = spawnChild<GatewayHandlers>("gateway-proc", execArgv);
   try {
     const { url } = await child.rpc.call("start", {
