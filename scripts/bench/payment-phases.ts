@@ -58,6 +58,25 @@ export async function runDirect(world: BenchWorld, opts: BenchOptions, log: Log)
   }
 }
 
+/**
+ * The direct path's latency again, right after a gateway's latency run: same rate and length, on
+ * the sandbox as that run left it (by then it holds every charge of the run so far, and the
+ * machine may have drifted since the first direct run). "Gateway-added" compares these two.
+ */
+export async function runDirectLatency(world: BenchWorld, opts: BenchOptions, log: Log, label: string): Promise<Measured<OpenLoopResult>> {
+  const client = createHttpClient(world.sandboxUrl, { maxSockets: opts.concurrency });
+  const tag = runTag();
+  const op = (phase: string): Op => directChargeOp({ client, merchants: world.merchants, tag: `${tag}${phase}` });
+  try {
+    if (opts.warmupS > 0) await openLoop({ ratePerSec: opts.rate, durationMs: opts.warmupS * 1000, op: op("W") });
+    const r = await withUsage(world.probes, () => openLoop({ ratePerSec: opts.rate, durationMs: opts.durationS * 1000, op: op("P") }), opsOf);
+    log(`${label}: direct again (paired): p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms, ${r.failed} failed`);
+    return r;
+  } finally {
+    client.close();
+  }
+}
+
 export async function runGatewayPayments(world: BenchWorld, gw: RunningGateway, opts: BenchOptions, log: Log, label: string): Promise<GatewayPaymentResults> {
   const client = createHttpClient(gw.url, { maxSockets: opts.concurrency });
   const tag = runTag();

@@ -1,5 +1,6 @@
 /**
- * The bench run: start the world (sandbox, receiver, merchants), measure the direct path once,
+ * The bench run: start the world (sandbox, receiver, merchants), measure the direct path once
+ * (and its latency again right after each gateway's latency run, for the gateway-added figures),
  * then for each database a gateway for payments + webhooks and a second one for kickback
  * delivery. Every child is stopped and every database dropped, whatever fails.
  */
@@ -8,12 +9,11 @@ import { join } from "node:path";
 import { createBenchDatabase, PROFILE_DIR, profileArgs, sqlTop, startBenchGateway } from "./bench-gateway";
 import { runKickbackDelivery } from "./kickback-phase";
 import type { BenchDb, BenchOptions } from "./options";
-import { runDirect, runGatewayPayments, type Log } from "./payment-phases";
+import { runDirect, runDirectLatency, runGatewayPayments, type Log } from "./payment-phases";
 import { summarizeProfile, type ProfileSummary } from "./profile-summary";
 import { checkTargets, gatewayAdded, LAYOUT, machineInfo, type BenchReport, type DbResults } from "./report";
 import { startWorld, type BenchWorld } from "./setup";
 import { runWebhookIngest } from "./webhook-phase";
-import type { PaymentResults } from "./payment-phases";
 import type { RunningGateway } from "./bench-gateway";
 
 const DRAIN_LIMIT_MS = 60_000;
@@ -39,7 +39,7 @@ function profileOf(opts: BenchOptions, label: string, log: Log): ProfileSummary[
   }
 }
 
-async function runDatabase(world: BenchWorld, direct: PaymentResults, opts: BenchOptions, db: BenchDb, log: Log): Promise<DbResults> {
+async function runDatabase(world: BenchWorld, opts: BenchOptions, db: BenchDb, log: Log): Promise<DbResults> {
   const database = createBenchDatabase(db, opts.pgUrl);
   try {
     const gw = await startBenchGateway(world, database, opts, true, `${db}-payments`);
@@ -49,12 +49,13 @@ async function runDatabase(world: BenchWorld, direct: PaymentResults, opts: Benc
       await world.receiver.rpc.call("reset", null);
       // The one-merchant check shows a per-store limit, the same on every database: SQLite only.
       const payments = await runGatewayPayments(world, gw, { ...opts, singleMerchantS: db === "sqlite" ? opts.singleMerchantS : 0 }, log, db);
+      const directLatencyPaired = await runDirectLatency(world, opts, log, db);
       const webhook = await runWebhookIngest(world, gw, payments.samplePids, opts, log, db);
       const drain = await drainQueues(gw);
       const received = await world.receiver.rpc.call("stats", null);
       log(`${db}: outbox drained ${drain.drainMs.toFixed(0)} ms after the last webhook; ${received.unique} payment kickbacks received`);
       const { samplePids: _unused, ...kept } = payments;
-      rest = { payments: kept, gatewayAddedLatency: gatewayAdded(payments, direct), webhook, paymentKickbacks: { received, ...drain } };
+      rest = { payments: kept, directLatencyPaired, gatewayAddedLatency: gatewayAdded(payments, directLatencyPaired), webhook, paymentKickbacks: { received, ...drain } };
       sqlPayments = await sqlTop(gw, opts);
     } finally {
       await gw.child.stop();
@@ -84,7 +85,7 @@ export async function runBench(opts: BenchOptions, log: Log): Promise<BenchRepor
   try {
     const direct = await runDirect(world, opts, log);
     const databases: Partial<Record<BenchDb, DbResults>> = {};
-    for (const db of opts.dbs) databases[db] = await runDatabase(world, direct, opts, db, log);
+    for (const db of opts.dbs) databases[db] = await runDatabase(world, opts, db, log);
     report = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(loadAtStart), options: opts, layout: LAYOUT, direct, databases, targets: checkTargets({ databases }) };
   } finally {
     await world.stop();

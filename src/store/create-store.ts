@@ -6,7 +6,7 @@
 import { Kysely } from "kysely";
 import { AppError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
-import type { KickbackOutcome, NewKickbackAttempt, Store } from "./store-types";
+import type { KickbackOutcome, NewKickbackAttempt, Store, StoreOps } from "./store-types";
 import { createInstantCodec, type Database, type Dialect } from "./db-schema";
 import type { QueryContext } from "./query-context";
 import { openSqlite, sqlitePathFromUrl } from "./open-sqlite";
@@ -15,6 +15,7 @@ import { selectStaleOperations, selectStalePayments, touchOperationRow, touchPay
 import { runMigrations } from "./run-migrations";
 import { createStoreOps, mintPid } from "./store-ops";
 import { guarded } from "./store-error";
+import { createGroupCommit } from "./sqlite-group-commit";
 import { applyKickbackOutcome, claimDueKickbackRows, countKickbacksByState, insertKickbackAttempt, requeueKickbackRow } from "./kickback-queries";
 import { claimDueWebhookEventRows, completeWebhookEventRow, countPendingWebhookEvents } from "./webhook-event-queries";
 
@@ -68,6 +69,32 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store> {
   };
 }
 
+/** The write methods of the outer store, each as a one-statement transaction (so it joins a group). */
+function groupedWrites(transaction: Store["transaction"]): Pick<StoreOps, (typeof GROUPED_WRITES)[number]> {
+  return {
+    insertPayment: (p) => transaction((tx) => tx.insertPayment(p)),
+    updatePayment: (pid, patch) => transaction((tx) => tx.updatePayment(pid, patch)),
+    transitionPayment: (pid, from, patch) => transaction((tx) => tx.transitionPayment(pid, from, patch)),
+    insertOperation: (o) => transaction((tx) => tx.insertOperation(o)),
+    updateOperation: (id, patch) => transaction((tx) => tx.updateOperation(id, patch)),
+    putMemberToken: (sid, memberId, tokenId) => transaction((tx) => tx.putMemberToken(sid, memberId, tokenId)),
+    enqueueKickback: (k, now) => transaction((tx) => tx.enqueueKickback(k, now)),
+    insertWebhookEvent: (e, now) => transaction((tx) => tx.insertWebhookEvent(e, now)),
+  };
+}
+
+/** Every StoreOps method that writes; reads stay outside groups (they never wait for a commit). */
+const GROUPED_WRITES = [
+  "insertPayment",
+  "updatePayment",
+  "transitionPayment",
+  "insertOperation",
+  "updateOperation",
+  "putMemberToken",
+  "enqueueKickback",
+  "insertWebhookEvent",
+] as const;
+
 function buildStore(ctx: QueryContext): Store {
   const { db } = ctx;
   const completeAll = async (workerId: string, items: ReadonlyArray<{ attempt: NewKickbackAttempt; outcome: KickbackOutcome }>): Promise<boolean[]> =>
@@ -83,11 +110,17 @@ function buildStore(ctx: QueryContext): Store {
           }
           return applied;
         });
+  const opsIn = (trx: Kysely<Database>): StoreOps => createStoreOps({ ...ctx, db: trx });
+  // SQLite: writes share commits (sqlite-group-commit.ts). PostgreSQL: one transaction each.
+  const group = ctx.dialect === "sqlite" ? createGroupCommit(db, opsIn) : undefined;
+  const transaction = <T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> =>
+    group ? group.run(fn) : db.transaction().execute((trx) => fn(opsIn(trx)));
   return {
     dialect: ctx.dialect,
     ...createStoreOps(ctx),
+    ...(group ? groupedWrites(transaction) : {}),
     // SQLite has one connection: calling the outer store (not `tx`) inside fn would deadlock.
-    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps({ ...ctx, db: trx }))),
+    transaction,
     claimDueKickbacks: guarded("claimDueKickbacks", async (workerId, now, limit, lockMs) =>
       limit <= 0 ? [] : claimDueKickbackRows(ctx, workerId, now, limit, lockMs),
     ),

@@ -221,6 +221,40 @@ describe.each([
       expect(await store.listKickbacks(p.pid)).toHaveLength(1);
     });
 
+    it("concurrent transactions stay independent: one that throws undoes only itself", async () => {
+      const [a, b, c] = [await newPayment(), await newPayment(), await newPayment()];
+      // Started in the same turn: on SQLite they share one commit (group commit), on PostgreSQL
+      // each has its own; either way each one is all-or-nothing on its own.
+      const results = await Promise.allSettled([
+        store.transaction(async (tx) => {
+          await tx.updatePayment(a.pid, { state: "captured" });
+          return tx.enqueueKickback(buildKickback(a.pid), clock.now());
+        }),
+        store.transaction(async (tx) => {
+          await tx.updatePayment(b.pid, { state: "captured" });
+          await tx.enqueueKickback(buildKickback(b.pid), clock.now());
+          throw new Error("boom");
+        }),
+        store.transaction(async (tx) => {
+          await tx.updatePayment(c.pid, { state: "failed" });
+          return tx.enqueueKickback(buildKickback(c.pid), clock.now());
+        }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect((await store.findPaymentByPid(a.pid))?.state).toBe("captured");
+      expect((await store.findPaymentByPid(b.pid))?.state).toBe("requested");
+      expect(await store.listKickbacks(b.pid)).toEqual([]);
+      expect((await store.findPaymentByPid(c.pid))?.state).toBe("failed");
+      expect(await store.listKickbacks(c.pid)).toHaveLength(1);
+    });
+
+    it("the same legacy request inserted twice at once yields one payment", async () => {
+      const p = buildPayment();
+      const [x, y] = await Promise.all([store.insertPayment(p), store.insertPayment({ ...p })]);
+      expect([x.created, y.created].sort()).toEqual([false, true]);
+      expect(x.row.pid).toBe(y.row.pid);
+    });
+
     it("claims only due rows, locks them, and makes an expired lock claimable again", async () => {
       await drainKickbacks();
       const t0 = new Date(clock.now().getTime() + 60_000);
