@@ -33,12 +33,26 @@ const opsOf = (r: LoopResult): number => r.ok + r.failed;
 const cpuLine = (cpu: Record<string, UsageDelta>): string =>
   Object.entries(cpu).map(([k, v]) => `${k} ${v.cpuUsPerOp} µs/op (loop ${(v.eventLoopBusy * 100).toFixed(0)}%)`).join(", ");
 
-async function measure(opts: BenchOptions, log: Log, label: string, probes: readonly UsageProbe[], op: (tag: string) => Op): Promise<PaymentResults> {
+/**
+ * Throughput, then latency. The latency run measures a steady state at the given rate, not the
+ * recovery from the saturating run before it: `settle` first waits (bounded) until the gateway's
+ * outbox and inbox are drained, then an unmeasured warm-up runs at the same rate.
+ */
+async function measure(
+  opts: BenchOptions,
+  log: Log,
+  label: string,
+  probes: readonly UsageProbe[],
+  op: (tag: string) => Op,
+  settle: () => Promise<void> = async () => undefined,
+): Promise<PaymentResults> {
   const ms = (s: number): number => s * 1000;
   if (opts.warmupS > 0) await closedLoop({ concurrency: opts.concurrency, durationMs: ms(opts.warmupS), op: op("W") });
   log(`${label}: throughput, ${opts.concurrency} clients for ${opts.durationS} s`);
   const throughput = await withUsage(probes, () => closedLoop({ concurrency: opts.concurrency, durationMs: ms(opts.durationS), op: op("T") }), opsOf);
   log(`${label}: ${throughput.okPerSecond.toFixed(0)} ok/s, ${throughput.failed} failed; cpu: ${cpuLine(throughput.cpu)}`);
+  await settle();
+  if (opts.warmupS > 0) await openLoop({ ratePerSec: opts.rate, durationMs: ms(opts.warmupS), op: op("V") });
   log(`${label}: latency at ${opts.rate}/s for ${opts.durationS} s`);
   const latency = await withUsage(probes, () => openLoop({ ratePerSec: opts.rate, durationMs: ms(opts.durationS), op: op("L") }), opsOf);
   log(`${label}: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms, ${latency.failed} failed`);
@@ -77,7 +91,14 @@ export async function runDirectLatency(world: BenchWorld, opts: BenchOptions, lo
   }
 }
 
-export async function runGatewayPayments(world: BenchWorld, gw: RunningGateway, opts: BenchOptions, log: Log, label: string): Promise<GatewayPaymentResults> {
+export async function runGatewayPayments(
+  world: BenchWorld,
+  gw: RunningGateway,
+  opts: BenchOptions,
+  log: Log,
+  label: string,
+  settle: () => Promise<void>,
+): Promise<GatewayPaymentResults> {
   const client = createHttpClient(gw.url, { maxSockets: opts.concurrency });
   const tag = runTag();
   const samplePids: Array<{ pid: string; merchant: OpMerchant }> = [];
@@ -87,7 +108,7 @@ export async function runGatewayPayments(world: BenchWorld, gw: RunningGateway, 
   const op = (phase: string, merchants = world.merchants): Op =>
     legacyCaptureOp({ client, merchants, memberId: BENCH_MEMBER_ID, tag: `${tag}${phase}`, onPid });
   try {
-    const r = await measure(opts, log, label, gw.probes, (phase) => op(phase));
+    const r = await measure(opts, log, label, gw.probes, (phase) => op(phase), settle);
     let singleMerchant: Measured<LoopResult> | null = null;
     if (opts.singleMerchantS > 0) {
       log(`${label}: one merchant only, ${opts.concurrency} clients for ${opts.singleMerchantS} s`);

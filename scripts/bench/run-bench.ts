@@ -48,7 +48,11 @@ async function runDatabase(world: BenchWorld, opts: BenchOptions, db: BenchDb, l
     try {
       await world.receiver.rpc.call("reset", null);
       // The one-merchant check shows a per-store limit, the same on every database: SQLite only.
-      const payments = await runGatewayPayments(world, gw, { ...opts, singleMerchantS: db === "sqlite" ? opts.singleMerchantS : 0 }, log, db);
+      const settle = async (): Promise<void> => {
+        const d = await drainQueues(gw);
+        log(`${db}: queues drained in ${d.drainMs.toFixed(0)} ms before the latency run (${d.pendingAfter} left)`);
+      };
+      const payments = await runGatewayPayments(world, gw, { ...opts, singleMerchantS: db === "sqlite" ? opts.singleMerchantS : 0 }, log, db, settle);
       const directLatencyPaired = await runDirectLatency(world, opts, log, db);
       const webhook = await runWebhookIngest(world, gw, payments.samplePids, opts, log, db);
       const drain = await drainQueues(gw);

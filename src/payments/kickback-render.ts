@@ -6,7 +6,7 @@
 import { kickbackUrlFor, type Merchant } from "../config/merchants";
 import { decodeEcho, formatLegacyForm } from "../legacy/legacy-form";
 import { legacyResultFields, type MappingTable } from "../mapping";
-import type { PaymentRow, StoreOps } from "../store/store-types";
+import type { NewKickback, PaymentRow, StoreOps } from "../store/store-types";
 import type { LegacyResult } from "./legacy-result";
 
 export type EchoPair = ReturnType<typeof decodeEcho>[number];
@@ -32,6 +32,20 @@ export function renderKickbackQuery(
   return formatLegacyForm([...fields, ...echo], payment.charset);
 }
 
+/** Pure: the kickback row for one transition, or null when the merchant has no kickback URL. */
+export function kickbackFor(
+  table: MappingTable,
+  merchant: Merchant,
+  payment: PaymentRow,
+  transition: string,
+  result: LegacyResult,
+  operationEcho?: string,
+): NewKickback | null {
+  const url = kickbackUrlFor(merchant, payment.svid);
+  if (!url) return null;
+  return { pid: payment.pid, sid: payment.sid, transition, url, query: renderKickbackQuery(table, payment, result, operationEcho) };
+}
+
 /**
  * Enqueues the kickback for one transition inside `tx`. Returns true when a row was inserted
  * (false: no kickback URL configured, or this (pid, transition) was already enqueued — by the
@@ -47,8 +61,6 @@ export async function enqueueKickback(
   now: Date,
   operationEcho?: string,
 ): Promise<boolean> {
-  const url = kickbackUrlFor(merchant, payment.svid);
-  if (!url) return false;
-  const query = renderKickbackQuery(table, payment, result, operationEcho);
-  return tx.enqueueKickback({ pid: payment.pid, sid: payment.sid, transition, url, query }, now);
+  const k = kickbackFor(table, merchant, payment, transition, result, operationEcho);
+  return k ? tx.enqueueKickback(k, now) : false;
 }

@@ -14,7 +14,7 @@ function isTransition(s: string): s is Transition {
 import type { PaymentRow, PaymentState } from "../store/store-types";
 import type { Charge } from "../univapay/univapay-types";
 import type { PaymentDeps } from "./payment-deps";
-import { enqueueKickback } from "./kickback-render";
+import { kickbackFor } from "./kickback-render";
 import type { LegacyOutcome, LegacyResult } from "./legacy-result";
 
 /** The transition keys of a payment's creation (AUTH or CAPTURE job). */
@@ -58,7 +58,7 @@ const OPEN_STATES = ["requested", "pending"] as const;
 
 /**
  * Settles the creation of `payment` from `charge`: one conditional UPDATE (only while the payment
- * is still open) and the kickback INSERT, in one transaction. Idempotent and race-safe: when the
+ * is still open) and the kickback INSERT, atomically (store.settlePayment). Idempotent and race-safe: when the
  * webhook processor and the request path both get here, the second finds nothing open and
  * returns the stored outcome. A payment already final is never touched (later transitions such
  * as SALES are settled by settleOperation).
@@ -78,23 +78,21 @@ export async function settlePaymentCreation(
     const row = await recordPending(deps, payment.pid, charge);
     return { payment: row, result: resultFromPayment(row, ecPending) };
   }
-  let enqueued = false;
-  const settled = await deps.store.transaction(async (tx) => {
-    const updated = await tx.transitionPayment(payment.pid, OPEN_STATES, {
-      state: v.state,
-      univapayStatus: charge.status,
-      chargeId: charge.id,
-      errorCode: v.ec,
-    });
-    if (!updated) return tx.findPaymentByPid(payment.pid);
-    const result = resultFromPayment(updated, ecPending);
-    const outcome = result.outcome === "success" ? "success" : "failure";
-    enqueued = await enqueueKickback(tx, deps.table, merchant, updated, creationTransition(updated.job, outcome), result, deps.now());
-    return updated;
-  });
-  if (!settled) throw new Error(`payment ${payment.pid} vanished`);
-  if (enqueued) deps.onKickbackEnqueued();
-  return { payment: settled, result: resultFromPayment(settled, ecPending) };
+  const patch = { state: v.state, univapayStatus: charge.status, chargeId: charge.id, errorCode: v.ec };
+  // The kickback is rendered from the row as it will be once settled: the fields it shows (pid,
+  // job, sod, total, mode, echo) never change after creation, and state and ec come from `patch`.
+  const projected: PaymentRow = { ...payment, ...patch };
+  const result = resultFromPayment(projected, ecPending);
+  const transition = creationTransition(payment.job, result.outcome === "success" ? "success" : "failure");
+  const kickback = kickbackFor(deps.table, merchant, projected, transition, result);
+  const settled = kickback
+    ? await deps.store.settlePayment(payment.pid, OPEN_STATES, patch, kickback, deps.now())
+    : await deps.store.transitionPayment(payment.pid, OPEN_STATES, patch).then((row) => row && { row, enqueued: false });
+  if (settled?.enqueued) deps.onKickbackEnqueued();
+  // Not settled here: another path (webhook or request) settled it first; answer what is stored.
+  const row = settled?.row ?? (await deps.store.findPaymentByPid(payment.pid));
+  if (!row) throw new Error(`payment ${payment.pid} vanished`);
+  return { payment: row, result: resultFromPayment(row, ecPending) };
 }
 
 /** Still pending: remember the charge (the webhook then finds the payment by charge id). */

@@ -13,6 +13,7 @@ import {
   selectPaymentByPid,
   selectPaymentByRequestKey,
   selectPaymentBySidPid,
+  settlePaymentRow,
   updatePaymentRow,
 } from "./payment-queries";
 import {
@@ -60,6 +61,9 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
 
     transitionPayment: guarded("transitionPayment", (pid, fromStates, patch) =>
       fromStates.length === 0 ? Promise.resolve(undefined) : updatePaymentRow(ctx, pid, patch, fromStates),
+    ),
+    settlePayment: guarded("settlePayment", (pid, fromStates, patch, kickback, now) =>
+      fromStates.length === 0 ? Promise.resolve(undefined) : settlePaymentRow(ctx, pid, fromStates, patch, kickback, now),
     ),
 
     insertOperation: guarded("insertOperation", async (o) => {

@@ -151,6 +151,17 @@ export interface StoreOps {
   /** Applies `patch` only while the payment is in one of `fromStates` (one conditional UPDATE);
    *  returns the updated row, or undefined when the payment is in another state (or absent). */
   transitionPayment(pid: string, fromStates: readonly PaymentState[], patch: PaymentPatch): Promise<PaymentRow | undefined>;
+  /** transitionPayment and enqueueKickback as one atomic step (on PostgreSQL one statement, one
+   *  round trip): the payment leaves `fromStates` and its kickback is queued, or nothing happens
+   *  (undefined: the payment was in another state). `enqueued` is false when (pid, transition)
+   *  was already queued. */
+  settlePayment(
+    pid: string,
+    fromStates: readonly PaymentState[],
+    patch: Required<Pick<PaymentPatch, "state" | "univapayStatus" | "chargeId" | "errorCode">>,
+    kickback: NewKickback,
+    now: Date,
+  ): Promise<{ row: PaymentRow; enqueued: boolean } | undefined>;
 
   // operations -------------------------------------------------------------
   insertOperation(o: NewOperation): Promise<{ row: OperationRow; created: boolean }>;
