@@ -23,6 +23,8 @@ export interface PaymentResults {
 export interface GatewayPaymentResults extends PaymentResults {
   /** All load on one merchant (one UnivaPay store): shows the per-store client-side rate limit. */
   readonly singleMerchant: Measured<LoopResult> | null;
+  /** The direct path's latency, measured in the same window as `latency` (interleaved). */
+  readonly directAlongside: OpenLoopResult;
   /** (pid, merchant) of some successful payments, for webhook bodies about real charges. */
   readonly samplePids: ReadonlyArray<{ pid: string; merchant: OpMerchant }>;
 }
@@ -36,7 +38,9 @@ const cpuLine = (cpu: Record<string, UsageDelta>): string =>
 /**
  * Throughput, then latency. The latency run measures a steady state at the given rate, not the
  * recovery from the saturating run before it: `settle` first waits (bounded) until the gateway's
- * outbox and inbox are drained, then an unmeasured warm-up runs at the same rate.
+ * outbox and inbox are drained, then an unmeasured warm-up runs at the same rate. With
+ * `alongside`, a second open loop at the same rate runs in the same window (the direct path next
+ * to the gateway's), so both meet the same moment of this shared machine.
  */
 async function measure(
   opts: BenchOptions,
@@ -44,19 +48,32 @@ async function measure(
   label: string,
   probes: readonly UsageProbe[],
   op: (tag: string) => Op,
-  settle: () => Promise<void> = async () => undefined,
-): Promise<PaymentResults> {
+  extra: { settle?: () => Promise<void>; alongside?: (tag: string) => Op } = {},
+): Promise<PaymentResults & { alongside: OpenLoopResult | null }> {
   const ms = (s: number): number => s * 1000;
   if (opts.warmupS > 0) await closedLoop({ concurrency: opts.concurrency, durationMs: ms(opts.warmupS), op: op("W") });
   log(`${label}: throughput, ${opts.concurrency} clients for ${opts.durationS} s`);
   const throughput = await withUsage(probes, () => closedLoop({ concurrency: opts.concurrency, durationMs: ms(opts.durationS), op: op("T") }), opsOf);
   log(`${label}: ${throughput.okPerSecond.toFixed(0)} ok/s, ${throughput.failed} failed; cpu: ${cpuLine(throughput.cpu)}`);
-  await settle();
-  if (opts.warmupS > 0) await openLoop({ ratePerSec: opts.rate, durationMs: ms(opts.warmupS), op: op("V") });
-  log(`${label}: latency at ${opts.rate}/s for ${opts.durationS} s`);
-  const latency = await withUsage(probes, () => openLoop({ ratePerSec: opts.rate, durationMs: ms(opts.durationS), op: op("L") }), opsOf);
+  await extra.settle?.();
+  const loops = (phase: string, durationMs: number): [Promise<OpenLoopResult>, Promise<OpenLoopResult | null>] => [
+    openLoop({ ratePerSec: opts.rate, durationMs, op: op(phase) }),
+    extra.alongside ? openLoop({ ratePerSec: opts.rate, durationMs, op: extra.alongside(phase) }) : Promise.resolve(null),
+  ];
+  if (opts.warmupS > 0) await Promise.all(loops("V", ms(opts.warmupS)));
+  log(`${label}: latency at ${opts.rate}/s for ${opts.durationS} s${extra.alongside ? ", with the direct path at the same rate alongside" : ""}`);
+  let alongside: OpenLoopResult | null = null;
+  const latency = await withUsage(
+    probes,
+    async () => {
+      const [mine, other] = loops("L", ms(opts.durationS));
+      alongside = await other;
+      return mine;
+    },
+    opsOf,
+  );
   log(`${label}: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms, ${latency.failed} failed`);
-  return { throughput, latency };
+  return { throughput, latency, alongside };
 }
 
 /** Unique per run and phase: the gateway de-duplicates identical legacy requests by their fields. */
@@ -66,26 +83,8 @@ export async function runDirect(world: BenchWorld, opts: BenchOptions, log: Log)
   const client = createHttpClient(world.sandboxUrl, { maxSockets: opts.concurrency });
   const tag = runTag();
   try {
-    return await measure(opts, log, "direct", world.probes, (phase) => directChargeOp({ client, merchants: world.merchants, tag: `${tag}${phase}` }));
-  } finally {
-    client.close();
-  }
-}
-
-/**
- * The direct path's latency again, right after a gateway's latency run: same rate and length, on
- * the sandbox as that run left it (by then it holds every charge of the run so far, and the
- * machine may have drifted since the first direct run). "Gateway-added" compares these two.
- */
-export async function runDirectLatency(world: BenchWorld, opts: BenchOptions, log: Log, label: string): Promise<Measured<OpenLoopResult>> {
-  const client = createHttpClient(world.sandboxUrl, { maxSockets: opts.concurrency });
-  const tag = runTag();
-  const op = (phase: string): Op => directChargeOp({ client, merchants: world.merchants, tag: `${tag}${phase}` });
-  try {
-    if (opts.warmupS > 0) await openLoop({ ratePerSec: opts.rate, durationMs: opts.warmupS * 1000, op: op("W") });
-    const r = await withUsage(world.probes, () => openLoop({ ratePerSec: opts.rate, durationMs: opts.durationS * 1000, op: op("P") }), opsOf);
-    log(`${label}: direct again (paired): p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms, ${r.failed} failed`);
-    return r;
+    const { throughput, latency } = await measure(opts, log, "direct", world.probes, (phase) => directChargeOp({ client, merchants: world.merchants, tag: `${tag}${phase}` }));
+    return { throughput, latency };
   } finally {
     client.close();
   }
@@ -100,6 +99,7 @@ export async function runGatewayPayments(
   settle: () => Promise<void>,
 ): Promise<GatewayPaymentResults> {
   const client = createHttpClient(gw.url, { maxSockets: opts.concurrency });
+  const direct = createHttpClient(world.sandboxUrl, { maxSockets: opts.concurrency });
   const tag = runTag();
   const samplePids: Array<{ pid: string; merchant: OpMerchant }> = [];
   const onPid = (pid: string, merchant: OpMerchant): void => {
@@ -108,7 +108,10 @@ export async function runGatewayPayments(
   const op = (phase: string, merchants = world.merchants): Op =>
     legacyCaptureOp({ client, merchants, memberId: BENCH_MEMBER_ID, tag: `${tag}${phase}`, onPid });
   try {
-    const r = await measure(opts, log, label, gw.probes, (phase) => op(phase), settle);
+    const alongside = (phase: string): Op => directChargeOp({ client: direct, merchants: world.merchants, tag: `${tag}D${phase}` });
+    const { alongside: directAlongside, ...r } = await measure(opts, log, label, gw.probes, (phase) => op(phase), { settle, alongside });
+    if (!directAlongside) throw new Error("direct latency alongside the gateway's was not measured");
+    log(`${label}: direct alongside: p50 ${directAlongside.latency.p50Ms} ms, p99 ${directAlongside.latency.p99Ms} ms, ${directAlongside.failed} failed`);
     let singleMerchant: Measured<LoopResult> | null = null;
     if (opts.singleMerchantS > 0) {
       log(`${label}: one merchant only, ${opts.concurrency} clients for ${opts.singleMerchantS} s`);
@@ -116,8 +119,9 @@ export async function runGatewayPayments(
       singleMerchant = await withUsage(gw.probes, () => closedLoop({ concurrency: opts.concurrency, durationMs: opts.singleMerchantS * 1000, op: op("S", one) }), opsOf);
       log(`${label}: one merchant: ${singleMerchant.okPerSecond.toFixed(0)} ok/s, ${singleMerchant.failed} failed`);
     }
-    return { ...r, singleMerchant, samplePids };
+    return { ...r, directAlongside, singleMerchant, samplePids };
   } finally {
     client.close();
+    direct.close();
   }
 }

@@ -15,9 +15,7 @@ import type { UsageDelta } from "./usage";
 
 export interface DbResults {
   readonly payments: Omit<GatewayPaymentResults, "samplePids">;
-  /** The direct path's latency measured right after this database's gateway latency run. */
-  readonly directLatencyPaired: Measured<OpenLoopResult>;
-  /** Gateway latency run − directLatencyPaired, percentile by percentile. */
+  /** Gateway latency − the direct path's latency measured alongside it, percentile by percentile. */
   readonly gatewayAddedLatency: Omit<LatencySummary, "count">;
   readonly webhook: Measured<OpenLoopResult> & { distinctCharges: number };
   /** Kickbacks of the payment phases: received by the merchant receiver, and time to drain the outbox. */
@@ -56,8 +54,8 @@ export function machineInfo(loadAtStart: number): BenchReport["machine"] {
   return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", node: process.version, platform: `${process.platform}-${process.arch}`, loadAvg };
 }
 
-export function gatewayAdded(p: GatewayPaymentResults, directPaired: OpenLoopResult): Omit<LatencySummary, "count"> {
-  return diffSummaries(p.latency.latency, directPaired.latency);
+export function gatewayAdded(p: GatewayPaymentResults): Omit<LatencySummary, "count"> {
+  return diffSummaries(p.latency.latency, p.directAlongside.latency);
 }
 
 const f0 = (x: number): string => x.toFixed(0);
@@ -70,7 +68,7 @@ export function checkTargets(r: Pick<BenchReport, "databases">): TargetCheck[] {
     if (!d) continue;
     const t = d.payments.throughput;
     if (db === "sqlite") out.push({ target: "≥ 1,000 legacy payments/s on SQLite (all rst=1)", measured: `${f0(t.okPerSecond)}/s, ${t.failed} failed`, met: t.okPerSecond >= 1000 && t.failed === 0 });
-    out.push({ target: `gateway-added latency p99 ≤ 10 ms at 200 req/s (${db})`, measured: `${f1(d.gatewayAddedLatency.p99Ms)} ms`, met: d.gatewayAddedLatency.p99Ms <= 10 && d.payments.latency.failed === 0 });
+    out.push({ target: `gateway-added latency p99 ≤ 10 ms at 200 req/s (${db})`, measured: `${f1(d.gatewayAddedLatency.p99Ms)} ms`, met: d.gatewayAddedLatency.p99Ms <= 10 && d.payments.latency.failed === 0 && d.payments.directAlongside.failed === 0 });
     out.push({ target: `webhook ack p99 ≤ 20 ms (${db})`, measured: `${f1(d.webhook.latency.p99Ms)} ms`, met: d.webhook.latency.p99Ms <= 20 && d.webhook.failed === 0 });
     out.push({ target: `≥ 1,000 kickbacks/s delivered, each once (${db})`, measured: `${f0(d.kickbacks.perSecond)}/s`, met: d.kickbacks.perSecond >= 1000 && d.kickbacks.allDeliveredOnce });
   }
@@ -95,8 +93,8 @@ export function renderMarkdown(r: BenchReport): string {
     row(`Payments/s, closed loop ${o.concurrency} clients × ${o.durationS} s`, `${f0(r.direct.throughput.okPerSecond)}${fails(r.direct.throughput)}`, (d) => `${f0(d.payments.throughput.okPerSecond)}${fails(d.payments.throughput)}`),
     row(`Payments/s, one merchant only (${o.singleMerchantS} s)`, "–", (d) => (d.payments.singleMerchant ? `${f0(d.payments.singleMerchant.okPerSecond)}${fails(d.payments.singleMerchant)}` : "–")),
     row(`Latency p50/p95/p99/max ms at ${o.rate}/s`, `${lat(r.direct.latency.latency)}${fails(r.direct.latency)}`, (d) => `${lat(d.payments.latency.latency)}${fails(d.payments.latency)}`),
-    row(`Direct latency again, right after the gateway's (paired) p50/p95/p99/max ms`, "–", (d) => `${lat(d.directLatencyPaired.latency)}${fails(d.directLatencyPaired)}`),
-    row("Gateway-added p50/p95/p99/max ms (gateway − paired direct)", "–", (d) => `${f1(d.gatewayAddedLatency.p50Ms)} / ${f1(d.gatewayAddedLatency.p95Ms)} / ${f1(d.gatewayAddedLatency.p99Ms)} / ${f1(d.gatewayAddedLatency.maxMs)}`),
+    row(`Direct latency in the same window (alongside) p50/p95/p99/max ms`, "–", (d) => `${lat(d.payments.directAlongside.latency)}${fails(d.payments.directAlongside)}`),
+    row("Gateway-added p50/p95/p99/max ms (gateway − direct alongside)", "–", (d) => `${f1(d.gatewayAddedLatency.p50Ms)} / ${f1(d.gatewayAddedLatency.p95Ms)} / ${f1(d.gatewayAddedLatency.p99Ms)} / ${f1(d.gatewayAddedLatency.maxMs)}`),
     row("CPU µs per payment (throughput run): gateway / sandbox / load gen", cpuCell(r.direct.throughput.cpu), (d) => cpuCell(d.payments.throughput.cpu)),
     row(`Webhook ack p50/p95/p99/max ms at ${o.webhookRate}/s`, "–", (d) => `${lat(d.webhook.latency)}${fails(d.webhook)}`),
     row(`Kickbacks/s delivered (${o.kickbacks}, each once?)`, "–", (d) => `${f0(d.kickbacks.perSecond)} (${d.kickbacks.allDeliveredOnce ? "yes" : "NO"})`),

@@ -1,6 +1,6 @@
 /**
  * The bench run: start the world (sandbox, receiver, merchants), measure the direct path once
- * (and its latency again right after each gateway's latency run, for the gateway-added figures),
+ * (and its latency again alongside each gateway's latency run, for the gateway-added figures),
  * then for each database a gateway for payments + webhooks and a second one for kickback
  * delivery. Every child is stopped and every database dropped, whatever fails.
  */
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createBenchDatabase, PROFILE_DIR, profileArgs, sqlTop, startBenchGateway } from "./bench-gateway";
 import { runKickbackDelivery } from "./kickback-phase";
 import type { BenchDb, BenchOptions } from "./options";
-import { runDirect, runDirectLatency, runGatewayPayments, type Log } from "./payment-phases";
+import { runDirect, runGatewayPayments, type Log } from "./payment-phases";
 import { summarizeProfile, type ProfileSummary } from "./profile-summary";
 import { checkTargets, gatewayAdded, LAYOUT, machineInfo, type BenchReport, type DbResults } from "./report";
 import { startWorld, type BenchWorld } from "./setup";
@@ -53,13 +53,12 @@ async function runDatabase(world: BenchWorld, opts: BenchOptions, db: BenchDb, l
         log(`${db}: queues drained in ${d.drainMs.toFixed(0)} ms before the latency run (${d.pendingAfter} left)`);
       };
       const payments = await runGatewayPayments(world, gw, { ...opts, singleMerchantS: db === "sqlite" ? opts.singleMerchantS : 0 }, log, db, settle);
-      const directLatencyPaired = await runDirectLatency(world, opts, log, db);
       const webhook = await runWebhookIngest(world, gw, payments.samplePids, opts, log, db);
       const drain = await drainQueues(gw);
       const received = await world.receiver.rpc.call("stats", null);
       log(`${db}: outbox drained ${drain.drainMs.toFixed(0)} ms after the last webhook; ${received.unique} payment kickbacks received`);
       const { samplePids: _unused, ...kept } = payments;
-      rest = { payments: kept, directLatencyPaired, gatewayAddedLatency: gatewayAdded(payments, directLatencyPaired), webhook, paymentKickbacks: { received, ...drain } };
+      rest = { payments: kept, gatewayAddedLatency: gatewayAdded(payments), webhook, paymentKickbacks: { received, ...drain } };
       sqlPayments = await sqlTop(gw, opts);
     } finally {
       await gw.child.stop();
