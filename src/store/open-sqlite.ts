@@ -41,7 +41,8 @@ export function openSqlite(path: string, onCheckpointError: (message: string) =>
   db.pragma("foreign_keys = ON");
   let checkpointer: Checkpointer | undefined;
   if (path !== ":memory:") {
-    // Checkpoints happen in a worker thread, never inside a request's commit (see sqlite-checkpointer).
+    // Never inside a request's commit: a worker thread checkpoints, and the main connection only
+    // between transactions when the WAL grows large (see sqlite-checkpointer).
     db.pragma("wal_autocheckpoint = 0");
     checkpointer = startCheckpointer(db, path, { intervalMs: CHECKPOINT_INTERVAL_MS, onError: onCheckpointError });
   }

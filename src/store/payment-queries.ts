@@ -5,7 +5,7 @@
  */
 import type { Insertable, Selectable, Updateable } from "kysely";
 import { randomUUID } from "node:crypto";
-import type { LegacyCharset, Mode, NewKickback, NewPayment, PaymentPatch, PaymentRow, PaymentState } from "./store-types";
+import type { LegacyCharset, Mode, NewKickback, NewPayment, PaymentPatch, PaymentRow, PaymentState, SettlePatch } from "./store-types";
 import type { DbInstant, PaymentsTable } from "./db-schema";
 import { insertKickbackIfAbsent } from "./kickback-queries";
 import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
@@ -161,9 +161,6 @@ export async function updatePaymentRow(
   const r = rows[0];
   return r && toPaymentRow(ctx, r);
 }
-
-/** What settling a payment sets: always these four columns. */
-export type SettlePatch = Required<Pick<PaymentPatch, "state" | "univapayStatus" | "chargeId" | "errorCode">>;
 
 type SettleArgs = {
   pid: string;

@@ -22,9 +22,9 @@
 import { Worker } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
 
-/** A WAL larger than this (frames of one page) that the worker could not finish is finished on
- *  the main connection. 4,096 frames = 16 MiB with 4 KiB pages: about half a second of writes at
- *  a thousand payments a second, so each main-thread pass is short and rare. */
+/** When the worker reports a WAL of at least this many frames (of one page), the main connection
+ *  checkpoints once so the WAL can rewind. 4,096 frames = 16 MiB with 4 KiB pages: about half a
+ *  second of writes at a thousand payments a second, so each main-thread pass is short and rare. */
 export const FINISH_ON_MAIN_AFTER_FRAMES = 4096;
 /** The WAL file is cut back to this size when it rewinds, so one burst does not keep disk space. */
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -89,8 +89,8 @@ export function needsFinishOnMain(p: CheckpointProgress, thresholdFrames = FINIS
 }
 
 /**
- * The main connection's half: given the worker's reports, finishes a large unfinished checkpoint
- * between transactions. Returned handler is what the worker's messages feed.
+ * The main connection's half: given the worker's reports, runs one checkpoint between its own
+ * transactions when the WAL is large. The returned handler is what the worker's messages feed.
  */
 export function createMainFinisher(
   main: BetterSqlite3.Database,

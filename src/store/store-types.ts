@@ -48,6 +48,8 @@ export type NewPayment = Omit<PaymentRow, "pid" | "createdAt" | "updatedAt">;
 export type PaymentPatch = Partial<
   Pick<PaymentRow, "chargeId" | "state" | "univapayStatus" | "errorCode" | "tokenId">
 >;
+/** What settling a payment sets: always these four columns. */
+export type SettlePatch = Required<Pick<PaymentPatch, "state" | "univapayStatus" | "chargeId" | "errorCode">>;
 
 /** A follow-up operation on an existing pid (payment.aspx job=SALES|CANCEL). */
 export interface OperationRow {
@@ -158,7 +160,7 @@ export interface StoreOps {
   settlePayment(
     pid: string,
     fromStates: readonly PaymentState[],
-    patch: Required<Pick<PaymentPatch, "state" | "univapayStatus" | "chargeId" | "errorCode">>,
+    patch: SettlePatch,
     kickback: NewKickback,
     now: Date,
   ): Promise<{ row: PaymentRow; enqueued: boolean } | undefined>;
