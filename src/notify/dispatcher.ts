@@ -10,7 +10,7 @@ import type { KickbackRow, NewKickbackAttempt, Store } from "../store/store-type
 import { createCompletionBatcher } from "./completion-batcher";
 import { createKickbackAgents, kickbackRequestUrl, sendKickback, type KickbackAgents, type SendResult } from "./kickback-sender";
 import { nextAttemptAt, type RetryPolicy } from "./retry-policy";
-import { checkKickbackUrl } from "./url-guard";
+import { checkKickbackUrl, type ResolveAll } from "./url-guard";
 
 export type KickbackOutcomeKind = "delivered" | "retry" | "dead";
 
@@ -30,9 +30,15 @@ export interface KickbackDispatcherOptions {
   readonly observe?: (e: { outcome: KickbackOutcomeKind; durationMs: number; statusCode: number | null }) => void;
   /** How long wake() waits so that enqueues arriving together share one claim (default WAKE_DELAY_MS). */
   readonly wakeDelayMs?: number;
-  /** Default true (merchant URLs come from operator config). false: refuse private/loopback
-   *  targets, both IP literals and DNS answers; such kickbacks go dead at once. */
+  /** Default false: private/loopback targets are refused, both as IP literals and as DNS answers
+   *  at connect time; such a kickback can never succeed and goes dead at once. true only when the
+   *  operator asked for it (KICKBACK_ALLOW_PRIVATE_NETWORKS). */
   readonly allowPrivateNetworks?: boolean;
+  /** Exact kickback URLs that bypass the guard: the built-in demo receiver, allowed by name,
+   *  never a range. */
+  readonly trustedUrls?: readonly string[];
+  /** DNS seam for tests of the guard at connect time; default the system resolver. */
+  readonly resolveAll?: ResolveAll;
 }
 
 export interface KickbackDispatcher {
@@ -75,16 +81,19 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
   if (lockMs <= opts.timeoutMs) throw new AppError("config_invalid", `kickback lockMs (${lockMs}) must exceed timeoutMs (${opts.timeoutMs})`);
   const now = opts.now ?? (() => new Date());
   const random = opts.random ?? Math.random;
-  const allowPrivate = opts.allowPrivateNetworks ?? true;
-  const agents: KickbackAgents = createKickbackAgents({ allowPrivateNetworks: allowPrivate, maxSockets: Math.max(concurrency, 16) });
+  const allowPrivate = opts.allowPrivateNetworks ?? false;
+  const trusted = new Set(opts.trustedUrls ?? []);
+  const maxSockets = Math.max(concurrency, 16);
+  const agents: KickbackAgents = createKickbackAgents({ allowPrivateNetworks: allowPrivate, maxSockets, ...(opts.resolveAll ? { resolveAll: opts.resolveAll } : {}) });
+  const trustedAgents: KickbackAgents = trusted.size > 0 ? createKickbackAgents({ allowPrivateNetworks: true, maxSockets }) : agents;
   const log = opts.logger.child({ workerId: opts.workerId });
   const completions = createCompletionBatcher(opts.store, opts.workerId);
   if (lockMs < worstBatchMs) log.warn({ lockMs, worstBatchMs }, "kickback lock shorter than a worst-case batch: slow batches may be delivered twice");
 
-  /** A URL the guard rejects can never succeed (the URL is part of the row): dead at once. */
+  /** A URL the guard rejects can never succeed (the URL is part of the row): dead at once. The
+   *  guard is checked again here, not only at start, because rows outlive configuration. */
   function rejection(row: KickbackRow): string | null {
-    if (allowPrivate) return null;
-    const check = checkKickbackUrl(row.url, { allowPrivateNetworks: false });
+    const check = checkKickbackUrl(row.url, { allowPrivateNetworks: allowPrivate || trusted.has(row.url) });
     return check.ok ? null : `url rejected: ${check.reason}`;
   }
 
@@ -94,9 +103,11 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     const at = now();
     const rejected = rejection(row);
     const result: SendResult = rejected
-      ? { statusCode: null, durationMs: 0, bodyHead: "", error: rejected }
-      : await sendKickback(row.url, row.query, { timeoutMs: opts.timeoutMs, ...agents });
-    const outcome = rejected ? { kind: "dead" as const } : decideOutcome(result, attemptNo, trigger, opts.policy, now(), random);
+      ? { statusCode: null, durationMs: 0, bodyHead: "", error: rejected, blocked: true }
+      : await sendKickback(row.url, row.query, { timeoutMs: opts.timeoutMs, ...(trusted.has(row.url) ? trustedAgents : agents) });
+    // A host name that resolves into a blocked range is refused at connect time: like a rejected
+    // URL, retrying cannot help and would only probe the network again.
+    const outcome = result.blocked ? { kind: "dead" as const } : decideOutcome(result, attemptNo, trigger, opts.policy, now(), random);
     const attempt: NewKickbackAttempt = {
       kickbackId: row.id,
       attemptNo,
@@ -108,7 +119,7 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
       trigger,
       at,
     };
-    const fields = { kickbackId: row.id, pid: row.pid, transition: row.transition, attempt: attemptNo, trigger, statusCode: result.statusCode, durationMs: result.durationMs };
+    const fields = { kickbackId: row.id, sid: row.sid, pid: row.pid, transition: row.transition, attempt: attemptNo, trigger, statusCode: result.statusCode, durationMs: result.durationMs };
     if (!(await completions.complete(attempt, outcome))) {
       log.warn(fields, "kickback lock lost before completion, outcome discarded");
       return;
@@ -116,6 +127,7 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     opts.observe?.({ outcome: outcome.kind, durationMs: result.durationMs, statusCode: result.statusCode });
     if (outcome.kind === "delivered") log.info(fields, "kickback delivered");
     else if (outcome.kind === "retry") log.warn({ ...fields, error: result.error, nextAttemptAt: outcome.nextAttemptAt }, "kickback failed, retry scheduled");
+    else if (result.blocked) log.error({ ...fields, error: result.error }, "kickback URL refused by the SSRF guard, given up");
     else log.error({ ...fields, error: result.error }, trigger === "manual" ? "manual kickback attempt failed" : "kickback retries exhausted");
   }
 
@@ -199,8 +211,10 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
       if (timer) clearTimeout(timer);
       timer = null;
       await chain;
-      agents.agent.destroy();
-      agents.httpsAgent.destroy();
+      for (const a of new Set([agents, trustedAgents])) {
+        a.agent.destroy();
+        a.httpsAgent.destroy();
+      }
     },
   };
 }

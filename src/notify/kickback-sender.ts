@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { createGuardedLookup } from "./url-guard";
+import { BLOCKED_ADDRESS_CODE, createGuardedLookup, type ResolveAll } from "./url-guard";
 
 export interface SendResult {
   /** null: no HTTP answer (timeout, refused, reset, DNS, blocked address). */
@@ -14,6 +14,8 @@ export interface SendResult {
   /** First ≤ 1 KiB of the body, latin1, so any bytes survive (Shift_JIS, binary). */
   readonly bodyHead: string;
   readonly error: string | null;
+  /** The SSRF guard refused the address (at connect time, after DNS): retrying cannot help. */
+  readonly blocked?: boolean;
 }
 
 export interface SendOptions {
@@ -39,12 +41,12 @@ export interface KickbackAgents {
  * keep-alive, so we rarely reuse a socket the merchant is closing. Without private networks
  * allowed, DNS answers in private ranges are refused at connect time.
  */
-export function createKickbackAgents(opts: { allowPrivateNetworks: boolean; maxSockets?: number }): KickbackAgents {
+export function createKickbackAgents(opts: { allowPrivateNetworks: boolean; maxSockets?: number; resolveAll?: ResolveAll }): KickbackAgents {
   const base = {
     keepAlive: true,
     maxSockets: opts.maxSockets ?? 64,
     timeout: 4_000,
-    ...(opts.allowPrivateNetworks ? {} : { lookup: createGuardedLookup() }),
+    ...(opts.allowPrivateNetworks ? {} : { lookup: createGuardedLookup(opts.resolveAll) }),
   };
   return { agent: new http.Agent(base), httpsAgent: new https.Agent(base) };
 }
@@ -82,10 +84,10 @@ function sendOnce(url: string, query: string, opts: SendOptions, elapsed: () => 
     let headBytes = 0;
     let totalBytes = 0;
     let settled = false;
-    const finish = (error: string | null): void => {
+    const finish = (error: string | null, blocked = false): void => {
       if (settled) return;
       settled = true;
-      resolve({ statusCode, durationMs: elapsed(), bodyHead: Buffer.concat(head).toString("latin1"), error });
+      resolve({ statusCode, durationMs: elapsed(), bodyHead: Buffer.concat(head).toString("latin1"), error, ...(blocked ? { blocked } : {}) });
     };
 
     const request = isHttps ? https.request : http.request;
@@ -133,7 +135,7 @@ function sendOnce(url: string, query: string, opts: SendOptions, elapsed: () => 
         resolve(sendOnce(url, query, opts, elapsed, false));
         return;
       }
-      finish(describeError(e));
+      finish(describeError(e), errnoCode(e) === BLOCKED_ADDRESS_CODE);
     });
     req.end();
   });

@@ -5,8 +5,12 @@
  */
 import { BlockList, isIP, type LookupFunction } from "node:net";
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { ipv6Bytes } from "./ipv6-bytes";
 
 export type UrlCheck = { ok: true } | { ok: false; reason: string };
+
+/** errno code of a connection the guarded lookup refused (a name resolving into a blocked range). */
+export const BLOCKED_ADDRESS_CODE = "EBLOCKEDADDRESS";
 
 const BLOCKED = new BlockList();
 for (const [net, prefix] of [
@@ -34,13 +38,42 @@ for (const [net, prefix] of [
   BLOCKED.addSubnet(net, prefix, "ipv6");
 }
 
-/** True when the address is an IP in a range a kickback must never reach. BlockList checks
- *  IPv4-mapped IPv6 (::ffff:127.0.0.1) against the IPv4 rules, so those need no rule of their own. */
+/** IPv6 ranges that are only ever a way around the IPv4 rules or lead nowhere public. */
+for (const [net, prefix] of [
+  ["64:ff9b:1::", 48], // local-use NAT64 (RFC 8215): translates to whatever the operator chose
+  ["2001::", 32], // Teredo: the client's IPv4 is hidden (obfuscated) in the address
+  ["100::", 64], // discard-only
+] as const) {
+  BLOCKED.addSubnet(net, prefix, "ipv6");
+}
+
+/** Where an IPv6 address carries an IPv4 address that a router will deliver to: the IPv4 rules
+ *  apply to it. (::ffff:a.b.c.d is checked by BlockList itself.) */
+const EMBEDS_IPV4: ReadonlyArray<{ prefix: readonly number[]; at: number }> = [
+  { prefix: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], at: 12 }, // IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks)
+  { prefix: [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0], at: 12 }, // IPv4-translated ::ffff:0:a.b.c.d
+  { prefix: [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0], at: 12 }, // NAT64 well-known prefix 64:ff9b::/96
+  { prefix: [0x20, 0x02], at: 2 }, // 6to4 2002:a.b.c.d::/48
+];
+
+function embeddedIpv4(address: string): string | undefined {
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return undefined;
+  for (const { prefix, at } of EMBEDS_IPV4) {
+    if (prefix.every((b, i) => bytes[i] === b)) return Array.from(bytes.subarray(at, at + 4)).join(".");
+  }
+  return undefined;
+}
+
+/** True when the address is an IP in a range a kickback must never reach, directly or through an
+ *  IPv4 address embedded in an IPv6 one (NAT64, 6to4, IPv4-compatible). */
 export function isBlockedAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return BLOCKED.check(address, "ipv4");
-  if (family === 6) return BLOCKED.check(address, "ipv6");
-  return false;
+  if (family !== 6) return false;
+  if (BLOCKED.check(address, "ipv6")) return true;
+  const v4 = embeddedIpv4(address);
+  return v4 !== undefined && BLOCKED.check(v4, "ipv4");
 }
 
 export function checkKickbackUrl(url: string, opts: { allowPrivateNetworks: boolean }): UrlCheck {
@@ -79,7 +112,7 @@ export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll): 
       const blocked = addresses.find((a) => isBlockedAddress(a.address));
       const first = addresses[0];
       if (!err && blocked) {
-        err = Object.assign(new Error(`${hostname} resolves to blocked address ${blocked.address}`), { code: "EBLOCKEDADDRESS" });
+        err = Object.assign(new Error(`${hostname} resolves to blocked address ${blocked.address}`), { code: BLOCKED_ADDRESS_CODE });
       } else if (!err && !first) {
         err = Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" });
       }

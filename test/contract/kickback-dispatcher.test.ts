@@ -4,6 +4,7 @@
  */
 import { createLogger, type Logger } from "../../src/logging/logger";
 import { createKickbackDispatcher, type KickbackDispatcherOptions } from "../../src/notify/dispatcher";
+import type { ResolveAll } from "../../src/notify/url-guard";
 import type { RetryPolicy } from "../../src/notify/retry-policy";
 import { createStore } from "../../src/store/create-store";
 import type { KickbackRow, Store } from "../../src/store/store-types";
@@ -37,7 +38,7 @@ describe("kickback dispatcher", () => {
   });
 
   function dispatcher(logger: Logger, over: Partial<KickbackDispatcherOptions> = {}) {
-    return createKickbackDispatcher({ store, logger, workerId: "W1", policy: POLICY, timeoutMs: 5000, lockMs: LOCK_MS, now: clock.now, random: () => 0.5, ...over });
+    return createKickbackDispatcher({ store, logger, workerId: "W1", policy: POLICY, timeoutMs: 5000, lockMs: LOCK_MS, now: clock.now, random: () => 0.5, allowPrivateNetworks: true, ...over });
   }
 
   async function enqueue(url: string, query?: string): Promise<KickbackRow> {
@@ -207,5 +208,35 @@ describe("kickback dispatcher", () => {
     await d.stop();
     expect((await store.findKickback(first.id))?.state).toBe("delivered");
     expect((await store.findKickback(second.id))?.state).toBe("delivered");
+  });
+});
+
+describe("kickback dispatcher and the SSRF guard at delivery time", () => {
+  it("gives up at once, with one ERROR, when the host name resolves into a blocked range", async () => {
+    const clock = createManualClock();
+    const target = sqliteTarget();
+    const store = await createStore({ databaseUrl: target.databaseUrl, logger: createLogger({ level: "silent" }), now: clock.now });
+    const receiver = await startKickbackReceiver([200]);
+    try {
+      const { logger, lines } = capture();
+      // A public-looking name that DNS answers with the receiver's loopback address (rebinding).
+      const resolveAll: ResolveAll = (_host, _family, cb) => cb(null, [{ address: "127.0.0.1", family: 4 }]);
+      const d = createKickbackDispatcher({ store, logger, workerId: "W1", policy: POLICY, timeoutMs: 5000, lockMs: LOCK_MS, now: clock.now, random: () => 0.5, resolveAll });
+      const port = new URL(receiver.url).port;
+      const { row } = await store.insertPayment(buildPayment());
+      await store.enqueueKickback(buildKickback(row.pid, { url: `http://shop.example.jp:${port}/kb` }), clock.now());
+      const [k] = await store.listKickbacks(row.pid);
+      expect(await d.tick()).toBe(1);
+      expect(await store.findKickback(k!.id)).toMatchObject({ state: "dead", attempts: 1, lastError: expect.stringContaining("blocked address") });
+      expect(receiver.received).toHaveLength(0);
+      const errors = lines.filter((l) => l.level === "error");
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ msg: "kickback URL refused by the SSRF guard, given up", sid: row.sid });
+      await d.stop();
+    } finally {
+      await receiver.close();
+      await store.close();
+      await target.cleanup();
+    }
   });
 });

@@ -46,13 +46,22 @@ describe("checkKickbackUrl", () => {
     "http://[fe80::1]/kb",
     "http://[fd00::1]/kb",
     "http://[::ffff:127.0.0.1]/kb",
+    "http://[::127.0.0.1]/kb", // IPv4-compatible
+    "http://[::10.0.0.1]/kb",
+    "http://[64:ff9b::127.0.0.1]/kb", // NAT64 well-known prefix
+    "http://[64:ff9b::a9fe:a9fe]/kb", // NAT64 of 169.254.169.254
+    "http://[64:ff9b:1::1]/kb", // local-use NAT64
+    "http://[2002:7f00:1::]/kb", // 6to4 of 127.0.0.1
+    "http://[2002:c0a8:101::1]/kb", // 6to4 of 192.168.1.1
+    "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/kb", // Teredo
+    "http://[::ffff:0:7f00:1]/kb", // IPv4-translated
   ])("rejects the private or reserved target %s unless allowed", (url) => {
     expect(checkKickbackUrl(url, strict).ok).toBe(false);
     expect(checkKickbackUrl(url, lax)).toEqual({ ok: true });
   });
 
-  it("does not mistake public neighbours of private ranges", () => {
-    for (const a of ["172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1", "11.0.0.1", "2001:db8::1"]) {
+  it("does not mistake public neighbours of private ranges, nor public IPv4 behind NAT64 or 6to4", () => {
+    for (const a of ["172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1", "11.0.0.1", "2001:db8::1", "64:ff9b::cb00:7107", "2002:cb00:7107::1", "2400:cb00::1"]) {
       expect(isBlockedAddress(a)).toBe(false);
     }
   });
