@@ -118,7 +118,8 @@ export type WebhookEventState = "pending" | "processed" | "ignored" | "dead";
 export interface WebhookEventRow {
   readonly id: string;
   readonly sid: string;
-  /** De-duplication key: the UnivaPay event id when present, else event:data.id:data.status. */
+  /** De-duplication key, unique per merchant (sid): the UnivaPay event id when present, else
+   *  event:data.id:data.status. */
   readonly dedupeKey: string;
   readonly event: string;
   readonly resourceId: string | null;
@@ -184,7 +185,7 @@ export interface StoreOps {
   listAttempts(kickbackId: string): Promise<KickbackAttemptRow[]>;
 
   // webhook inbox ----------------------------------------------------------
-  /** Inserts unless dedupeKey exists; returns whether a row was inserted. */
+  /** Inserts unless (sid, dedupeKey) exists; returns whether a row was inserted. */
   insertWebhookEvent(e: NewWebhookEvent, now: Date): Promise<boolean>;
   findWebhookEvent(id: string): Promise<WebhookEventRow | undefined>;
 }

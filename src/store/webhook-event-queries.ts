@@ -1,5 +1,5 @@
 /**
- * SQL for the webhook inbox (webhook_events): de-duplicated on dedupe_key, claimed like the
+ * SQL for the webhook inbox (webhook_events): de-duplicated on (sid, dedupe_key), claimed like the
  * kickback outbox. The contract gives webhook claims no worker id, so completion is unguarded:
  * processing a webhook event must be idempotent (it re-fetches the charge anyway).
  */
@@ -46,7 +46,7 @@ const INSERT_EVENT = prepareQuery((db, p: Placeholder<Insertable<WebhookEventsTa
       next_attempt_at: p("next_attempt_at"),
       received_at: p("received_at"),
     })
-    .onConflict((oc) => oc.column("dedupe_key").doNothing()),
+    .onConflict((oc) => oc.columns(["sid", "dedupe_key"]).doNothing()),
 );
 
 export async function insertWebhookEventIfAbsent(ctx: QueryContext, e: NewWebhookEvent, now: Date): Promise<boolean> {

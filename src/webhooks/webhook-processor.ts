@@ -5,6 +5,7 @@
  * functions as the synchronous path, so each transition is notified exactly once.
  */
 import type { Merchant } from "../config/merchants";
+import { isAppError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import { ecFor } from "../mapping";
 import { nextAttemptAt, type RetryPolicy } from "../notify/retry-policy";
@@ -12,15 +13,59 @@ import type { PaymentDeps } from "../payments/payment-deps";
 import { settleOperation } from "../payments/settle-operation";
 import { settlePaymentCreation } from "../payments/settle-payment";
 import type { OperationRow, PaymentRow, WebhookEventRow } from "../store/store-types";
+import { createTokenBucket, type TokenBucket } from "../univapay/token-bucket";
 import type { Charge } from "../univapay/univapay-types";
 import { WebhookEnvelopeSchema } from "./webhook-ingest";
 
 export const DEFAULT_WEBHOOK_RETRY: RetryPolicy = { baseMs: 5_000, factor: 2, maxDelayMs: 300_000, maxAttempts: 50, jitter: 0.2 };
 
+/**
+ * API calls per merchant the processor may spend on events that match none of our rows (a charge
+ * id we never stored: only a lost create answer could make it ours). Anyone holding one webhook
+ * token can post such events at will; without a bound they would spend that merchant's UnivaPay
+ * request budget, which its payments need. Past it the event is ignored: the reconciler still
+ * finds our charges by metadata.
+ */
+export const UNMATCHED_FETCH_BUDGET = { capacity: 60, perMinute: 60 } as const;
+
 export type ProcessOutcome = { kind: "processed" | "ignored"; note: string };
 
+/** Per-merchant budgets for fetches of resources we do not know. */
+export interface UnmatchedFetchBudget {
+  take(sid: string): boolean;
+}
+
+export function createUnmatchedFetchBudget(now: () => number = Date.now): UnmatchedFetchBudget {
+  const buckets = new Map<string, TokenBucket>();
+  return {
+    take(sid) {
+      let b = buckets.get(sid);
+      if (!b) buckets.set(sid, (b = createTokenBucket(UNMATCHED_FETCH_BUDGET, now)));
+      return b.reserve(0) === 0;
+    },
+  };
+}
+
+const UNLIMITED: UnmatchedFetchBudget = { take: () => true };
+
+/** A resource UnivaPay says does not exist (or is not this store's) will never become ours:
+ *  a definitive answer, not one to retry (a forged event would otherwise cost 50 fetches). */
+function isGone(err: unknown): boolean {
+  const status = isAppError(err) && err.code === "univapay_rejected" ? err.opts.upstream?.httpStatus : undefined;
+  return status === 404 || status === 403;
+}
+
 /** Processes one event; throws when it should be retried (e.g. UnivaPay unreachable). */
-export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRow): Promise<ProcessOutcome> {
+export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRow, budget: UnmatchedFetchBudget = UNLIMITED): Promise<ProcessOutcome> {
+  try {
+    return await processEvent(deps, row, budget);
+  } catch (err) {
+    if (isGone(err)) return { kind: "ignored", note: "resource not found at UnivaPay" };
+    throw err;
+  }
+}
+
+async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: UnmatchedFetchBudget): Promise<ProcessOutcome> {
   const merchant = deps.merchants.get(row.sid);
   if (!merchant) return { kind: "ignored", note: `merchant ${row.sid} no longer configured` };
   let json: unknown;
@@ -45,6 +90,7 @@ export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRo
       if (known && known.sid === merchant.sid && !(await hasOpenChargeTransition(deps, known))) {
         return { kind: "ignored", note: `already settled (${known.state})` };
       }
+      if (!known && !budget.take(merchant.sid)) return { kind: "ignored", note: "unmatched-event fetch budget spent" };
       const charge = await deps.client.getCharge(creds, data.id);
       if (charge.store_id !== creds.storeId) return { kind: "ignored", note: "charge of another store" };
       const payment = await paymentForCharge(deps, merchant, charge);
@@ -62,7 +108,9 @@ export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRo
     }
     case "cancel_finished":
     case "refund_finished": {
-      const op = (await deps.store.findOperationByUnivapayId(data.id)) ?? (await operationByMetadata(deps, merchant, event, data));
+      const byId = await deps.store.findOperationByUnivapayId(data.id);
+      if (!byId && !budget.take(merchant.sid)) return { kind: "ignored", note: "unmatched-event fetch budget spent" };
+      const op = byId ?? (await operationByMetadata(deps, merchant, event, data));
       if (!op) return { kind: "ignored", note: `${event} for an operation not made through the gateway` };
       const payment = await deps.store.findPaymentByPid(op.pid);
       if (!payment?.chargeId) return { kind: "ignored", note: "operation without charge" };
@@ -138,8 +186,10 @@ export function createWebhookProcessor(opts: {
   random?: () => number;
   /** Delay that lets deliveries arriving together share one claim (default 5 ms). */
   wakeDelayMs?: number;
+  budget?: UnmatchedFetchBudget;
 }): WebhookProcessor {
   const { deps } = opts;
+  const budget = opts.budget ?? createUnmatchedFetchBudget();
   const log = opts.logger.child({ module: "webhooks.processor" });
   const policy = opts.policy ?? DEFAULT_WEBHOOK_RETRY;
   const random = opts.random ?? Math.random;
@@ -153,18 +203,18 @@ export function createWebhookProcessor(opts: {
     await Promise.all(
       rows.map(async (row) => {
         try {
-          const out = await processWebhookEvent(deps, row);
+          const out = await processWebhookEvent(deps, row, budget);
           await deps.store.completeWebhookEvent(row.id, out);
-          log.info({ eventId: row.id, event: row.event, result: out.kind, note: out.note }, "webhook event handled");
+          log.info({ eventId: row.id, sid: row.sid, event: row.event, result: out.kind, note: out.note }, "webhook event handled");
         } catch (err) {
           const next = nextAttemptAt(row.attempts + 1, policy, deps.now(), random);
           const error = err instanceof Error ? err.message : String(err);
           if (next) {
             await deps.store.completeWebhookEvent(row.id, { kind: "retry", nextAttemptAt: next, error });
-            log.warn({ eventId: row.id, event: row.event, attempt: row.attempts + 1, nextAttemptAt: next, error }, "webhook event failed, retry scheduled");
+            log.warn({ eventId: row.id, sid: row.sid, event: row.event, attempt: row.attempts + 1, nextAttemptAt: next, error }, "webhook event failed, retry scheduled");
           } else {
             await deps.store.completeWebhookEvent(row.id, { kind: "dead", error });
-            log.error({ eventId: row.id, event: row.event, err }, "webhook event retries exhausted");
+            log.error({ eventId: row.id, sid: row.sid, event: row.event, err }, "webhook event retries exhausted");
           }
         }
       }),

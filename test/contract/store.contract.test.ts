@@ -445,6 +445,14 @@ describe.each([
       expect(await store.findWebhookEvent(id)).toMatchObject({ state: "processed", attempts: 2, lastError: null });
     });
 
+    it("de-duplicates per merchant: the same event id from two merchants is two events", async () => {
+      const t0 = new Date(clock.now().getTime() + 23_400_000);
+      const dedupeKey = `id:shared-${dialect}`;
+      expect(await store.insertWebhookEvent(buildWebhookEvent({ sid: "S_B", dedupeKey }), t0)).toBe(true);
+      expect(await store.insertWebhookEvent(buildWebhookEvent({ sid: "S_A", dedupeKey }), t0)).toBe(true);
+      expect(await store.insertWebhookEvent(buildWebhookEvent({ sid: "S_A", dedupeKey }), t0)).toBe(false);
+    });
+
     it("records ignored notes and dead errors", async () => {
       const t0 = new Date(clock.now().getTime() + 25_200_000);
       await store.insertWebhookEvent(buildWebhookEvent({ dedupeKey: `ign-${dialect}` }), t0);

@@ -89,3 +89,42 @@ describe("sync path and webhook see the same result", () => {
     expect(await h.gateway.store.listKickbacks(pid)).toHaveLength(1);
   });
 });
+
+describe("webhooks an attacker holding one token could send", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ db: "sqlite" });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const post = (body: unknown) =>
+    axios.post(`${h.gateway.url}/webhooks/univapay`, body, { headers: { Authorization: h.merchant.webhookToken.reveal() } });
+
+  it("does not drop a merchant's genuine event because another merchant's token sent the same id first", async () => {
+    await h.gateway.store.insertWebhookEvent({ sid: "999999", dedupeKey: "id:evt-shared", event: "charge_finished", resourceId: "x", body: "{}" }, new Date());
+    const res = await post({ id: "evt-shared", event: "token_created", data: { id: "tok-2" } });
+    expect(res.data.duplicate).toBe(false);
+  });
+
+  it("spends one API call on an event about a charge that does not exist, and does not retry it", async () => {
+    const res = await post({ id: "evt-forged-1", event: "charge_finished", data: { id: "11111111-2222-3333-4444-555555555555", status: "successful" } });
+    expect(res.status).toBe(200);
+    await h.drain();
+    const claimed = await h.gateway.store.claimDueWebhookEvents(new Date(Date.now() + 86_400_000), 1000, 1);
+    expect(claimed.find((e) => e.dedupeKey === "id:evt-forged-1")).toBeUndefined(); // final, not waiting for a retry
+  });
+
+  it("bounds the API calls spent on unmatched events per merchant", async () => {
+    const { processWebhookEvent } = await import("../../src/webhooks/webhook-processor");
+    let allowed = 1;
+    const budget = { take: () => allowed-- > 0 };
+    const row = (n: number) => ({
+      id: `r${n}`, sid: h.sid, dedupeKey: `k${n}`, event: "charge_finished", resourceId: null, state: "pending" as const, attempts: 0,
+      nextAttemptAt: new Date(), lockedUntil: null, lastError: null, receivedAt: new Date(),
+      body: JSON.stringify({ event: "charge_finished", data: { id: `aaaaaaaa-0000-0000-0000-00000000000${n}` } }),
+    });
+    expect(await processWebhookEvent(h.gateway.deps, row(1), budget)).toEqual({ kind: "ignored", note: "resource not found at UnivaPay" });
+    expect(await processWebhookEvent(h.gateway.deps, row(2), budget)).toEqual({ kind: "ignored", note: "unmatched-event fetch budget spent" });
+  });
+});
