@@ -47,8 +47,17 @@ abstract class ScheduledClock implements SandboxClock {
 
   schedule(at: number, run: () => unknown): () => void {
     const task: Task = { at, seq: this.seq++, run };
-    this.tasks.push(task);
-    this.tasks.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    // Same order as sorting by (at, seq): seq only grows, so the task goes after every task due at
+    // or before `at`. A binary search keeps re-arming thousands of loaded records (a state file)
+    // from sorting the whole queue each time.
+    let lo = 0;
+    let hi = this.tasks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.tasks[mid]?.at ?? Infinity) <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    this.tasks.splice(lo, 0, task);
     this.arm();
     return () => {
       this.tasks = this.tasks.filter((t) => t !== task);
@@ -139,7 +148,12 @@ abstract class ScheduledClock implements SandboxClock {
 
 /** Real time plus an offset that only ever grows: advance() jumps ahead, time then keeps flowing. */
 class SystemClock extends ScheduledClock {
-  private offset = 0;
+  constructor(
+    private offset: number,
+    onError: ErrorSink,
+  ) {
+    super(onError);
+  }
   now(): number {
     return Date.now() + this.offset;
   }
@@ -171,8 +185,10 @@ class ManualClock extends ScheduledClock {
   }
 }
 
-export function createSystemClock(onError: ErrorSink = () => undefined): SandboxClock {
-  return new SystemClock(onError);
+/** `offsetMs` (≥ 0) starts the clock ahead of real time: a sandbox restarted from a state file
+ *  keeps the time earlier advance() calls had moved it to. */
+export function createSystemClock(onError: ErrorSink = () => undefined, offsetMs = 0): SandboxClock {
+  return new SystemClock(Math.max(0, offsetMs), onError);
 }
 
 export function createManualClock(startMs = Date.UTC(2025, 0, 6, 0, 0, 0), onError: ErrorSink = () => undefined): SandboxClock {

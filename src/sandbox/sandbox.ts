@@ -2,7 +2,8 @@
  * UnivaPay API sandbox: a stand-alone, faithful simulator of the new REST API for card payments
  * (tokens, charges, captures, cancels, refunds, subscriptions, webhooks, limits, idempotency, test cards) with a
  * controllable clock and fault injection. It must never import gateway code: like the real API it
- * knows nothing about its clients.
+ * knows nothing about its clients. With `stateFile` its whole state survives restarts
+ * (src/sandbox/persistence); without it nothing touches the disk.
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -16,8 +17,13 @@ import { createApp } from "./http/create-app";
 import type { SandboxDeps } from "./http/context";
 import { IdempotencyStore } from "./idempotency";
 import { newId } from "./ids";
+import { openStateFile, type OpenedStateFile } from "./persistence/open-state-file";
+import { restoreState } from "./persistence/restore-state";
+import type { StatePersister } from "./persistence/state-persister";
 import { PaymentProcessor } from "./processing/payment-processor";
-import { createStoreWithCredentials, type CreateStoreOptions, type SandboxCredentials } from "./processing/store-registry";
+import {
+  appTokenIdOf, createStoreWithCredentials, credentialsOf, type CreateStoreOptions, type SandboxCredentials,
+} from "./processing/store-registry";
 import { TokenService } from "./processing/token-service";
 import { RateLimiter } from "./rate-limit";
 import { createAdminRoutes } from "./routes/admin-routes";
@@ -33,6 +39,7 @@ import { createTransactionHistoryRoutes } from "./routes/transaction-history-rou
 import { createWebhookRoutes } from "./routes/webhook-routes";
 import { SandboxState } from "./state/sandbox-state";
 import { postWebhook, type WebhookPoster } from "./webhooks/http-post";
+import { registerSandboxInternals } from "./testing/sandbox-internals";
 import { WebhookSender, type WebhookDeliveryAttempt } from "./webhooks/webhook-sender";
 
 export type { SandboxClock } from "./clock";
@@ -41,6 +48,7 @@ export type { SandboxCredentials, CreateStoreOptions } from "./processing/store-
 export type { FaultInjector, FaultConfigInput } from "./faults";
 export type { WebhookDeliveryAttempt } from "./webhooks/webhook-sender";
 export type { SandboxRoutePlugin } from "./routes/subscription-seam";
+export { StateFileError } from "./persistence/state-file-error";
 
 export interface SandboxOptions {
   logger?: Logger;
@@ -68,6 +76,13 @@ export interface SandboxOptions {
   plugins?: readonly SandboxRoutePlugin[];
   /** Replaces the HTTP webhook poster (tests of the sender only). */
   webhookPoster?: WebhookPoster;
+  /**
+   * Keeps the whole sandbox in this file (created with its directory if missing): signing key,
+   * stores and credentials, tokens, charges, refunds, cancels, webhooks, subscriptions, idempotency
+   * records. Loaded at creation (a bad file throws StateFileError), saved within about a second of
+   * each change and on close(); pending work resumes after a restart. Default: memory only.
+   */
+  stateFile?: string;
 }
 
 export interface Sandbox {
@@ -83,17 +98,38 @@ export interface Sandbox {
   onWebhookAttempt(listener: (a: WebhookDeliveryAttempt) => void): () => void;
   /** Listener called with the resource id whenever a ?polling=true GET starts being held. */
   onPollHeld(listener: (resourceId: string) => void): () => void;
+  /** The state file (absolute path) and whether it existed at creation; null = memory only. */
+  readonly stateFile: { readonly path: string; readonly loaded: boolean } | null;
+  /** Writes every change so far to the state file and resolves once it is on disk (no-op in memory). */
+  saveState(): Promise<void>;
   listen(port: number, host?: string): Promise<{ url: string }>;
-  /** Stops timers, ends held polls, closes sockets (keep-alive too). */
+  /** Stops timers, ends held polls, closes sockets (keep-alive too), then saves the state file. */
   close(): Promise<void>;
 }
 
 export function createSandbox(opts: SandboxOptions = {}): Sandbox {
-  const logger = opts.logger ?? pino({ level: "silent" });
-  const log = logger.child({ module: "sandbox" });
-  const clock = opts.clock ?? createSystemClock((err) => log.error({ err }, "sandbox task failed"));
+  const log = (opts.logger ?? pino({ level: "silent" })).child({ module: "sandbox" });
+  const file = opts.stateFile === undefined ? null : openStateFile(opts.stateFile);
+  try {
+    return buildSandbox(opts, log, file);
+  } catch (err) {
+    file?.abandon();
+    throw err;
+  }
+}
+
+function buildSandbox(opts: SandboxOptions, log: Logger, file: OpenedStateFile | null): Sandbox {
+  const loaded = file?.loaded ?? null;
+  const onTaskError = (err: unknown): void => log.error({ err }, "sandbox task failed");
+  // A restarted sandbox keeps the time earlier advance() calls had moved its clock to.
+  const clock = opts.clock ?? createSystemClock(onTaskError, loaded ? loaded.lastSave.at - loaded.lastSave.real : 0);
+  if (loaded && opts.clock && opts.clock.now() < loaded.lastSave.at) {
+    log.warn({ clock: opts.clock.now(), saved: loaded.lastSave.at }, "the given clock is behind the state file's sandbox time");
+  }
   const state = new SandboxState();
-  const jwtKey = randomBytes(32);
+  const idempotency = new IdempotencyStore(() => clock.now());
+  if (loaded) restoreState(loaded.records, loaded.lastSave.seq, state, idempotency);
+  const jwtKey = loaded?.identity.jwtKey ?? randomBytes(32);
   const faults = new FaultInjector();
   const shutdown = new AbortController();
   const sender = new WebhookSender({ state, clock, faults, logger: log.child({ component: "webhooks" }), post: opts.webhookPoster ?? postWebhook });
@@ -121,11 +157,11 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     tokens: new TokenService(engine, payments),
     sender,
     faults,
-    idempotency: new IdempotencyStore(() => clock.now()),
+    idempotency,
     rateLimiter: opts.rateLimits === false ? null : new RateLimiter(() => clock.now()),
     shutdown: shutdown.signal,
     pollEvents: new EventEmitter(),
-    platformId: newId(),
+    platformId: loaded?.identity.platformId ?? newId(),
   };
   const createStore = (o: CreateStoreOptions): SandboxCredentials => createStoreWithCredentials(state, jwtKey, clock.now(), o);
   const plugins = [
@@ -141,10 +177,22 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       .map((f) => f(deps))
       .concat(plugins.map((p) => p.createRoutes(deps))),
   });
-  const demo = createStore({ name: "Sandbox demo store", mode: "test", pci: true, recurringPrivilege: "infinite", domains: ["localhost", "127.0.0.1"] });
+  const demo =
+    (loaded && credentialsOf(state, loaded.identity.demo.storeId, loaded.identity.demo.jti)) ||
+    createStore({ name: "Sandbox demo store", mode: "test", pci: true, recurringPrivilege: "infinite", domains: ["localhost", "127.0.0.1"] });
+  let persister: StatePersister | null = null;
+  if (file) {
+    if (loaded) {
+      payments.resumeAfterLoad();
+      deps.tokens.resumeAfterLoad();
+      for (const p of plugins) p.resumeAfterLoad?.();
+    }
+    const identity = { jwtKey, platformId: deps.platformId, demo: { storeId: demo.storeId, jti: appTokenIdOf(state, demo.appToken) ?? "" } };
+    persister = file.start({ state, idempotency, identity, sandboxNow: () => clock.now(), logger: log.child({ component: "state-file" }) });
+  }
   let server: Server | undefined;
 
-  return {
+  const sandbox: Sandbox = {
     createStore,
     demo,
     clock,
@@ -154,6 +202,10 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     onPollHeld: (l) => {
       deps.pollEvents.on("held", l);
       return () => deps.pollEvents.off("held", l);
+    },
+    stateFile: file && { path: file.file, loaded: loaded !== null },
+    saveState: async () => {
+      await persister?.saveNow();
     },
     async listen(port, host = "127.0.0.1") {
       if (server) throw new Error("sandbox already listening");
@@ -173,11 +225,16 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       for (const p of plugins) p.close?.();
       const s = server;
       server = undefined;
-      if (!s) return;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-      });
+      if (s) {
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+      // Last: no request or task can change the state any more.
+      await persister?.close();
     },
   };
+  registerSandboxInternals(sandbox, { state, idempotency });
+  return sandbox;
 }

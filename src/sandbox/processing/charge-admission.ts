@@ -71,6 +71,27 @@ export class ChargeAdmission {
     this.limits.record(token.storeId, token.mode, null, now);
   }
 
+  /**
+   * A charge loaded from a state file, in creation order: counts it as admission did when it was
+   * made (daily cap, 30-s rule) and feeds a failed settlement to the card lock, so a restart
+   * forgets none of these limits.
+   */
+  replay(charge: ChargeRecord): void {
+    const attempt: ChargeAttempt | null = charge.isCvvAuth
+      ? null
+      : {
+          storeId: charge.storeId,
+          mode: charge.mode,
+          kind: charge.subscriptionId === null ? "one_off" : "subscription",
+          cardNumber: charge.payer.cardNumber,
+          recurringTokenId: charge.tokenType === "recurring" ? charge.tokenId : null,
+          amount: charge.requestedAmount,
+          currency: charge.requestedCurrency,
+        };
+    this.limits.record(charge.storeId, charge.mode, attempt, charge.createdAt);
+    this.recordSettlement(charge);
+  }
+
   /** Called when a charge settles: failures feed the card lock. */
   recordSettlement(charge: ChargeRecord): void {
     if (charge.status === "failed") this.locks.recordFailure(charge.payer.cardNumber, charge.mode, charge.updatedAt);

@@ -2,6 +2,7 @@
  * The simulated acquirer: creates charges, captures, cancels and refunds in `pending`, then settles
  * them on the sandbox clock (settleDelayMs later) per the test-card table, firing the §4.2 events.
  * It owns every state transition of these resources; routes only validate input and render output.
+ * After a restart from a state file, resumeAfterLoad() re-arms what loaded records were waiting for.
  */
 import { type ApiError, badRequest, notFound, validationError } from "../errors";
 import { newId } from "../ids";
@@ -62,6 +63,7 @@ export class PaymentProcessor {
     charge.descriptor = body.descriptor ?? null;
     token.lastUsedAt = now;
     if (token.type === "one_time") token.active = false;
+    this.deps.state.changed(token.id);
     this.settleLater(() => this.settleCharge(charge.id));
     return charge;
   }
@@ -72,6 +74,7 @@ export class PaymentProcessor {
     this.admission.recordCvvAuthorization(token, now);
     const charge = this.newCharge(token, { amount: 1, currency, capture: false, captureAt: null, metadata: {}, isCvvAuth: true }, now);
     token.cvvAuthorize = { enabled: true, status: "pending", chargeId: charge.id, currency };
+    this.deps.state.changed(token.id);
     this.settleLater(() => this.settleCharge(charge.id));
   }
 
@@ -89,9 +92,40 @@ export class PaymentProcessor {
     if (tooQuick) charge.forcedError = DUPLICATE_CHARGE_ERROR;
     token.lastUsedAt = now;
     if (token.type === "subscription") token.active = false;
+    this.deps.state.changed(token.id);
     this.settledListeners.set(charge.id, onSettled);
     this.settleLater(() => this.settleCharge(charge.id));
     return charge;
+  }
+
+  /**
+   * After a restart: the subscription engine re-attaches its listener to a loaded subscription
+   * charge that is still pending or authorized (the closure given to chargeForSubscription is gone).
+   */
+  watchSubscriptionCharge(chargeId: string, onSettled: (charge: ChargeRecord) => void): void {
+    this.settledListeners.set(chargeId, onSettled);
+  }
+
+  /**
+   * After a restart from a state file: rebuilds the admission rules' memory from the loaded charges
+   * and re-schedules every settlement, capture and capture_at that was waiting, at the instant it
+   * was due (one that fell due while the process was down runs right away), as if the process had
+   * only been down. Runs once, before the sandbox serves requests.
+   */
+  resumeAfterLoad(): void {
+    const { state, options } = this.deps;
+    for (const charge of state.charges.values()) {
+      this.admission.replay(charge);
+      // updatedAt is when the create or the capture started (settlement = that + settleDelayMs).
+      if (charge.status === "pending") this.settleAt(charge.updatedAt + options.settleDelayMs, () => this.settleCharge(charge.id));
+      else if (charge.status === "authorized" && charge.captureAt !== null) this.scheduleAutoCapture(charge);
+    }
+    for (const cancel of state.cancels.values()) {
+      if (cancel.status === "pending") this.settleAt(cancel.createdAt + options.settleDelayMs, () => this.settleCancel(cancel.id));
+    }
+    for (const refund of state.refunds.values()) {
+      if (refund.status === "pending") this.settleAt(refund.createdAt + options.settleDelayMs, () => this.settleRefund(refund.id));
+    }
   }
 
   /** Checks of POST /subscriptions that the first charge needs (null = registration only). */
@@ -112,6 +146,7 @@ export class PaymentProcessor {
     const cancel: CancelRecord = { id: newId(), seq: this.deps.state.nextSeq(), storeId: charge.storeId, chargeId: charge.id, status: "pending", error: null, metadata, mode: charge.mode, createdAt: now };
     this.deps.state.cancels.set(cancel.id, cancel);
     charge.cancelPending = true;
+    this.deps.state.changed(charge.id);
     this.settleLater(() => this.settleCancel(cancel.id));
     return cancel;
   }
@@ -188,6 +223,10 @@ export class PaymentProcessor {
     this.deps.clock.schedule(this.deps.clock.now() + this.deps.options.settleDelayMs, task);
   }
 
+  private settleAt(at: number, task: () => void): void {
+    this.deps.clock.schedule(Math.max(at, this.deps.clock.now()), task);
+  }
+
   private startCapture(charge: ChargeRecord, amount: number): void {
     charge.status = "pending";
     charge.pendingOp = "capture";
@@ -245,6 +284,7 @@ export class PaymentProcessor {
     cancel.status = s.status;
     cancel.error = s.error;
     charge.cancelPending = false;
+    this.deps.state.changed(charge.id);
     this.deps.state.touch(cancel.id);
     this.emit(cancel.storeId, "cancel_finished", renderCancel(cancel));
     if (s.status !== "successful") return;

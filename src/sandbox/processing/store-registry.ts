@@ -69,6 +69,19 @@ export function createStoreWithCredentials(state: SandboxState, jwtKey: Buffer, 
   return { storeId: store.id, appToken: jwt, secret, mode: opts.mode };
 }
 
+/** The credentials issued with app token `jti` of store `storeId`, as createStore returned them. */
+export function credentialsOf(state: SandboxState, storeId: string, jti: string): SandboxCredentials | undefined {
+  const store = state.stores.get(storeId);
+  const app = state.appTokens.get(jti);
+  return store && app && app.storeId === storeId ? { storeId, appToken: app.jwt, secret: app.secret, mode: store.mode } : undefined;
+}
+
+/** The jti of the app token `jwt` (createStore returns the JWT, the state file names the jti). */
+export function appTokenIdOf(state: SandboxState, jwt: string): string | undefined {
+  for (const app of state.appTokens.values()) if (app.jwt === jwt) return app.jti;
+  return undefined;
+}
+
 /** Live mode needs a reviewed account (`:20769`); test mode never does. */
 export function liveModeError(store: StoreRecord | undefined): ApiError | null {
   return store !== undefined && store.mode === "live" && !store.verified ? badRequest("LIVE_MODE_NOT_ENABLED_WHEN_UNVERIFIED") : null;

@@ -3,7 +3,9 @@
  * subscription's state, checks tokens, turns engine actions into real charges through the
  * PaymentProcessor (so test cards decide the outcome), feeds settlements back, fires the
  * subscription_* webhooks with the subscription object, and keeps one sandbox-clock timer per
- * subscription at its next run time. Routes only parse input and render output.
+ * subscription at its next run time. The states themselves live in SandboxState.subscriptions (so
+ * a state file keeps them); after a restart resumeAfterLoad() re-attaches what was in flight.
+ * Routes only parse input and render output.
  */
 import { notFound } from "../errors";
 import { newId } from "../ids";
@@ -30,20 +32,14 @@ export interface SubscriptionServiceOptions {
   readonly retryCount?: number;
 }
 
-interface Entry {
-  state: SubscriptionState;
-  cancelWake: (() => void) | null;
-}
-
 type ChargeAction = Extract<EngineAction, { kind: "charge" }>;
 
 const DAY_MS = 86_400_000;
 const ENDED: ReadonlySet<SubscriptionStatus> = new Set(["canceled", "completed", "unconfirmed"]);
 
 export class SubscriptionService {
-  private readonly entries = new Map<string, Entry>();
-  /** Charge id → scheduled-payment id, for `/payments/{id}/charges`. */
-  private readonly paymentOfCharge = new Map<string, string>();
+  /** Subscription id → cancel function of its next-run timer. */
+  private readonly wakes = new Map<string, () => void>();
   private stopped = false;
 
   constructor(
@@ -61,15 +57,18 @@ export class SubscriptionService {
     const refused = this.deps.payments.subscriptionCreateError(token, first);
     if (refused) throw refused;
     // A subscription token is single-use: using it lifts the one-active-token-per-card block (§2.1).
-    if (token.type === "subscription") token.active = false;
-    const entry: Entry = { state: r.sub, cancelWake: null };
-    this.entries.set(r.sub.id, entry);
-    this.commit(entry, r.sub, r.events, r.actions);
-    return entry.state;
+    if (token.type === "subscription") {
+      token.active = false;
+      this.deps.state.changed(token.id);
+    }
+    this.commit(r.sub, r.events, r.actions);
+    return this.current(r.sub.id);
   }
 
   get(storeId: string, id: string): SubscriptionState {
-    return this.entry(storeId, id).state;
+    const s = this.deps.state.subscriptions.get(id);
+    if (!s || s.storeId !== storeId) throw notFound();
+    return s;
   }
 
   /**
@@ -78,7 +77,7 @@ export class SubscriptionService {
    * ONGOING_SUBSCRIPTIONS_EXIST_FOR_TOKEN).
    */
   isTokenInUse(tokenId: string): boolean {
-    for (const { state } of this.entries.values()) {
+    for (const state of this.deps.state.subscriptions.values()) {
       if (state.transactionTokenId === tokenId && !ENDED.has(state.status)) return true;
     }
     return false;
@@ -86,53 +85,88 @@ export class SubscriptionService {
 
   /** Oldest first, as `paginate` expects. */
   list(storeId: string): SubscriptionState[] {
-    return [...this.entries.values()].map((e) => e.state).filter((s) => s.storeId === storeId);
+    return ofStore(this.deps.state.subscriptions, storeId);
   }
 
   patch(storeId: string, id: string, body: unknown): SubscriptionState {
-    const entry = this.entry(storeId, id);
-    const r = patchSubscription(entry.state, body, this.now());
+    const before = this.get(storeId, id);
+    const r = patchSubscription(before, body, this.now());
     if (!r.ok) throw rejectionToApiError(r);
-    if (r.sub.transactionTokenId !== entry.state.transactionTokenId) {
+    if (r.sub.transactionTokenId !== before.transactionTokenId) {
       const token = this.checkedToken(r.sub.transactionTokenId, storeId, "change", this.now());
-      if (token.type === "subscription") token.active = false;
+      if (token.type === "subscription") {
+        token.active = false;
+        this.deps.state.changed(token.id);
+      }
     }
-    this.commit(entry, r.sub, r.events, []);
-    return entry.state;
+    this.commit(r.sub, r.events, []);
+    return this.current(id);
   }
 
   cancel(storeId: string, id: string): void {
-    const entry = this.entry(storeId, id);
-    const r = cancelSubscription(entry.state, this.now());
+    const r = cancelSubscription(this.get(storeId, id), this.now());
     if (!r.ok) throw rejectionToApiError(r);
-    this.commit(entry, r.sub, r.events, []);
+    this.commit(r.sub, r.events, []);
   }
 
   updatePayment(storeId: string, id: string, paymentId: string, body: unknown): SubscriptionState {
-    const entry = this.entry(storeId, id);
-    const r = updateScheduledPayment(entry.state, paymentId, body, this.now());
+    const r = updateScheduledPayment(this.get(storeId, id), paymentId, body, this.now());
     if (!r.ok) throw rejectionToApiError(r);
-    this.commit(entry, r.sub, [], []);
-    return entry.state;
+    this.commit(r.sub, [], []);
+    return this.current(id);
   }
 
   /** The subscription's charges in creation order, optionally only those of one scheduled payment. */
   charges(storeId: string, id: string, paymentId?: string): ChargeRecord[] {
     const sub = this.get(storeId, id);
     return ofStore(this.deps.state.charges, storeId).filter(
-      (c) => c.subscriptionId === sub.id && (paymentId === undefined || this.paymentOfCharge.get(c.id) === paymentId),
+      (c) => c.subscriptionId === sub.id && (paymentId === undefined || this.deps.state.paymentOfCharge.get(c.id) === paymentId),
     );
+  }
+
+  /**
+   * After a restart from a state file, before requests are served: re-attaches the settlement
+   * listener of every subscription charge still pending or authorized (PaymentProcessor re-schedules
+   * the settlement itself), re-schedules a first_charge_capture_after capture, re-runs what an
+   * in-flight payment without such a charge was waiting for (a card check, or the failure of a
+   * deleted token), and re-arms each subscription's next run (one due while down runs at once).
+   */
+  resumeAfterLoad(): void {
+    const { state } = this.deps;
+    const liveCharges = new Set<string>();
+    for (const [chargeId, paymentId] of state.paymentOfCharge) {
+      const charge = state.charges.get(chargeId);
+      const sub = charge?.subscriptionId ? state.subscriptions.get(charge.subscriptionId) : undefined;
+      if (!charge || !sub || (charge.status !== "pending" && charge.status !== "authorized")) continue;
+      const payment = sub.payments.find((p) => p.id === paymentId);
+      const captureAfter = payment?.index === 0 ? sub.firstChargeCaptureAfter : null;
+      liveCharges.add(paymentId);
+      this.deps.payments.watchSubscriptionCharge(chargeId, (c) => this.onChargeSettled(sub.id, paymentId, captureAfter, c));
+      const authorizedAt = payment?.attempts.find((a) => a.result === "authorized")?.at;
+      if (charge.status === "authorized" && captureAfter !== null && authorizedAt !== undefined) {
+        this.scheduleCapture(charge, captureAfter, Date.parse(authorizedAt));
+      }
+    }
+    for (const sub of state.subscriptions.values()) {
+      const payment = sub.payments[sub.payments.length - 1];
+      if (payment && !payment.isPaid && payment.inFlight && !liveCharges.has(payment.id)) {
+        if (payment.index === 0 && payment.amount === 0) this.verifyCard(sub.id, payment.id, sub.transactionTokenId);
+        else this.later(() => this.onResult(sub.id, payment.id, "failed"));
+      }
+      this.arm(sub.id);
+    }
   }
 
   stop(): void {
     this.stopped = true;
-    for (const e of this.entries.values()) e.cancelWake?.();
+    for (const cancelWake of this.wakes.values()) cancelWake();
+    this.wakes.clear();
   }
 
-  private entry(storeId: string, id: string): Entry {
-    const e = this.entries.get(id);
-    if (!e || e.state.storeId !== storeId) throw notFound();
-    return e;
+  private current(id: string): SubscriptionState {
+    const s = this.deps.state.subscriptions.get(id);
+    if (!s) throw notFound();
+    return s;
   }
 
   private checkedToken(tokenId: string, storeId: string, use: SubscriptionTokenUse, now: Date): TokenRecord {
@@ -147,38 +181,39 @@ export class SubscriptionService {
    * actions, then lets the engine apply anything now due and re-arms the timer (the wiring the
    * engine's author prescribes). Terminates: advanceSubscription marks a payment in flight.
    */
-  private commit(entry: Entry, next: SubscriptionState, events: readonly SubscriptionEvent[], actions: readonly EngineAction[]): void {
-    entry.state = next;
+  private commit(next: SubscriptionState, events: readonly SubscriptionEvent[], actions: readonly EngineAction[]): void {
+    this.deps.state.subscriptions.set(next.id, next);
     this.deps.state.touch(next.id);
     for (const e of events) this.deps.sender.emit(next.storeId, e.event, toApiObject(next));
-    for (const a of actions) this.start(entry, a);
-    const adv = advanceSubscription(entry.state, this.now());
-    if (adv.sub !== entry.state) {
-      this.commit(entry, adv.sub, adv.events, adv.actions);
+    for (const a of actions) this.start(next, a);
+    const latest = this.current(next.id);
+    const adv = advanceSubscription(latest, this.now());
+    if (adv.sub !== latest) {
+      this.commit(adv.sub, adv.events, adv.actions);
       return;
     }
-    this.arm(entry);
+    this.arm(next.id);
   }
 
-  private arm(entry: Entry): void {
-    entry.cancelWake?.();
-    entry.cancelWake = null;
-    const wake = nextWakeAt(entry.state);
-    if (!wake || this.stopped) return;
-    const id = entry.state.id;
-    entry.cancelWake = this.deps.clock.schedule(Math.max(wake.getTime(), this.deps.clock.now()), () => {
-      const e = this.entries.get(id);
-      if (!e || this.stopped) return;
-      e.cancelWake = null;
-      this.commit(e, e.state, [], []);
-    });
+  private arm(id: string): void {
+    this.wakes.get(id)?.();
+    this.wakes.delete(id);
+    const sub = this.deps.state.subscriptions.get(id);
+    const wake = sub && nextWakeAt(sub);
+    if (!sub || !wake || this.stopped) return;
+    this.wakes.set(id, this.deps.clock.schedule(Math.max(wake.getTime(), this.deps.clock.now()), () => {
+      const s = this.deps.state.subscriptions.get(id);
+      if (!s || this.stopped) return;
+      this.wakes.delete(id);
+      this.commit(s, [], []);
+    }));
   }
 
-  private start(entry: Entry, action: EngineAction): void {
-    const subId = entry.state.id;
+  private start(sub: SubscriptionState, action: EngineAction): void {
+    const subId = sub.id;
     if (action.kind === "verify_card") return this.verifyCard(subId, action.paymentId, action.transactionTokenId);
     const token = this.deps.state.tokens.get(action.transactionTokenId);
-    if (!token || token.storeId !== entry.state.storeId) {
+    if (!token || token.storeId !== sub.storeId) {
       // Deleted token: "linked subscriptions stop working" (§2). No card, so no charge object.
       this.later(() => this.onResult(subId, action.paymentId, "failed"));
       return;
@@ -186,22 +221,22 @@ export class SubscriptionService {
     const charge = this.deps.payments.chargeForSubscription(
       token,
       { subscriptionId: subId, amount: action.amount, currency: action.currency, metadata: flatMetadata(action.metadata), capture: !action.authorizationOnly },
-      (c) => this.onChargeSettled(subId, action, c),
+      (c) => this.onChargeSettled(subId, action.paymentId, action.captureAfter, c),
     );
-    this.paymentOfCharge.set(charge.id, action.paymentId);
+    this.deps.state.paymentOfCharge.set(charge.id, action.paymentId);
   }
 
-  private onChargeSettled(subId: string, action: ChargeAction, charge: ChargeRecord): void {
+  private onChargeSettled(subId: string, paymentId: string, captureAfter: ChargeAction["captureAfter"], charge: ChargeRecord): void {
     const result: ChargeResult = charge.status === "successful" ? "successful" : charge.status === "authorized" ? "authorized" : "failed";
-    if (result === "authorized" && action.captureAfter !== null) this.scheduleCapture(charge, action.captureAfter);
-    this.onResult(subId, action.paymentId, result);
+    if (result === "authorized" && captureAfter !== null) this.scheduleCapture(charge, captureAfter, this.deps.clock.now());
+    this.onResult(subId, paymentId, result);
   }
 
-  /** first_charge_capture_after = P1D…P6D: captures the whole authorization that much later. */
-  private scheduleCapture(charge: ChargeRecord, after: string): void {
+  /** first_charge_capture_after = P1D…P6D: captures the whole authorization that much after it was authorized. */
+  private scheduleCapture(charge: ChargeRecord, after: string, authorizedAt: number): void {
     const days = Number(/^P(\d+)D$/.exec(after)?.[1] ?? Number.NaN);
     if (!Number.isInteger(days)) throw new Error(`unexpected first_charge_capture_after ${after}`);
-    this.deps.clock.schedule(this.deps.clock.now() + days * DAY_MS, () => {
+    this.deps.clock.schedule(Math.max(authorizedAt + days * DAY_MS, this.deps.clock.now()), () => {
       // The merchant may have captured or canceled it in the meantime.
       if (this.stopped || charge.status !== "authorized" || charge.cancelPending) return;
       this.deps.payments.capture(charge, charge.authorizedAmount ?? charge.requestedAmount, charge.requestedCurrency);
@@ -228,10 +263,10 @@ export class SubscriptionService {
   }
 
   private onResult(subId: string, paymentId: string, result: ChargeResult): void {
-    const entry = this.entries.get(subId);
-    if (!entry || this.stopped) return;
-    const out = applyChargeResult(entry.state, paymentId, result, this.now());
-    this.commit(entry, out.sub, out.events, []);
+    const sub = this.deps.state.subscriptions.get(subId);
+    if (!sub || this.stopped) return;
+    const out = applyChargeResult(sub, paymentId, result, this.now());
+    this.commit(out.sub, out.events, []);
   }
 
   /** Results without an acquirer still arrive after the response, like a settlement. */

@@ -63,6 +63,30 @@ export class TokenService {
     return token;
   }
 
+  /**
+   * After a restart from a state file: re-arms the one-month removal of loaded test-mode recurring
+   * tokens (one that fell due while the process was down goes at once). One clock task walks the
+   * sorted list, so thousands of loaded tokens do not each hold a timer entry.
+   */
+  resumeAfterLoad(): void {
+    if (!this.deps.options.testRecurringTokenExpiry) return;
+    const due: Array<{ readonly at: number; readonly id: string }> = [];
+    for (const t of this.deps.state.tokens.values()) {
+      if (t.type === "recurring" && t.mode === "test") due.push({ at: addUtcMonths(t.createdAt, 1), id: t.id });
+    }
+    due.sort((a, b) => a.at - b.at);
+    let next = 0;
+    const arm = (): void => {
+      const first = due[next];
+      if (!first) return;
+      this.deps.clock.schedule(first.at, () => {
+        for (let d = due[next]; d !== undefined && d.at <= this.deps.clock.now(); d = due[++next]) this.purge(d.id);
+        arm();
+      });
+    };
+    arm();
+  }
+
   /** Registers a rule that can refuse DELETE (the subscription plugin's ONGOING_SUBSCRIPTIONS_EXIST_FOR_TOKEN). */
   addDeleteGuard(guard: TokenDeleteGuard): void {
     this.deleteGuards.push(guard);

@@ -58,6 +58,7 @@ export function createAdminRoutes(deps: SandboxDeps, createStore: (o: CreateStor
     if (!hook) throw notFound();
     hook.active = false;
     hook.updatedAt = deps.clock.now();
+    deps.state.changed(hook.id);
     ctx.body = renderWebhook(hook, deps.platformId);
   });
 

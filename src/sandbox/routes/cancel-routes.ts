@@ -52,6 +52,7 @@ export function createCancelRoutes(deps: SandboxDeps): Router<RequestState> {
     const cancel = find(requireOwnStore(ctx), param(ctx, "chargeId"), param(ctx, "id"));
     const patch = parseInput(MetadataPatchSchema, ctx.state.body);
     if (patch.metadata !== undefined) cancel.metadata = patch.metadata;
+    deps.state.changed(cancel.id);
     ctx.body = renderCancel(cancel);
   });
 

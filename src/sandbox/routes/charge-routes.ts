@@ -57,6 +57,7 @@ export function createChargeRoutes(deps: SandboxDeps): Router<RequestState> {
     const patch = parseInput(MetadataPatchSchema, ctx.state.body);
     if (patch.metadata !== undefined) charge.metadata = patch.metadata;
     charge.updatedAt = deps.clock.now();
+    deps.state.changed(charge.id);
     ctx.body = renderCharge(charge);
   });
 

@@ -52,6 +52,7 @@ export function createRefundRoutes(deps: SandboxDeps): Router<RequestState> {
     const refund = find(requireOwnStore(ctx), param(ctx, "chargeId"), param(ctx, "id"));
     const patch = parseInput(MetadataPatchSchema, ctx.state.body);
     if (patch.metadata !== undefined) refund.metadata = patch.metadata;
+    deps.state.changed(refund.id);
     ctx.body = renderRefund(refund);
   });
 

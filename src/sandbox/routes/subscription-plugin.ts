@@ -1,7 +1,8 @@
 /**
  * Subscriptions as a SandboxRoutePlugin: builds the SubscriptionService on the sandbox's own
  * state, clock, PaymentProcessor and webhook sender, mounts its routes, guards DELETE of recurring
- * tokens its subscriptions still use, and stops its timers on close. createSandbox registers it by default.
+ * tokens its subscriptions still use, re-arms loaded subscriptions after a restart, and stops its
+ * timers on close. createSandbox registers it by default.
  */
 import { badRequest } from "../errors";
 import { SubscriptionService, type SubscriptionServiceOptions } from "../processing/subscription-service";
@@ -18,6 +19,9 @@ export function createSubscriptionPlugin(options: SubscriptionServiceOptions = {
       // Subscription tokens stay deletable: the doc's DELETE says linked subscriptions stop working.
       deps.tokens.addDeleteGuard((t) => (t.type === "recurring" && created.isTokenInUse(t.id) ? badRequest("ONGOING_SUBSCRIPTIONS_EXIST_FOR_TOKEN") : null));
       return createSubscriptionRoutes(deps, created);
+    },
+    resumeAfterLoad() {
+      service?.resumeAfterLoad();
     },
     close() {
       service?.stop();

@@ -11,6 +11,11 @@ export interface SandboxRoutePlugin {
   readonly name: string;
   /** Routes are mounted after authentication, rate limiting and idempotency, like built-in ones. */
   createRoutes(deps: SandboxDeps): Router<RequestState>;
+  /**
+   * Called once after createRoutes when the sandbox was loaded from a state file, before it serves
+   * requests: re-arm the timers and listeners the plugin's loaded state was waiting for.
+   */
+  resumeAfterLoad?(): void;
   /** Called by Sandbox.close(). */
   close?(): void;
 }

@@ -73,6 +73,7 @@ export function createWebhookRoutes(deps: SandboxDeps): Router<RequestState> {
       if (patch.auth_token !== undefined) hook.authToken = patch.auth_token;
       if (patch.active !== undefined) hook.active = patch.active;
       hook.updatedAt = deps.clock.now();
+      deps.state.changed(hook.id);
       ctx.body = render(hook);
     });
 

@@ -118,6 +118,7 @@ export class WebhookSender {
     if (verdict.kind === "disable") {
       hook.active = false;
       hook.updatedAt = this.deps.clock.now();
+      this.deps.state.changed(hook.id);
       this.deps.logger.warn({ webhookId: hook.id, attempt: d.attempt, status }, "webhook disabled after failed delivery");
     }
     const outcome = verdict.kind === "delivered" ? "delivered" : verdict.kind === "disable" ? "disabled" : "gave_up";
