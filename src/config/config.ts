@@ -1,9 +1,10 @@
 /**
  * Environment configuration, parsed once by the composition root (src/main.ts) and scripts.
- * Every invalid variable is reported at once; nothing falls back silently on a bad value.
- * No other module reads process.env.
+ * Every invalid variable is reported at once; nothing falls back silently on a bad value, and a
+ * missing variable never quietly turns production into the demo. No other module reads process.env.
  */
 import { z } from "zod";
+import { databaseUrlProblem } from "./database-url";
 
 const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const bool = (def: boolean) =>
@@ -11,15 +12,38 @@ const bool = (def: boolean) =>
     .enum(["true", "false", "1", "0", "yes", "no"])
     .default(def ? "true" : "false")
     .transform((v) => v === "true" || v === "1" || v === "yes");
+const optionalBool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === "true" || v === "1" || v === "yes"));
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
+/** GATEWAY_SECRET keys the request-key HMAC; shorter keys are guessable. */
+export const MIN_GATEWAY_SECRET_LENGTH = 32;
 
 export const ConfigSchema = z.object({
   /** 0 picks a free port (tests). */
   PORT: intFrom(8080, 0).pipe(z.number().max(65535)),
   HOST: z.string().min(1).default("0.0.0.0"),
+  /** The operator listener: /metrics, detailed readiness, the demo receiver. Never the merchants' port. */
+  ADMIN_PORT: intFrom(9090, 0).pipe(z.number().max(65535)),
+  ADMIN_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Bearer token for the admin listener; required when it listens beyond loopback. */
+  ADMIN_TOKEN: z.string().min(16, "at least 16 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** `sqlite:<path>` (embedded, default) or `postgres://…` (production; several instances). */
-  DATABASE_URL: z.string().min(1).default("sqlite:./data/gateway.sqlite"),
-  /** Unset: an embedded sandbox of the new API is started on loopback (demo / development). */
+  DATABASE_URL: z
+    .string()
+    .default("sqlite:./data/gateway.sqlite")
+    .superRefine((u, ctx) => {
+      const problem = databaseUrlProblem(u);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  /**
+   * Demo mode: the embedded sandbox, the demo merchant 100001, the built-in kickback receiver.
+   * Unset: demo exactly when neither MERCHANTS_FILE nor UNIVAPAY_BASE_URL is set.
+   */
+  DEMO: optionalBool,
+  /** The new API. Unset only in demo mode. */
   UNIVAPAY_BASE_URL: z
     .string()
     .url()
@@ -29,12 +53,16 @@ export const ConfigSchema = z.object({
   /** How long a legacy request waits for the charge to leave `pending` before answering rst=0. */
   UNIVAPAY_POLL_DEADLINE_MS: intFrom(8_000, 0),
   UNIVAPAY_MAX_SOCKETS: intFrom(64, 1),
-  /** YAML merchants file; unset with the embedded sandbox: the demo merchant sid=100001 only. */
+  /** YAML merchants file. Required unless in demo mode. */
   MERCHANTS_FILE: z.string().min(1).optional(),
   MAPPINGS_DIR: z.string().min(1).default("./mappings"),
-  /** Kickback URL of the demo merchant (embedded sandbox only); default: the built-in demo receiver. */
+  /** Keys the HMAC that identifies a legacy request (idempotency). Required unless in demo mode. */
+  GATEWAY_SECRET: z.string().min(MIN_GATEWAY_SECRET_LENGTH, `at least ${MIN_GATEWAY_SECRET_LENGTH} characters`).optional(),
+  /** Demo mode only: where the embedded sandbox keeps its state, so payments survive a restart. */
+  SANDBOX_STATE_FILE: z.string().default("./data/demo-sandbox.jsonl"),
+  /** Demo mode only: kickback URL of the demo merchant; default the built-in receiver. */
   DEMO_KICKBACK_URL: z.string().url().optional(),
-  /** Allow kickback URLs on loopback/private networks (tests, demo). Off in production: SSRF guard. */
+  /** Allow kickback URLs on loopback/private networks (local development). Off: SSRF guard. */
   KICKBACK_ALLOW_PRIVATE_NETWORKS: bool(false),
   KICKBACK_TIMEOUT_MS: intFrom(10_000, 100),
   KICKBACK_RETRY_BASE_MS: intFrom(10_000, 1),
@@ -50,6 +78,15 @@ export const ConfigSchema = z.object({
   LEGACY_MAX_BYTES: intFrom(32_768, 1024),
   /** Trust X-Forwarded-For for the source-IP check (only behind a known proxy). */
   TRUST_PROXY: bool(false),
+  /** Open connections on the merchants' port, in all and per client address (0: no per-client bound). */
+  MAX_CONNECTIONS: intFrom(10_000, 1),
+  MAX_CONNECTIONS_PER_CLIENT: intFrom(256, 0),
+  /** A connection must deliver its request line and headers within this time. */
+  HEADERS_TIMEOUT_MS: intFrom(10_000, 100),
+  /** … and its whole request (body included) within this one. */
+  REQUEST_TIMEOUT_MS: intFrom(30_000, 100),
+  /** On SIGTERM, how long requests in flight may take to finish before connections are cut. */
+  SHUTDOWN_GRACE_MS: intFrom(15_000, 0),
   WEBHOOK_POLL_MS: intFrom(200, 10),
   /** How often open payments/operations that stopped moving are re-fetched from UnivaPay. */
   RECONCILE_INTERVAL_MS: intFrom(60_000, 100),
@@ -57,23 +94,48 @@ export const ConfigSchema = z.object({
   RECONCILE_STALE_AFTER_MS: intFrom(120_000, 1000),
 });
 
+type ParsedConfig = z.infer<typeof ConfigSchema>;
+
+/** Demo when asked for, or when nothing at all is configured. */
+function demoOf(c: ParsedConfig): boolean {
+  return c.DEMO ?? (c.MERCHANTS_FILE === undefined && c.UNIVAPAY_BASE_URL === undefined);
+}
+
 /** Cross-field rules, reported together with the per-variable ones. */
 const CheckedConfigSchema = ConfigSchema.superRefine((c, ctx) => {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
   if (c.KICKBACK_LOCK_MS <= c.KICKBACK_TIMEOUT_MS) {
     // A lease shorter than one attempt would let a second worker resend a kickback still in flight.
-    ctx.addIssue({ code: "custom", path: ["KICKBACK_LOCK_MS"], message: "must be greater than KICKBACK_TIMEOUT_MS" });
+    issue("KICKBACK_LOCK_MS", "must be greater than KICKBACK_TIMEOUT_MS");
   }
   if (c.RECONCILE_STALE_AFTER_MS <= c.UNIVAPAY_POLL_DEADLINE_MS + c.UNIVAPAY_TIMEOUT_MS) {
     // Reconciling a payment whose legacy request is still waiting would only duplicate its work.
-    ctx.addIssue({
-      code: "custom",
-      path: ["RECONCILE_STALE_AFTER_MS"],
-      message: "must be greater than UNIVAPAY_POLL_DEADLINE_MS + UNIVAPAY_TIMEOUT_MS",
-    });
+    issue("RECONCILE_STALE_AFTER_MS", "must be greater than UNIVAPAY_POLL_DEADLINE_MS + UNIVAPAY_TIMEOUT_MS");
   }
+  if (c.REQUEST_TIMEOUT_MS < c.HEADERS_TIMEOUT_MS) issue("REQUEST_TIMEOUT_MS", "must be at least HEADERS_TIMEOUT_MS");
+  if (!LOOPBACK_HOSTS.has(c.ADMIN_HOST) && c.ADMIN_TOKEN === undefined) {
+    issue("ADMIN_TOKEN", `required when ADMIN_HOST (${c.ADMIN_HOST}) is not a loopback address: /metrics must not be open to the network`);
+  }
+  if (demoOf(c)) {
+    if (c.DEMO === true && (c.MERCHANTS_FILE !== undefined || c.UNIVAPAY_BASE_URL !== undefined)) {
+      issue("DEMO", "DEMO=true runs the embedded sandbox and the demo merchant only; unset MERCHANTS_FILE and UNIVAPAY_BASE_URL");
+    }
+    return;
+  }
+  // Not the demo: everything the demo would have made up must be given.
+  if (c.DEMO === false && c.MERCHANTS_FILE === undefined && c.UNIVAPAY_BASE_URL === undefined) {
+    issue("MERCHANTS_FILE", "DEMO=false but no merchants are configured: set MERCHANTS_FILE and UNIVAPAY_BASE_URL");
+  }
+  if (c.UNIVAPAY_BASE_URL === undefined) {
+    issue("UNIVAPAY_BASE_URL", "required outside demo mode (the embedded sandbox never serves a merchants file): set it to UnivaPay's API URL, or to a sandbox started with `npm run sandbox`");
+  }
+  if (c.GATEWAY_SECRET === undefined) {
+    issue("GATEWAY_SECRET", `required outside demo mode: a random value of at least ${MIN_GATEWAY_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`), the same on every instance and kept across restarts`);
+  }
+  if (c.DEMO_KICKBACK_URL !== undefined) issue("DEMO_KICKBACK_URL", "only used in demo mode");
 });
 
-export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+export type Config = Readonly<ParsedConfig & { readonly demo: boolean }>;
 
 /** Parses the environment; throws one Error listing every invalid variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -82,5 +144,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = r.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
   }
-  return Object.freeze(r.data);
+  return Object.freeze({ ...r.data, demo: demoOf(r.data) });
 }

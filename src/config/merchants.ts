@@ -70,9 +70,22 @@ export interface Merchant {
   readonly gatewayCardPayments: boolean;
 }
 
+/**
+ * Whether the gateway may serve a merchant: its credentials were checked against UnivaPay
+ * (verified), could not be checked yet (UnivaPay unreachable: checked again in the background,
+ * nothing is charged meanwhile), or were refused (never served).
+ */
+export type MerchantStatus =
+  | { readonly state: "verified" }
+  | { readonly state: "unverified"; readonly reason: string }
+  | { readonly state: "rejected"; readonly reason: string };
+
 export interface MerchantRegistry {
   get(sid: string): Merchant | undefined;
   all(): readonly Merchant[];
+  /** A merchant starts unverified; only the credential check moves it. */
+  status(sid: string): MerchantStatus;
+  setStatus(sid: string, status: MerchantStatus): void;
 }
 
 export function kickbackUrlFor(m: Merchant, svid: string): string | undefined {
@@ -86,10 +99,19 @@ export function isSourceAllowed(m: Merchant, ip: string): boolean {
   return m.allowedSources.check(plain, family);
 }
 
-export function createMerchantRegistry(merchants: readonly Merchant[]): MerchantRegistry {
+const NOT_CHECKED: MerchantStatus = { state: "unverified", reason: "credentials not checked yet" };
+
+/** `verified` lists sids already known good (e.g. the demo merchant, made by our own sandbox). */
+export function createMerchantRegistry(merchants: readonly Merchant[], verified: readonly string[] = []): MerchantRegistry {
   const bySid = new Map(merchants.map((m) => [m.sid, m]));
   if (bySid.size !== merchants.length) throw new AppError("config_invalid", "duplicate sid in merchants");
-  return { get: (sid) => bySid.get(sid), all: () => merchants };
+  const statuses = new Map<string, MerchantStatus>(verified.map((sid) => [sid, { state: "verified" }]));
+  return {
+    get: (sid) => bySid.get(sid),
+    all: () => merchants,
+    status: (sid) => statuses.get(sid) ?? NOT_CHECKED,
+    setStatus: (sid, status) => void statuses.set(sid, status),
+  };
 }
 
 function toBlockList(entries: readonly string[]): BlockList | undefined {

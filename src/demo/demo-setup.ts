@@ -1,23 +1,33 @@
 /**
- * The demo merchant (sid=100001, test mode) for `npm start` with the embedded sandbox: its
- * UnivaPay credentials come from the sandbox, its webhook is registered through the API like a
- * merchant would in the admin UI, and its two member tokens are real recurring tokens.
+ * The demo merchant (sid=100001, test mode) for `npm start` with nothing configured: its UnivaPay
+ * credentials come from the embedded sandbox, and its two members are real recurring tokens with
+ * a CVV authorisation, checked at every start and every day and replaced when gone (test-mode
+ * recurring tokens are removed after a month), so the README's first curl works for as long as
+ * the process runs and after restarts.
  */
 import { randomBytes } from "node:crypto";
-import axios from "axios";
 import type { Merchant } from "../config/merchants";
+import { isAppError } from "../errors/app-error";
 import { Secret, type Logger } from "../logging/logger";
+import { isChargeableRecurringToken, registerCardMember } from "../members/register-card-member";
 import type { Store } from "../store/store-types";
 import { deriveIdempotencyKey } from "../univapay/idempotency-key";
 import type { UnivapayClient } from "../univapay/univapay-client";
 
 export const DEMO_SID = "100001";
 
-/** upcmemberid → test card. 4000020000000000 always succeeds; a card ending 1111 always fails. */
+/**
+ * upcmemberid → test card. 4000020000000000 always succeeds; a card ending 1111 is always
+ * declined, so it cannot pass the 1-yen CVV authorisation either: it is registered without one and
+ * used at once (a declined 1-yen authorisation), which keeps the token chargeable — and declining.
+ */
 export const DEMO_MEMBERS = {
-  "demo-ok": { card: "4000020000000000", holder: "TARO YAMADA" },
-  "demo-decline": { card: "4111111111111111", holder: "HANAKO SATO" },
+  "demo-ok": { card: "4000020000000000", holder: "TARO YAMADA", declines: false },
+  "demo-decline": { card: "4111111111111111", holder: "HANAKO SATO", declines: true },
 } as const;
+
+/** How often a running demo checks that its member tokens are still chargeable. */
+export const DEMO_MEMBER_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 export interface SandboxCreds {
   readonly storeId: string;
@@ -41,48 +51,37 @@ export function demoMerchant(creds: SandboxCreds, kickbackUrl: string): Merchant
   };
 }
 
-/** Registers the gateway's webhook on the store, as the merchant would in UnivaPay's admin UI. */
-export async function registerWebhook(baseUrl: string, merchant: Merchant, webhookUrl: string): Promise<void> {
-  const c = merchant.credentials;
-  await axios.post(
-    `${baseUrl}/stores/${c.storeId}/webhooks`,
-    {
-      url: webhookUrl,
-      auth_token: merchant.webhookToken.reveal(),
-      triggers: ["charge_updated", "charge_finished", "cancel_finished", "refund_finished"],
-    },
-    {
-      headers: {
-        Authorization: `Bearer ${c.secret.reveal()}.${c.appToken.reveal()}`,
-        "Content-Type": "application/json",
-        "Idempotency-Key": deriveIdempotencyKey("demo-webhook", merchant.sid, webhookUrl),
-      },
-      timeout: 5000,
-    },
-  );
+async function stillChargeable(client: UnivapayClient, merchant: Merchant, tokenId: string): Promise<boolean> {
+  try {
+    return isChargeableRecurringToken(await client.getTransactionToken(merchant.credentials, tokenId));
+  } catch (err) {
+    if (isAppError(err) && err.code === "univapay_rejected") return false; // removed (404)
+    throw err;
+  }
 }
 
-/** Creates the demo members' recurring tokens (once per database) and maps them. */
-export async function seedDemoMembers(client: UnivapayClient, store: Store, merchant: Merchant, log: Logger): Promise<void> {
+/** Makes sure every demo member maps to a chargeable token; replaces the ones that are not. */
+export async function ensureDemoMembers(client: UnivapayClient, store: Store, merchant: Merchant, log: Logger): Promise<void> {
   for (const [member, spec] of Object.entries(DEMO_MEMBERS)) {
-    const token = await client.createTransactionToken(
-      merchant.credentials,
-      {
-        payment_type: "card",
-        type: "recurring",
-        email: `${member}@example.com`,
-        data: {
-          cardholder: spec.holder,
-          card_number: spec.card,
-          exp_month: "12",
-          exp_year: String(new Date().getUTCFullYear() + 3),
-          cvv: "123",
-        },
-      },
-      deriveIdempotencyKey("demo-member", merchant.credentials.storeId, member),
+    const mapped = await store.getMemberToken(merchant.sid, member);
+    if (mapped && (await stillChargeable(client, merchant, mapped.tokenId))) continue;
+    const generation = new Date().toISOString();
+    const token = await registerCardMember(
+      client,
+      store,
+      merchant,
+      { memberId: member, cardNumber: spec.card, cardholder: spec.holder, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvv: "123", email: `${member}@example.com` },
+      generation,
+      { cvvAuthorize: !spec.declines },
     );
-    await store.putMemberToken(merchant.sid, member, token.id);
+    if (spec.declines) {
+      await client.createCharge(
+        merchant.credentials,
+        { transaction_token_id: token.id, amount: 1, currency: "JPY", capture: false, metadata: { "demo-member-check": member } },
+        deriveIdempotencyKey("demo-member-use", merchant.credentials.storeId, member, generation),
+      );
+    }
     // A recurring token id is a payment credential (with the secret): never logged in full.
-    log.info({ sid: merchant.sid, upcmemberid: member, tokenIdTail: token.id.slice(-4) }, "demo member token ready");
+    log.info({ sid: merchant.sid, upcmemberid: member, tokenIdTail: token.id.slice(-4), replaced: mapped !== undefined }, "demo member token ready");
   }
 }

@@ -1,13 +1,17 @@
 /**
- * Builds the Koa application: middleware order and routers only. Legacy routes render their own
- * errors in the legacy protocol; everything else renders JSON errors.
+ * Builds the two Koa applications: the merchants' app (legacy paths, UnivaPay webhooks, health)
+ * and the operator app (metrics, detailed readiness, the demo receiver), which listens elsewhere.
+ * Middleware order and routers only. Legacy routes render their own errors in the legacy
+ * protocol; everything else renders JSON errors.
  */
 import Koa from "koa";
 import type { Logger } from "../logging/logger";
 import type { Metrics } from "../ops/metrics";
 import type { PaymentDeps } from "../payments/payment-deps";
+import { adminAuth } from "./middleware/admin-auth";
 import { jsonErrors } from "./middleware/json-errors";
 import { requestId } from "./middleware/request-id";
+import { adminRoutes } from "./routes/admin-routes";
 import { demoRoutes, type DemoReceiver } from "./routes/demo-routes";
 import { healthRoutes } from "./routes/health-routes";
 import { legacyRoutes } from "./routes/legacy-routes";
@@ -20,21 +24,42 @@ export interface AppOptions {
   readonly maxLegacyBytes: number;
   readonly trustProxy: boolean;
   readonly onWebhookStored: () => void;
-  readonly demoReceiver?: DemoReceiver;
+}
+
+function base(logger: Logger, proxy: boolean): Koa {
+  const app = new Koa({ proxy });
+  app.silent = true; // errors are logged by our own middleware, with the request id
+  app.use(requestId(logger));
+  app.use(jsonErrors());
+  return app;
 }
 
 export function createApp(opts: AppOptions): Koa {
-  const app = new Koa({ proxy: opts.trustProxy });
   const { deps } = opts;
-  app.silent = true; // errors are logged by our own middleware, with the request id
-  app.use(requestId(opts.logger));
-  app.use(jsonErrors());
+  const app = base(opts.logger, opts.trustProxy);
   const routers = [
     legacyRoutes(deps, opts.metrics, { maxBytes: opts.maxLegacyBytes }),
     webhookRoutes({ store: deps.store, merchants: deps.merchants, metrics: opts.metrics, now: deps.now, onStored: opts.onWebhookStored }),
-    healthRoutes({ store: deps.store, client: deps.client, metrics: opts.metrics, now: deps.now }),
-    ...(opts.demoReceiver ? [demoRoutes(opts.demoReceiver)] : []),
+    healthRoutes({ store: deps.store, client: deps.client, merchants: deps.merchants }),
   ];
+  for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
+  return app;
+}
+
+export interface AdminAppOptions {
+  readonly deps: Pick<PaymentDeps, "store" | "client" | "merchants" | "now">;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Bearer token; undefined only on a loopback listener (checked by the configuration). */
+  readonly token: string | undefined;
+  readonly demoReceiver?: DemoReceiver;
+}
+
+export function createAdminApp(opts: AdminAppOptions): Koa {
+  const app = base(opts.logger, false);
+  // The demo receiver stands in for a merchant site: our own dispatcher calls it without a token.
+  app.use(adminAuth(opts.token, opts.demoReceiver ? ["/demo/kickback"] : []));
+  const routers = [adminRoutes({ ...opts.deps, metrics: opts.metrics }), ...(opts.demoReceiver ? [demoRoutes(opts.demoReceiver)] : [])];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return app;
 }

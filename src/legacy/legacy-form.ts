@@ -52,6 +52,8 @@ interface Segment {
 
 /**
  * Splits on `&` (empty segments skipped), then on the first `=`; no `=` means an empty value.
+ * A segment without a name (`&=x`) is skipped too: nothing can address it, and echoing it back
+ * would hand merchants a field they never sent under any name.
  * Lazy and linear, so callers can stop early (field limit, first match) on hostile input.
  */
 function* splitSegments(raw: Buffer): Generator<Segment> {
@@ -59,7 +61,7 @@ function* splitSegments(raw: Buffer): Generator<Segment> {
   while (start < raw.length) {
     let end = raw.indexOf(AMP, start);
     if (end < 0) end = raw.length;
-    if (end > start) {
+    if (end > start && raw[start] !== EQ) {
       const eq = raw.subarray(start, end).indexOf(EQ);
       const split = eq >= 0 ? start + eq : end;
       const valueStart = Math.min(split + 1, end);
@@ -100,6 +102,11 @@ function createForm(charset: LegacyCharset, fields: readonly LegacyField[]): Leg
     get: (name) => fields.find((f) => f.name === name)?.value,
     has: (name) => fields.some((f) => f.name === name),
   };
+}
+
+/** The same form without the fields `drop` selects (e.g. a field that must never be echoed). */
+export function withoutFields(form: LegacyForm, drop: (f: LegacyField) => boolean): LegacyForm {
+  return createForm(form.charset, form.fields.filter((f) => !drop(f)));
 }
 
 /**

@@ -48,7 +48,7 @@ function parseFile<S extends z.ZodType>(
 function compileParams(file: ParamsFile): CompiledParams {
   const names = new Set([...file.spec.names, ...file.card.names, ...file.reserved.names]);
   const patterns = [...file.spec.patterns, ...file.reserved.patterns].map((p) => new RegExp(`^(?:${p})$`));
-  return { names, patterns };
+  return { names, patterns, cardNames: new Set(file.card.names) };
 }
 
 function compileLayout(sink: ProblemSink, file: LayoutFile, params: CompiledParams | undefined): CompiledLayout {

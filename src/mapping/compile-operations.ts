@@ -41,6 +41,7 @@ function compileRow(sink: ProblemSink, file: OperationsFile, row: RowInput, i: n
     capture: row.capture ?? false,
     transition: row.transition,
     requires: row.requires ?? [],
+    svidOfPayment: row.svidOfPayment ?? false,
   };
 }
 

@@ -108,10 +108,18 @@ const referenceId: Converter = {
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * An email never contains a space, but a raw `+` in a query string decodes as one, and the
+ * EC-CUBE legacy plugin appends `em` unescaped (taro+shop@example.jp arrives as "taro shop@…"):
+ * every space is read back as the `+` it was.
+ */
 const email: Converter = {
   arity: 1,
   reasons: ["invalid"],
-  convert: ([raw = ""]) => (raw.length <= 254 && EMAIL.test(raw) ? ok(raw) : fail("invalid")),
+  convert: ([raw = ""]) => {
+    const value = raw.replace(/ /g, "+");
+    return value.length <= 254 && EMAIL.test(value) ? ok(value) : fail("invalid");
+  },
 };
 
 /** Digits only (P64P06 is 電話番号形式違反); 6–15 covers JP numbers and E.164 without "+". */

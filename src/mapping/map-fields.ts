@@ -3,7 +3,7 @@
  * nested target paths. Collects EVERY failure, each with its documented ec. Pure: the only
  * outside input is ctx.now (card expiry); never throws for any request.
  */
-import type { ConvertEnv, ConvertIssue } from "./converters";
+import { CONVERTERS, type ConvertEnv, type ConvertIssue } from "./converters";
 import { failureFor } from "./error-codes";
 import type { LegacyFailure, Result } from "./legacy-failure";
 import type { RuleSetName } from "./mapping-schema";
@@ -95,4 +95,14 @@ export function mapCharge(table: MappingTable, params: ParamSource, ctx: Mapping
     return { ok: false, failures: [{ ...failureFor(table, "internal"), message: "charge rules must produce amount and currency" }] };
   const meta = typeof metadata === "object" && metadata !== null ? (metadata as Record<string, unknown>) : {};
   return { ok: true, value: { body: { ...r.value, amount, currency, metadata: meta }, total: amount } };
+}
+
+/**
+ * The legacy total `ta` a request asks for, Σ(siamN + sisfN), or null when it cannot be read
+ * (missing, malformed or out of bounds). For failure replies, which still tell the merchant which
+ * amount was refused.
+ */
+export function requestTotal(table: MappingTable, params: ParamSource, ctx: MappingContext): number | null {
+  const out = CONVERTERS.legacyTotal.convert([], { now: ctx.now, limits: table.limits, params });
+  return out.ok && typeof out.value === "number" ? out.value : null;
 }

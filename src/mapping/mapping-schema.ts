@@ -65,6 +65,8 @@ const OperationRowSchema = z.strictObject({
   capture: z.boolean().optional(),
   transition: z.enum(TRANSITIONS),
   requires: z.array(ParamName).optional(),
+  /** An operation on an existing pid: without svid it is the payment's own service. */
+  svidOfPayment: z.boolean().optional(),
   note: Note,
 });
 export type OperationRowInput = z.infer<typeof OperationRowSchema>;

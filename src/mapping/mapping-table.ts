@@ -12,6 +12,8 @@ export interface CompiledParams {
   readonly names: ReadonlySet<string>;
   /** Whole-name patterns, anchored at compile time. */
   readonly patterns: readonly RegExp[];
+  /** The card parameters (params.yaml `card`): the only place a card number may arrive. */
+  readonly cardNames: ReadonlySet<string>;
 }
 
 export interface CompiledOperation {
@@ -23,6 +25,7 @@ export interface CompiledOperation {
   readonly capture: boolean;
   readonly transition: Transition;
   readonly requires: readonly string[];
+  readonly svidOfPayment: boolean;
 }
 
 export interface CompiledOperations {

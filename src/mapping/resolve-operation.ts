@@ -18,7 +18,8 @@ export interface ResolvedOperation {
   readonly transition: Transition;
   /** Canonical upper-case job, as echoed in replies and kickbacks. */
   readonly job: string;
-  readonly paymentType: string;
+  /** undefined: no svid was sent for an operation on an existing pid, whose own service applies. */
+  readonly paymentType: string | undefined;
   readonly requires: readonly string[];
 }
 
@@ -68,7 +69,8 @@ export function resolveOperation(
 ): Result<ResolvedOperation> {
   const failures: LegacyFailure[] = [];
   const r = resolveRow(table, endpoint, params);
-  const svc = resolvePaymentType(table, endpoint, params);
+  const ofPayment = r.ok && r.value.svidOfPayment && !present(params.get("svid"));
+  const svc: Step<string | undefined> = ofPayment ? { ok: true, value: undefined } : resolvePaymentType(table, endpoint, params);
   if (!r.ok) failures.push(r.failure);
   if (!svc.ok) failures.push(svc.failure);
   if (r.ok) {

@@ -144,9 +144,10 @@ async function onCreateError(deps: PaymentDeps, merchant: Merchant, payment: Pay
     return resultFromPayment(payment, ecPending);
   }
   // Nothing reached UnivaPay: a failure for this attempt, but nothing is stored as failed, so a
-  // retry of the same request tries again.
+  // retry of the same request tries again. No pid: no payment was made, and a merchant that
+  // stored one would later ask for a payment that never happened.
   deps.logger.warn({ pid: payment.pid }, "univapay unreachable, nothing charged");
-  return { ...resultFromPayment(payment, ecPending), outcome: "failure", ec: ecFor(deps.table, "upstream_unavailable") };
+  return { ...resultFromPayment(payment, ecPending), pid: null, outcome: "failure", ec: ecFor(deps.table, "upstream_unavailable") };
 }
 
 /** A final failure decided before or at creation: store it and notify, in one transaction. */

@@ -4,7 +4,7 @@
  * the merchant's charset, echoing the merchant's own fields byte-for-byte.
  */
 import { formatLegacyForm, type LegacyForm } from "../legacy/legacy-form";
-import { isEchoedParam, legacyResultFields, type LegacyFailure } from "../mapping";
+import { isEchoedParam, legacyResultFields, requestTotal, type LegacyFailure } from "../mapping";
 import type { LegacyCharset, Mode } from "../store/store-types";
 import { runChargeFlow } from "./charge-flow";
 import { decodeLegacyRequest, type LegacyEndpoint } from "./legacy-request";
@@ -31,7 +31,7 @@ export async function handleLegacyRequest(
   const decoded = decodeLegacyRequest(deps, endpoint, raw, sourceIp);
   if (!decoded.ok) {
     const mode: Mode = decoded.merchant?.mode ?? "live";
-    const result = failureResult(decoded.failure, decoded.form?.get("job"), decoded.form?.get("sod"), mode, decoded.form?.get("pid"));
+    const result = failureResult(deps, decoded.failure, decoded.form, decoded.form?.get("job")?.toUpperCase(), mode, decoded.form?.get("pid"));
     return render(deps, result, decoded.charset, echoOf(deps, decoded.form), decoded.merchant?.sid, [decoded.failure]);
   }
   const { req } = decoded;
@@ -41,12 +41,25 @@ export async function handleLegacyRequest(
   const first = answer.failures[0];
   if (!first) throw new Error("a refused request carries at least one failure");
   const pid = "pid" in answer && typeof answer.pid === "string" ? answer.pid : undefined;
-  const result = failureResult(first, req.op.job, req.form.get("sod"), req.merchant.mode, pid);
+  const result = failureResult(deps, first, req.form, req.op.job, req.merchant.mode, pid);
   return render(deps, result, req.form.charset, echo, req.merchant.sid, answer.failures);
 }
 
-function failureResult(f: LegacyFailure, job: string | undefined, sod: string | undefined, mode: Mode, pid?: string): LegacyResult {
-  return { outcome: "failure", ec: f.ec, pid: pid ?? null, job: job ?? "", sod: sod ?? null, total: null, mode };
+/**
+ * A refusal still says what was refused: the request's job, sod and total (when readable), and
+ * the pid only when the request named one (a SALES/CANCEL) — never a pid for a payment that was
+ * not made.
+ */
+function failureResult(
+  deps: Pick<PaymentDeps, "table" | "now">,
+  f: LegacyFailure,
+  form: LegacyForm | undefined,
+  job: string | undefined,
+  mode: Mode,
+  pid?: string,
+): LegacyResult {
+  const total = form ? requestTotal(deps.table, form, { now: deps.now() }) : null;
+  return { outcome: "failure", ec: f.ec, pid: pid || null, job: job ?? "", sod: form?.get("sod") ?? null, total, mode };
 }
 
 /** The merchant's own fields of this request, as [name bytes, value bytes]: echoed verbatim. */
@@ -56,7 +69,7 @@ function echoOf(deps: PaymentDeps, form: LegacyForm | undefined): Array<[Buffer,
 }
 
 function render(
-  deps: PaymentDeps,
+  deps: Pick<PaymentDeps, "table">,
   result: LegacyResult,
   charset: LegacyCharset,
   echo: Array<[Buffer, Buffer]>,
@@ -68,6 +81,7 @@ function render(
 }
 
 /** A reply for a request refused before it could be decoded (e.g. too large). */
-export function refuseLegacyRequest(deps: PaymentDeps, failure: LegacyFailure): LegacyReply {
-  return render(deps, failureResult(failure, undefined, undefined, "live"), "UTF-8", [], undefined, [failure]);
+export function refuseLegacyRequest(deps: Pick<PaymentDeps, "table">, failure: LegacyFailure): LegacyReply {
+  const result: LegacyResult = { outcome: "failure", ec: failure.ec, pid: null, job: "", sod: null, total: null, mode: "live" };
+  return render(deps, result, "UTF-8", [], undefined, [failure]);
 }

@@ -3,9 +3,11 @@
  * failure the old gateway would have answered. Order matters and mirrors the old gateway:
  * who is calling (sid, source IP) before what they ask (charset, job, fields).
  */
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { isSourceAllowed, type Merchant } from "../config/merchants";
-import { encodeEcho, parseLegacyForm, peekAsciiParam, type LegacyForm } from "../legacy/legacy-form";
+import { containsCardNumber } from "../legacy/card-number-scan";
+import { encodeEcho, parseLegacyForm, peekAsciiParam, withoutFields, type LegacyForm } from "../legacy/legacy-form";
+import type { Secret } from "../logging/logger";
 import { ecFor, isEchoedParam, resolveOperation, type GatewayErrorKey, type LegacyFailure, type MappingTable, type ResolvedOperation } from "../mapping";
 import type { LegacyCharset } from "../store/store-types";
 import type { PaymentDeps } from "./payment-deps";
@@ -37,9 +39,14 @@ export function failure(table: MappingTable, key: GatewayErrorKey, message: stri
   return { key, ec: ecFor(table, key), message, ...(field ? { field } : {}) };
 }
 
-/** sha256 over sid, endpoint and the sorted (name, value bytes) pairs: order-insensitive. */
-export function legacyRequestKey(sid: string, endpoint: LegacyEndpoint, form: LegacyForm): string {
-  const h = createHash("sha256").update(`${sid}\u0000${endpoint}`);
+/**
+ * HMAC-SHA256 (keyed with GATEWAY_SECRET) over sid, endpoint and the sorted (name, value bytes)
+ * pairs: order-insensitive. Keyed because the request may carry a card number and CVV: an
+ * unkeyed hash of it, stored next to the other fields, would let anyone holding the database
+ * recover a CVV in a thousand guesses.
+ */
+export function legacyRequestKey(secret: Secret, sid: string, endpoint: LegacyEndpoint, form: LegacyForm): string {
+  const h = createHmac("sha256", secret.reveal()).update(`${sid}\u0000${endpoint}`);
   const pairs = form.fields
     .map((f) => `${f.name}\u0000${f.bytes.toString("hex")}`)
     .sort();
@@ -48,7 +55,7 @@ export function legacyRequestKey(sid: string, endpoint: LegacyEndpoint, form: Le
 }
 
 export function decodeLegacyRequest(
-  deps: Pick<PaymentDeps, "table" | "merchants">,
+  deps: Pick<PaymentDeps, "table" | "merchants" | "requestKeySecret">,
   endpoint: LegacyEndpoint,
   raw: Buffer,
   sourceIp: string,
@@ -67,7 +74,27 @@ export function decodeLegacyRequest(
     const key: GatewayErrorKey = parsed.failure.reason;
     return { ok: false, merchant, charset: fallbackCharset, failure: failure(table, key, parsed.failure.detail, parsed.failure.field) };
   }
+  // A card number may only arrive in the card parameters: anywhere else it would be stored in
+  // the echo, sent back in every kickback and written to UnivaPay metadata. Refused, never kept.
+  const leaking = (f: LegacyForm["fields"][number]) => !table.params.cardNames.has(f.name) && containsCardNumber(f.value);
+  const leak = parsed.form.fields.find(leaking);
+  if (leak) {
+    return {
+      ok: false,
+      merchant,
+      form: withoutFields(parsed.form, leaking),
+      charset: parsed.form.charset,
+      failure: failure(table, "card_number_in_field", "a card number in a field other than the card parameters", leak.name),
+    };
+  }
   const form = parsed.form;
+  // Never serve a merchant whose credentials UnivaPay has not accepted: a wrong mode would answer
+  // ap=TestMode for real money, and unknown credentials cannot charge anyway.
+  const status = deps.merchants.status(sid);
+  if (status.state !== "verified") {
+    const key: GatewayErrorKey = status.state === "rejected" ? "merchant_unavailable" : "upstream_unavailable";
+    return { ok: false, merchant, form, charset: form.charset, failure: failure(table, key, `merchant ${status.state}: ${status.reason}`) };
+  }
   const resolved = resolveOperation(table, endpoint, form);
   if (!resolved.ok) {
     return { ok: false, merchant, form, charset: form.charset, failure: resolved.failures[0] ?? failure(table, "internal", "no failure") };
@@ -80,9 +107,11 @@ export function decodeLegacyRequest(
       merchant,
       form,
       op: resolved.value,
-      requestKey: legacyRequestKey(sid, endpoint, form),
+      requestKey: legacyRequestKey(deps.requestKeySecret, sid, endpoint, form),
       echo: encodeEcho(echoFields),
-      svid: form.get("svid") ?? "1",
+      // The service the request names, or the mapping table's default for its endpoint; empty
+      // only for an operation on a pid, which keeps its payment's service.
+      svid: form.get("svid") || table.services.missingSvid[endpoint] || "",
     },
   };
 }

@@ -3,7 +3,7 @@
  * and never construct a store, client or logger themselves.
  */
 import type { MerchantRegistry } from "../config/merchants";
-import type { Logger } from "../logging/logger";
+import type { Logger, Secret } from "../logging/logger";
 import type { MappingTable } from "../mapping";
 import type { Store } from "../store/store-types";
 import type { UnivapayClient } from "../univapay/univapay-client";
@@ -17,6 +17,9 @@ export interface PaymentDeps {
   readonly now: () => Date;
   /** How long a legacy request may wait for UnivaPay to settle before answering rst=0. */
   readonly pollDeadlineMs: number;
+  /** Key of the HMAC that turns a legacy request into its request key: card data is part of a
+   *  request, so the key must not be a plain hash anyone could test guesses against. */
+  readonly requestKeySecret: Secret;
   /** Called after a kickback was enqueued, so the dispatcher sends it without waiting for its poll. */
   readonly onKickbackEnqueued: () => void;
 }

@@ -11,7 +11,7 @@ import { TRANSITIONS, type Transition } from "../mapping/univapay-statuses";
 function isTransition(s: string): s is Transition {
   return (TRANSITIONS as readonly string[]).includes(s);
 }
-import type { PaymentRow, PaymentState } from "../store/store-types";
+import type { Mode, PaymentRow, PaymentState } from "../store/store-types";
 import type { Charge } from "../univapay/univapay-types";
 import type { PaymentDeps } from "./payment-deps";
 import { kickbackFor } from "./kickback-render";
@@ -78,7 +78,7 @@ export async function settlePaymentCreation(
     const row = await recordPending(deps, payment.pid, charge);
     return { payment: row, result: resultFromPayment(row, ecPending) };
   }
-  const patch = { state: v.state, univapayStatus: charge.status, chargeId: charge.id, errorCode: v.ec };
+  const patch = { state: v.state, univapayStatus: charge.status, chargeId: charge.id, errorCode: v.ec, mode: modeOf(deps, payment, charge) };
   // The kickback is rendered from the row as it will be once settled: the fields it shows (pid,
   // job, sod, total, mode, echo) never change after creation, and state and ec come from `patch`.
   const projected: PaymentRow = { ...payment, ...patch };
@@ -93,6 +93,21 @@ export async function settlePaymentCreation(
   const row = settled?.row ?? (await deps.store.findPaymentByPid(payment.pid));
   if (!row) throw new Error(`payment ${payment.pid} vanished`);
   return { payment: row, result: resultFromPayment(row, ecPending) };
+}
+
+/**
+ * What the merchant is told (ap=TestMode or the pid) follows what UnivaPay says the charge is,
+ * not our configuration. They agree by construction (the app token's mode is checked at start);
+ * a disagreement means money moved in a mode nobody declared, which a person must look at.
+ */
+function modeOf(deps: PaymentDeps, payment: PaymentRow, charge: Charge): Mode {
+  if (charge.mode === payment.mode) return payment.mode;
+  if (charge.mode === "test" || charge.mode === "live") {
+    deps.logger.error({ pid: payment.pid, chargeId: charge.id, declared: payment.mode, charge: charge.mode }, "charge mode differs from the merchant's declared mode; the charge's mode is reported");
+    return charge.mode;
+  }
+  deps.logger.warn({ pid: payment.pid, chargeId: charge.id, charge: charge.mode }, "charge has an unknown mode; the declared mode is reported");
+  return payment.mode;
 }
 
 /** Still pending: remember the charge (the webhook then finds the payment by charge id). */

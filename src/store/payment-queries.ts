@@ -127,6 +127,7 @@ const PATCH_COLUMNS = [
   ["state", "state"],
   ["univapayStatus", "univapay_status"],
   ["errorCode", "error_code"],
+  ["mode", "mode"],
 ] as const;
 type PatchArgs = { [K in (typeof PATCH_COLUMNS)[number][0]]: PaymentPatch[K] } & { pid: string; updatedAt: DbInstant };
 
@@ -168,6 +169,7 @@ type SettleArgs = {
   univapayStatus: string | null;
   chargeId: string | null;
   errorCode: string | null;
+  mode: string;
   updatedAt: DbInstant;
   kickbackId: string;
   transition: string;
@@ -187,7 +189,7 @@ const SETTLE_PG = preparedByShape((from: string) =>
       .with("upd", (q) =>
         q
           .updateTable("payments")
-          .set({ state: p("state"), univapay_status: p("univapayStatus"), charge_id: p("chargeId"), error_code: p("errorCode"), updated_at: p("updatedAt") })
+          .set({ state: p("state"), univapay_status: p("univapayStatus"), charge_id: p("chargeId"), error_code: p("errorCode"), mode: p("mode"), updated_at: p("updatedAt") })
           .where("pid", "=", p("pid"))
           .where("state", "in", from.split(","))
           .returningAll(),

@@ -46,10 +46,10 @@ export interface PaymentRow {
 
 export type NewPayment = Omit<PaymentRow, "pid" | "createdAt" | "updatedAt">;
 export type PaymentPatch = Partial<
-  Pick<PaymentRow, "chargeId" | "state" | "univapayStatus" | "errorCode" | "tokenId">
+  Pick<PaymentRow, "chargeId" | "state" | "univapayStatus" | "errorCode" | "tokenId" | "mode">
 >;
-/** What settling a payment sets: always these four columns. */
-export type SettlePatch = Required<Pick<PaymentPatch, "state" | "univapayStatus" | "chargeId" | "errorCode">>;
+/** What settling a payment sets: always these five columns (mode: what UnivaPay says the charge is). */
+export type SettlePatch = Required<Pick<PaymentPatch, "state" | "univapayStatus" | "chargeId" | "errorCode" | "mode">>;
 
 /** A follow-up operation on an existing pid (payment.aspx job=SALES|CANCEL). */
 export interface OperationRow {

@@ -19,6 +19,12 @@ import {
   CreateTokenBody,
   Refund,
   RefundSchema,
+  StoreInfo,
+  StoreSchema,
+  Webhook,
+  WebhookBody,
+  WebhookListSchema,
+  WebhookSchema,
   TransactionToken,
   TransactionTokenSchema,
 } from "./univapay-types";
@@ -32,6 +38,8 @@ type C = UnivapayCredentials;
 export interface UnivapayClient {
   /** POST /tokens. */
   createTransactionToken(c: C, body: CreateTokenBody, idempotencyKey: string): Promise<TransactionToken>;
+  /** GET /stores/{s}/tokens/{id}. */
+  getTransactionToken(c: C, tokenId: string): Promise<TransactionToken>;
   /** POST /charges. */
   createCharge(c: C, body: CreateChargeBody, idempotencyKey: string): Promise<Charge>;
   /** GET /stores/{storeId}/charges/{id}[?polling=true]. */
@@ -51,6 +59,15 @@ export interface UnivapayClient {
   waitForRefund(c: C, chargeId: string, refundId: string, deadlineAt: number, isFinal: (x: Refund) => boolean): Promise<Refund>;
   /** GET /stores/{s}/charges?metadata=key:value — charges we tagged (e.g. legacy-pid), newest first. */
   findChargesByMetadata(c: C, key: string, value: string): Promise<Charge[]>;
+  /** GET /stores/{storeId}: proves the app token and secret are valid for this store. One attempt:
+   *  a start-up check wants the current truth, not a retried one. */
+  getStore(c: C): Promise<StoreInfo>;
+  /** GET /stores/{s}/webhooks (first page: a store has at most 20). */
+  listWebhooks(c: C): Promise<Webhook[]>;
+  /** POST /stores/{s}/webhooks. */
+  createWebhook(c: C, body: WebhookBody, idempotencyKey: string): Promise<Webhook>;
+  /** PATCH /stores/{s}/webhooks/{id}. */
+  updateWebhook(c: C, webhookId: string, body: WebhookBody, idempotencyKey: string): Promise<Webhook>;
   /** GET /heartbeat, for /readyz: one attempt, no retries, no credentials. */
   heartbeat(): Promise<void>;
   /** Destroys the keep-alive agents. */
@@ -70,6 +87,7 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
 
   const client: UnivapayClient = {
     createTransactionToken: (c, body, key) => post(c, "/tokens", "/tokens", body, key, TransactionTokenSchema),
+    getTransactionToken: (c, id) => get(c, "/stores/:storeId/tokens/:tokenId", store(c, "tokens", id), undefined, TransactionTokenSchema),
     createCharge: (c, body, key) => post(c, "/charges", "/charges", body, key, ChargeSchema),
     getCharge: (c, id, o) => get(c, CHARGE, store(c, "charges", id), o, ChargeSchema),
     waitForCharge: (c, id, deadlineAt, isFinal) =>
@@ -101,6 +119,12 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
       const list = await get(c, "/stores/:storeId/charges", `${store(c, "charges")}${query}`, undefined, ChargeListSchema);
       return list.items;
     },
+    getStore: (c) =>
+      transport.request({ method: "GET", route: "/stores/:storeId", path: `/stores/${encodeURIComponent(c.storeId)}`, creds: c, noRetry: true, schema: StoreSchema }),
+    listWebhooks: async (c) => (await get(c, "/stores/:storeId/webhooks", `${store(c, "webhooks")}?limit=100`, undefined, WebhookListSchema)).items,
+    createWebhook: (c, body, key) => post(c, "/stores/:storeId/webhooks", store(c, "webhooks"), body, key, WebhookSchema),
+    updateWebhook: (c, id, body, key) =>
+      transport.request({ method: "PATCH", route: "/stores/:storeId/webhooks/:webhookId", path: store(c, "webhooks", id), creds: c, body, idempotencyKey: key, schema: WebhookSchema }),
     heartbeat: async () => {
       // /readyz wants the current truth, fast: no retries; any 2xx body counts as alive.
       const call = { method: "GET", route: "/heartbeat", path: "/heartbeat", allowEmpty: true, noRetry: true } as const;

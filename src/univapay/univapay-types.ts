@@ -36,6 +36,25 @@ const NullablePaymentError = PaymentErrorSchema.nullish().transform((e) => e ?? 
 
 /* ---------- responses ---------- */
 
+/** GET /stores/{id} (§60.2): only what proves the credentials reach this very store. */
+export const StoreSchema = z.looseObject({ id: z.string().min(1), name: z.string().nullish() });
+export type StoreInfo = z.infer<typeof StoreSchema>;
+
+/** A webhook registration (§4, `:19405-19524`). auth_token is what UnivaPay sends back to us. */
+export const WebhookSchema = z.looseObject({
+  id: z.string().min(1),
+  url: z.string(),
+  triggers: z.array(z.string()),
+  active: z.boolean().optional(),
+});
+export type Webhook = z.infer<typeof WebhookSchema>;
+export const WebhookListSchema = z.looseObject({ items: z.array(WebhookSchema), has_more: z.boolean().optional() });
+
+export const WebhookBodySchema = z
+  .object({ url: z.string().url(), triggers: z.array(z.string()).min(1), auth_token: z.string().min(1), active: z.boolean().optional() })
+  .strict();
+export type WebhookBody = z.infer<typeof WebhookBodySchema>;
+
 export const TransactionTokenSchema = z.looseObject({
   id: z.string().min(1),
   store_id: z.string().min(1),

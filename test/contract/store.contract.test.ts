@@ -153,11 +153,11 @@ describe.each([
 
     it("settlePayment moves an open payment and queues its kickback in one step, once", async () => {
       const p = await newPayment();
-      const patch = { state: "captured", univapayStatus: "successful", chargeId: `ch-${p.pid}`, errorCode: null } as const;
+      const patch = { state: "captured", univapayStatus: "successful", chargeId: `ch-${p.pid}`, errorCode: null, mode: "live" } as const;
       const kb = buildKickback(p.pid, { query: `pid=${p.pid}&rst=1&no=%82%A0` });
       const first = await store.settlePayment(p.pid, ["requested", "pending"], patch, kb, clock.now());
       expect(first?.enqueued).toBe(true);
-      expect(first?.row).toMatchObject({ pid: p.pid, state: "captured", univapayStatus: "successful", chargeId: `ch-${p.pid}`, errorCode: null });
+      expect(first?.row).toMatchObject({ pid: p.pid, state: "captured", univapayStatus: "successful", chargeId: `ch-${p.pid}`, errorCode: null, mode: "live" });
       expect(await store.findPaymentByPid(p.pid)).toEqual(first?.row);
       const queued = await store.listKickbacks(p.pid);
       expect(queued).toHaveLength(1);
@@ -171,7 +171,7 @@ describe.each([
     it("settlePayment still settles when the kickback was queued by the other path first", async () => {
       const p = await newPayment();
       expect(await store.enqueueKickback(buildKickback(p.pid), clock.now())).toBe(true);
-      const r = await store.settlePayment(p.pid, ["requested"], { state: "captured", univapayStatus: "successful", chargeId: "ch-x", errorCode: null }, buildKickback(p.pid), clock.now());
+      const r = await store.settlePayment(p.pid, ["requested"], { state: "captured", univapayStatus: "successful", chargeId: "ch-x", errorCode: null, mode: "test" }, buildKickback(p.pid), clock.now());
       expect(r).toMatchObject({ enqueued: false, row: { state: "captured" } });
       expect(await store.listKickbacks(p.pid)).toHaveLength(1);
     });
@@ -180,8 +180,8 @@ describe.each([
       const p = await newPayment();
       const kb = buildKickback(p.pid);
       const [a, b] = await Promise.all([
-        store.settlePayment(p.pid, ["requested", "pending"], { state: "captured", univapayStatus: "successful", chargeId: "ch-a", errorCode: null }, kb, clock.now()),
-        store.settlePayment(p.pid, ["requested", "pending"], { state: "failed", univapayStatus: "failed", chargeId: "ch-a", errorCode: "ER000T52G01" }, { ...kb, transition: "CAPTURE:failed" }, clock.now()),
+        store.settlePayment(p.pid, ["requested", "pending"], { state: "captured", univapayStatus: "successful", chargeId: "ch-a", errorCode: null, mode: "test" }, kb, clock.now()),
+        store.settlePayment(p.pid, ["requested", "pending"], { state: "failed", univapayStatus: "failed", chargeId: "ch-a", errorCode: "ER000T52G01", mode: "test" }, { ...kb, transition: "CAPTURE:failed" }, clock.now()),
       ]);
       expect([a, b].filter((x) => x !== undefined)).toHaveLength(1);
       expect(await store.listKickbacks(p.pid)).toHaveLength(1);

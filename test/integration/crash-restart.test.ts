@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { seedDemoMembers } from "../../src/demo/demo-setup";
+import { ensureDemoMembers } from "../../src/demo/demo-setup";
 import { createLogger, Secret } from "../../src/logging/logger";
 import { createSandbox, type Sandbox } from "../../src/sandbox/sandbox";
 import { createStore } from "../../src/store/create-store";
@@ -55,8 +55,8 @@ describe("gateway killed mid-delivery", () => {
     const merchantForSeed = {
       sid: "500001",
       credentials: { storeId: creds.storeId, appToken: new Secret(creds.appToken), secret: new Secret(creds.secret) },
-    } as Parameters<typeof seedDemoMembers>[2];
-    await seedDemoMembers(client, store, merchantForSeed, silent);
+    } as Parameters<typeof ensureDemoMembers>[2];
+    await ensureDemoMembers(client, store, merchantForSeed, silent);
     client.close();
     await store.close();
 
@@ -70,6 +70,7 @@ describe("gateway killed mid-delivery", () => {
       CRASH_APP_TOKEN: creds.appToken,
       CRASH_SECRET: creds.secret,
       CRASH_WEBHOOK_TOKEN: "crash-webhook-token",
+      GATEWAY_SECRET: "crash-test-secret-0123456789abcdef0123",
       KICKBACK_ALLOW_PRIVATE_NETWORKS: "true",
       KICKBACK_LOCK_MS: "1500",
       KICKBACK_POLL_MS: "50",

@@ -25,6 +25,8 @@ describe("demo gateway with the embedded sandbox", () => {
     const config = loadConfig({
       PORT: "0",
       HOST: "127.0.0.1",
+      ADMIN_PORT: "0",
+      SANDBOX_STATE_FILE: "",
       DATABASE_URL: `sqlite:${join(tmpdir(), `gw-demo-${randomBytes(6).toString("hex")}.sqlite`)}`,
       KICKBACK_POLL_MS: "20",
     });
@@ -34,9 +36,10 @@ describe("demo gateway with the embedded sandbox", () => {
     await gw?.close();
   });
 
-  it("says in the log that the sandbox is embedded", () => {
+  it("says loudly in the log that this is the demo", () => {
     expect(gw.sandbox).toBeDefined();
-    expect(lines.some((l) => l.includes("embedded UnivaPay sandbox started on loopback"))).toBe(true);
+    const warn = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).startsWith("DEMO MODE"));
+    expect(warn).toMatchObject({ level: "warn", merchant: "100001" });
   });
 
   it("answers the README demo request with rst=1 and an 8-digit pid, and delivers the kickback", async () => {
@@ -53,7 +56,7 @@ describe("demo gateway with the embedded sandbox", () => {
     }
     const k = gw.demo!.received.find((x) => x.fields.pid === pid);
     expect(k?.fields).toMatchObject({ pid, rst: "1", job: "CAPTURE", sod: "A1", ta: "1000", ap: "TestMode", ec: "ER000000000" });
-    const list = await axios.get(`${gw.url}/demo/kickbacks`);
+    const list = await axios.get(`${gw.adminUrl}/demo/kickbacks`);
     expect(list.data.received.length).toBeGreaterThan(0);
   });
 
@@ -87,11 +90,15 @@ describe("demo gateway with the embedded sandbox", () => {
     expect(JSON.stringify(mine[0])).not.toMatch(/\bat \S+\.(js|ts):\d+/);
   });
 
-  it("serves /healthz, /readyz and /metrics", async () => {
+  it("serves /healthz and /readyz to anyone, /metrics and details on the operator port only", async () => {
     expect((await axios.get(`${gw.url}/healthz`)).data).toEqual({ status: "ok" });
     const ready = await axios.get(`${gw.url}/readyz`);
-    expect(ready.data).toEqual({ status: "ready", checks: { database: "ok", univapay: "ok" } });
-    const metrics = await axios.get(`${gw.url}/metrics`);
+    expect(ready.data).toEqual({ status: "ready", checks: { database: "ok", univapay: "ok", merchants: "ok" } });
+    expect((await axios.get(`${gw.url}/metrics`, { validateStatus: () => true })).status).toBe(404);
+    expect((await axios.get(`${gw.url}/demo/kickbacks`, { validateStatus: () => true })).status).toBe(404);
+    const detailed = await axios.get(`${gw.adminUrl}/readyz`);
+    expect(detailed.data.checks.merchants).toEqual({ verified: 1, notServed: [] });
+    const metrics = await axios.get(`${gw.adminUrl}/metrics`);
     expect(metrics.data).toContain('gateway_legacy_requests_total{endpoint="memberpay",rst="1"}');
     expect(metrics.data).toContain("gateway_kickback_attempts_total");
     expect(metrics.data).toContain('gateway_queue_depth{queue="kickbacks_pending"}');

@@ -78,6 +78,37 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
     expect(ops.map((o) => o.kind)).toEqual(["cancel"]);
   });
 
+  it("SALES and CANCEL without svid act on the payment's own service, as README's table shows them", async () => {
+    const a = await call("/memberpay.aspx", `sid=${h.sid}&job=AUTH&upcmemberid=demo-ok&siam1=730&sod=NOSVID`);
+    const pid = field(a, "pid")!;
+    expect(field(await call("/payment.aspx", `sid=${h.sid}&job=SALES&pid=${pid}`), "rst")).toBe("1");
+    expect(field(await call("/payment.aspx", `sid=${h.sid}&job=CANCEL&pid=${pid}`), "rst")).toBe("1");
+    expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("refunded");
+  });
+
+  it("a refused request still says which job, order and amount it refused, and no pid", async () => {
+    const r = await call("/memberpay.aspx", `sid=${h.sid}&job=capture&upcmemberid=nobody&siam1=1500&sisf1=100&sod=REFUSED1&no=3`);
+    expect(field(r, "rst")).toBe("2");
+    expect([field(r, "job"), field(r, "sod"), field(r, "ta"), field(r, "pid"), field(r, "no")]).toEqual(["CAPTURE", "REFUSED1", "1600", "", "3"]);
+  });
+
+  it("keeps the + of an unescaped email (EC-CUBE appends em raw)", async () => {
+    const r = await call("/memberpay.aspx", `sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=740&sod=PLUS1&em=taro+shop@example.jp`);
+    expect(field(r, "rst")).toBe("1");
+    const charges = await h.listCharges();
+    const p = await h.gateway.store.findPaymentByPid(field(r, "pid")!);
+    expect(charges.find((c) => c.id === p?.chargeId)?.metadata["legacy-email"]).toBe("taro+shop@example.jp");
+  });
+
+  it("refuses a card number in a merchant field and keeps it nowhere", async () => {
+    const r = await call("/memberpay.aspx", `sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=750&sod=PAN1&memo=card%204111%201111%201111%201111&no=9`);
+    expect(field(r, "rst")).toBe("2");
+    expect(field(r, "ec")).toBe("ER000GRQ008");
+    expect(field(r, "memo")).toBeUndefined(); // not even echoed back
+    expect(field(r, "no")).toBe("9");
+    expect((await h.listCharges()).some((c) => JSON.stringify(c).includes("4111"))).toBe(false);
+  });
+
   it("CANCEL of a captured payment refunds it", async () => {
     const a = await call("/memberpay.aspx", `sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=900&sod=A4`);
     const pid = field(a, "pid")!;

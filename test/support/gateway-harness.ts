@@ -9,8 +9,9 @@ import axios from "axios";
 import { Client } from "pg";
 import { loadConfig } from "../../src/config/config";
 import type { Merchant } from "../../src/config/merchants";
-import { registerWebhook, seedDemoMembers } from "../../src/demo/demo-setup";
+import { ensureDemoMembers } from "../../src/demo/demo-setup";
 import { startGateway, type Gateway } from "../../src/gateway";
+import { registerWebhook } from "../../src/webhooks/register-webhook";
 import { createLogger, Secret } from "../../src/logging/logger";
 import { createSandbox, type Sandbox, type SandboxOptions, type WebhookDeliveryAttempt } from "../../src/sandbox/sandbox";
 import type { LegacyCharset } from "../../src/store/store-types";
@@ -29,6 +30,8 @@ export interface HarnessOptions {
   readonly pollDeadlineMs?: number;
   readonly allowedIps?: string[];
   readonly env?: Record<string, string>;
+  /** Collects the gateway's log lines (parsed JSON) at debug level, instead of silence. */
+  readonly logLines?: Array<Record<string, unknown>>;
 }
 
 export type Receiver = Awaited<ReturnType<typeof startKickbackReceiver>>;
@@ -81,8 +84,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
+    ADMIN_PORT: "0",
     DATABASE_URL: dbUrl,
     UNIVAPAY_BASE_URL: sandboxUrl,
+    GATEWAY_SECRET: "harness-secret-0123456789abcdef0123456789",
     UNIVAPAY_POLL_DEADLINE_MS: String(opts.pollDeadlineMs ?? 5000),
     KICKBACK_ALLOW_PRIVATE_NETWORKS: "true",
     KICKBACK_TIMEOUT_MS: "2000",
@@ -90,14 +95,16 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   });
   let offset = 0;
   const gateway = await startGateway(config, {
-    logger: createLogger({ level: "silent" }),
+    logger: opts.logLines
+      ? createLogger({ level: "debug", destination: { write: (l: string) => void opts.logLines?.push(JSON.parse(l) as Record<string, unknown>) } })
+      : createLogger({ level: "silent" }),
     merchants: [merchant],
     ...(schema ? { pgSchema: schema } : {}),
     now: () => new Date(Date.now() + offset),
     background: false,
   });
-  await registerWebhook(sandboxUrl, merchant, `${gateway.url}/webhooks/univapay`);
-  await seedDemoMembers(gateway.deps.client, gateway.store, merchant, createLogger({ level: "silent" }));
+  await registerWebhook(gateway.deps.client, merchant, `${gateway.url}/webhooks/univapay`);
+  await ensureDemoMembers(gateway.deps.client, gateway.store, merchant, createLogger({ level: "silent" }));
 
   return {
     gateway,

@@ -26,7 +26,7 @@ export interface GatewayProcess {
 /** Starts the gateway and resolves once it logs "gateway listening". */
 export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [MAIN_JS], { env: { ...env, PORT: port, HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MAIN_JS], { env: { ADMIN_PORT: "0", ...env, PORT: port, HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -11,9 +11,20 @@ import type { LegacyEndpoint } from "../../payments/legacy-request";
 import type { PaymentDeps } from "../../payments/payment-deps";
 import type { Metrics } from "../../ops/metrics";
 import type { RequestState } from "../middleware/request-id";
-import { rawQuery, readRawBody } from "../raw-body";
+import { isFormContentType, rawQuery, readRawBody } from "../raw-body";
 
 const RST = { success: "1", failure: "2", pending: "0" } as const;
+
+export const LEGACY_PATHS = [
+  ["/memberpay.aspx", "memberpay"],
+  ["/payment.aspx", "payment"],
+] as const;
+
+/** Whether a request target is one of the legacy paths (case-insensitive, as on the old IIS host). */
+export function isLegacyPath(target: string): boolean {
+  const path = (target.split("?")[0] ?? "").toLowerCase();
+  return LEGACY_PATHS.some(([p]) => p === path);
+}
 
 export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxBytes: number }): Router {
   const router = new Router();
@@ -26,7 +37,7 @@ export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxByt
     }
     const state = ctx.state as RequestState;
     const started = process.hrtime.bigint();
-    let reply: LegacyReply;
+    let reply: LegacyReply | "gone";
     try {
       reply = await answer(deps, endpoint, ctx, opts.maxBytes);
     } catch (err) {
@@ -34,30 +45,47 @@ export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxByt
       state.log.error({ err, endpoint }, "legacy request failed unexpectedly");
       reply = refuseLegacyRequest(deps, failure(deps.table, "internal", "internal error"));
     }
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (reply === "gone") {
+      // The client closed before its body arrived: nobody to answer, nothing was started.
+      state.log.debug({ endpoint, durationMs }, "client went away before the request was complete");
+      ctx.respond = false;
+      return;
+    }
+    const r = reply.result;
     if (reply.failures) {
       const f = reply.failures;
-      state.log.warn({ endpoint, sid: reply.sid, ec: reply.result.ec, reasons: f.map((x) => ({ key: x.key, field: x.field, message: x.message })) }, "legacy request refused");
+      state.log.warn(
+        { endpoint, sid: reply.sid, pid: r.pid, job: r.job, rst: RST[r.outcome], ec: r.ec, durationMs, reasons: f.map((x) => ({ key: x.key, field: x.field, message: x.message })) },
+        "legacy request refused",
+      );
     } else {
-      state.log.info({ endpoint, sid: reply.sid, pid: reply.result.pid, job: reply.result.job, rst: RST[reply.result.outcome] }, "legacy request answered");
+      state.log.info({ endpoint, sid: reply.sid, pid: r.pid, job: r.job, rst: RST[r.outcome], ec: r.ec, durationMs }, "legacy request answered");
     }
     ctx.status = 200;
     ctx.type = `text/plain; charset=${reply.charset}`;
     ctx.body = reply.body;
     metrics.legacyRequests.inc({ endpoint, rst: RST[reply.result.outcome] });
-    metrics.legacyDuration.observe({ endpoint }, Number(process.hrtime.bigint() - started) / 1e9);
+    metrics.legacyDuration.observe({ endpoint }, durationMs / 1000);
   };
-  for (const [path, endpoint] of [["/memberpay.aspx", "memberpay"], ["/payment.aspx", "payment"]] as const) {
+  for (const [path, endpoint] of LEGACY_PATHS) {
     router.get(path, handler(endpoint));
     router.post(path, handler(endpoint));
   }
   return router;
 }
 
-async function answer(deps: PaymentDeps, endpoint: LegacyEndpoint, ctx: Context, maxBytes: number): Promise<LegacyReply> {
+async function answer(deps: PaymentDeps, endpoint: LegacyEndpoint, ctx: Context, maxBytes: number): Promise<LegacyReply | "gone"> {
   const query = rawQuery(ctx.req.url);
   let raw = query;
   if (ctx.method === "POST") {
+    const type = ctx.get("content-type");
+    if (!isFormContentType(type)) {
+      ctx.set("Connection", "close");
+      return refuseLegacyRequest(deps, failure(deps.table, "content_type_unsupported", `Content-Type ${type.slice(0, 80)} is not a form`));
+    }
     const body = await readRawBody(ctx.req, maxBytes);
+    if (!body.ok && body.reason === "gone") return "gone";
     if (!body.ok) {
       ctx.set("Connection", "close");
       return refuseLegacyRequest(deps, failure(deps.table, "request_too_large", `body larger than ${maxBytes} bytes`));

@@ -36,6 +36,10 @@ export function webhookRoutes(deps: {
     }
     try {
       const body = await readRawBody(ctx.req, MAX_WEBHOOK_BYTES);
+      if (!body.ok && body.reason === "gone") {
+        ctx.respond = false; // UnivaPay hung up; it retries the delivery
+        return;
+      }
       if (!body.ok) throw new Error("webhook body too large");
       const r = await ingestWebhook(deps.store, merchant, body.bytes.toString("utf8"), deps.now());
       deps.metrics.webhookEvents.inc({ result: r.stored ? "stored" : "duplicate" });

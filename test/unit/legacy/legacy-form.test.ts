@@ -96,6 +96,14 @@ describe("parseLegacyForm", () => {
     ]);
   });
 
+  it("drops a field without a name (&=x), so it is never echoed back", () => {
+    const form = parseOk(raw("a=1&=x&=&b=2"), "UTF-8");
+    expect(form.fields.map((f) => [f.name, f.value])).toEqual([
+      ["a", "1"],
+      ["b", "2"],
+    ]);
+  });
+
   it("parses an empty body as no fields", () => {
     expect(parseOk(Buffer.alloc(0), "auto").fields).toEqual([]);
   });

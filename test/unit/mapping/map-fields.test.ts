@@ -72,6 +72,11 @@ describe("mapCharge", () => {
     [[["siam1", "100"], ["siam1", "200"]], ["amount_invalid@siam1"]],
   ])("fails %j with %j", (p, keys) => expect(keysOf(mapCharge(table, paramsOf(p), ctx))).toEqual(keys));
 
+  it("reads a space in em as the raw + it was (EC-CUBE sends em unescaped)", () => {
+    const r = mapCharge(table, paramsOf({ siam1: "100", em: "taro shop@example.jp" }), ctx);
+    expect(r.ok && r.value.body.metadata["legacy-email"]).toBe("taro+shop@example.jp");
+  });
+
   it("collects every failure, not just the first", () => {
     const sod = "x".repeat(51);
     const r = mapCharge(table, paramsOf({ siam1: "1.5", sisf1: "abc", sod, em: "nope", tn: "03-1234-5678" }), ctx);

@@ -24,6 +24,14 @@ describe("resolveOperation", () => {
     });
   });
 
+  it("takes an operation on a pid without svid as one on the payment's own service", () => {
+    for (const job of ["SALES", "CANCEL"]) {
+      const r = resolveOperation(table, "payment", paramsOf({ ptype: "1", job, pid: "12345678" }));
+      expect(r.ok && r.value.paymentType).toBeUndefined();
+      expect(r.ok).toBe(true);
+    }
+  });
+
   it("returns the canonical upper-case job and the transition", () => {
     const r = resolveOperation(table, "memberpay", paramsOf({ svid: "1", job: "capture", upcmemberid: "t" }));
     expect(r.ok && [r.value.job, r.value.transition, r.value.requires]).toEqual(["CAPTURE", "CAPTURE", ["upcmemberid"]]);
@@ -44,7 +52,6 @@ describe("resolveOperation", () => {
     ["payment", { svid: "1", ptype: "2", job: "AUTH" }, ["ptype_unsupported"]],
     ["payment", { svid: "1", job: "AUTH" }, ["ptype_unsupported"]],
     ["payment", { svid: "6", ptype: "1", job: "SALES", pid: "1" }, ["svid_unsupported"]],
-    ["payment", { ptype: "1", job: "SALES", pid: "1" }, ["svid_unsupported"]],
     ["payment", { svid: "1", ptype: "1", job: "SALES" }, ["pid_missing"]],
     ["payment", { svid: "1", ptype: "1", job: "CANCEL", pid: "" }, ["pid_missing"]],
     ["memberpay", { svid: "1", job: "AUTH" }, ["member_missing"]],

@@ -1,0 +1,67 @@
+/**
+ * Answers requests Node's HTTP parser refused or gave up on (malformed, header block too large,
+ * not complete within HEADERS_TIMEOUT_MS / REQUEST_TIMEOUT_MS) in the protocol of the path they
+ * were for: a legacy reply on the legacy paths, JSON elsewhere. A client that went away gets
+ * nothing and is not an error.
+ */
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "../logging/logger";
+import { isClientGone } from "./client-gone";
+import { requestHeadOf } from "./connection-front";
+
+export interface ClientErrorRendering {
+  /** Whether a request target (path and query) is one of the legacy paths. */
+  isLegacyPath(target: string): boolean;
+  /** Body and content type of a legacy refusal (request_malformed, request_too_large). */
+  legacyRefusal(key: "request_malformed" | "request_too_large"): { body: string; type: string };
+}
+
+/** Status for Node's parser error codes; everything unknown is a plain 400. */
+function statusOf(code: string | undefined): number {
+  if (code === "HPE_HEADER_OVERFLOW") return 431;
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT" || code === "ERR_HTTP_HEADERS_TIMEOUT") return 408;
+  return 400;
+}
+
+/** The request target in a raw packet ("GET /memberpay.aspx?… HTTP/1.1"), as far as it came. */
+function targetOf(packet: Buffer | undefined): string | undefined {
+  if (!packet || packet.length === 0) return undefined;
+  const line = packet.subarray(0, Math.min(packet.length, 512)).toString("latin1");
+  // The path is enough: a head cut off inside the target still names it.
+  const m = /^[A-Z]+ ([^\s?]+)/.exec(line);
+  return m?.[1];
+}
+
+export function installClientErrorHandler(http: Server, rendering: ClientErrorRendering, log: Logger): void {
+  // The request in progress on each socket, for errors that carry no packet (timeouts).
+  const current = new WeakMap<Duplex, { target: string; res: ServerResponse }>();
+  http.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    current.set(req.socket, { target: req.url ?? "", res });
+    res.once("finish", () => current.delete(req.socket));
+  });
+  http.on("clientError", (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
+    if (isClientGone(err) || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // A response already on its way (a handler answered before the body ended): adding bytes
+    // would corrupt it.
+    const inProgress = current.get(socket);
+    if (inProgress?.res.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const status = statusOf(err.code);
+    const target = targetOf(requestHeadOf(socket)) ?? targetOf(err.rawPacket) ?? inProgress?.target;
+    const legacy = target !== undefined && rendering.isLegacyPath(target);
+    const answer = legacy
+      ? rendering.legacyRefusal(status === 431 ? "request_too_large" : "request_malformed")
+      : { body: JSON.stringify({ error: { code: status === 408 ? "request_timeout" : "bad_request", message: STATUS_CODES[status] ?? "Bad Request" } }), type: "application/json" };
+    log.warn({ code: err.code, status, legacy }, "HTTP request refused by the parser");
+    const bytes = Buffer.from(answer.body, "latin1");
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nConnection: close\r\nContent-Type: ${answer.type}\r\nContent-Length: ${bytes.length}\r\n\r\n${answer.body}`,
+    );
+  });
+}
