@@ -1,21 +1,23 @@
 /**
- * CLI: validates a mappings directory (default ./mappings) and prints "mappings OK: N files" or
- * one line per problem, exiting 1. Reads files only; never writes or connects anywhere.
- * Usage: node dist/scripts/check-mappings.js [dir]
+ * CLI: validates a mappings directory — the argument, else MAPPINGS_DIR, else ./mappings, the
+ * same one the gateway would load — and prints "mappings OK: N files in DIR", or one line per
+ * problem and a count, exiting 1. Reads files only; never writes or connects anywhere.
+ * Usage: npm run mappings:check [-- dir]
  */
 import { resolve } from "node:path";
 
 import { checkMappingDir, loadMappingTable } from "../src/mapping";
 
-function main(argv: readonly string[]): number {
-  const dir = resolve(argv[0] ?? "mappings");
+function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+  const dir = resolve(argv[0] ?? env.MAPPINGS_DIR ?? "mappings");
   const problems = checkMappingDir(dir);
   if (problems.length > 0) {
     for (const p of problems) process.stdout.write(`${p}\n`);
+    process.stdout.write(`mappings in ${dir}: ${problems.length} ${problems.length === 1 ? "problem" : "problems"}\n`);
     return 1;
   }
-  process.stdout.write(`mappings OK: ${loadMappingTable(dir).files.length} files\n`);
+  process.stdout.write(`mappings OK: ${loadMappingTable(dir).files.length} files in ${dir}\n`);
   return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = main(process.argv.slice(2), process.env);

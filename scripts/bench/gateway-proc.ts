@@ -72,9 +72,11 @@ export const gatewayHandlers = {
     config = loadConfig({
       PORT: "0",
       HOST: "127.0.0.1",
+      ADMIN_PORT: "0",
       LOG_LEVEL: "silent",
       DATABASE_URL: a.databaseUrl,
       UNIVAPAY_BASE_URL: a.sandboxUrl,
+      GATEWAY_SECRET: "bench-secret-0123456789abcdef0123456789",
       KICKBACK_ALLOW_PRIVATE_NETWORKS: "true",
       ...a.env,
     });

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 
+import { checkErrorDefaults, checkOperationKeys, checkRuleKeys, checkServiceKeys } from "./check-error-keys";
 import { checkServiceDefaults, compileOperations, compileServices } from "./compile-operations";
 import { compileErrors } from "./compile-errors";
 import { compileRuleSets } from "./compile-rules";
@@ -81,6 +82,10 @@ export function compileMappingTable(docs: ParsedDocs, earlier: readonly MappingP
   const errors = parseFile(problems, docs, "errors.yaml", ErrorsFileSchema);
   const layout = parseFile(problems, docs, "layout.yaml", LayoutFileSchema);
 
+  if (services) checkServiceKeys(sink("services.yaml"), services);
+  if (operations) checkOperationKeys(sink("operations.yaml"), operations);
+  if (fields) checkRuleKeys(sink("fields.yaml"), fields);
+  if (errors) checkErrorDefaults(sink("errors.yaml"), errors);
   const cParams = params && compileParams(params);
   const cServices = services && compileServices(sink("services.yaml"), services);
   if (cServices) checkServiceDefaults(sink("services.yaml"), cServices);

@@ -58,7 +58,8 @@ export function checkMappingDir(dir: string): string[] {
 export function loadMappingTable(dir: string): MappingTable {
   const r = compileDir(dir);
   if (r.ok) return r.table;
-  throw new AppError("mapping_invalid", `mapping table in ${dir} is invalid (${r.problems.length} problems)`, {
-    details: r.problems.map((p) => ({ path: `${p.file}:${p.path}`, message: p.message })),
+  const n = r.problems.length;
+  throw new AppError("mapping_invalid", `mapping table in ${dir} is invalid (${n} ${n === 1 ? "problem" : "problems"})`, {
+    details: r.problems.map((p) => ({ path: p.path === "" ? p.file : `${p.file}: ${p.path}`, message: p.message })),
   });
 }

@@ -63,7 +63,8 @@ describe("loadMappingTable", () => {
       if (!isAppError(caught)) return;
       expect(caught.code).toBe("mapping_invalid");
       expect(caught.details).toHaveLength(checkMappingDir(dir).length);
-      expect(caught.details.map((d) => d.path)).toContain("fields.yaml:ruleSets.charge.rules.4.convert");
+      expect(caught.details.map((d) => d.path)).toContain("fields.yaml: ruleSets.charge.rules.4.convert");
+      expect(caught.message).toMatch(/is invalid \(\d+ problems?\)$/);
     });
   });
 
