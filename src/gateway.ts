@@ -248,7 +248,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       reconciler.start(config.RECONCILE_INTERVAL_MS);
     }
     logger.info(
-      { url, adminUrl, merchants: merchants.map((m) => m.sid), database: store.dialect, databaseUrl: redactDatabaseUrl(config.DATABASE_URL), demo: config.demo },
+      { url, adminUrl, pid: process.pid, merchants: merchants.map((m) => m.sid), database: store.dialect, databaseUrl: redactDatabaseUrl(config.DATABASE_URL), demo: config.demo },
       "gateway listening",
     );
 

@@ -4,7 +4,8 @@
  * pending migrations before returning. Never imports Koa; never does network I/O besides the DB.
  */
 import { Kysely } from "kysely";
-import { AppError } from "../errors/app-error";
+import { redactDatabaseUrl } from "../config/database-url";
+import { AppError, isAppError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import type { KickbackOutcome, NewKickbackAttempt, Store, StoreOps } from "./store-types";
 import { createInstantCodec, type Database, type Dialect } from "./db-schema";
@@ -45,6 +46,7 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store> {
     dialect === "sqlite"
       ? openSqlite(sqlitePathFromUrl(opts.databaseUrl), (message) => log.warn({ error: message }, "background WAL checkpoint failed"))
       : undefined;
+  if (sqlite) log.info({ file: sqlite.file, createdDirectory: sqlite.createdDirectory }, "SQLite database opened");
   const kysely = new Kysely<Database>({
     dialect:
       sqlite?.dialect ??
@@ -55,8 +57,11 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store> {
     log.info({ dialect, applied }, applied.length > 0 ? "store migrated" : "store schema current");
   } catch (e) {
     await sqlite?.stopBackground();
-    await kysely.destroy();
-    throw e;
+    await kysely.destroy().catch(() => undefined);
+    // Say which database and which setting: a bare ECONNREFUSED tells an operator nothing.
+    if (isAppError(e)) throw e;
+    const where = sqlite ? `SQLite file ${sqlite.file}` : `PostgreSQL at ${redactDatabaseUrl(opts.databaseUrl)}${opts.pgSchema ? ` (schema ${opts.pgSchema})` : ""}`;
+    throw new AppError("config_invalid", `DATABASE_URL: cannot open ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const store = buildStore({ db: kysely, dialect, codec: createInstantCodec(dialect), now: opts.now ?? (() => new Date()), mintPid: opts.mintPid ?? mintPid });
   if (!sqlite) return store;

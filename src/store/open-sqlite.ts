@@ -3,8 +3,8 @@
  * gateway instance (claims rely on the single writer). Prepared statements are cached by SQL text
  * because Kysely's driver would otherwise re-prepare every query.
  */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
 import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer";
@@ -26,13 +26,18 @@ const CHECKPOINT_INTERVAL_MS = 250;
 
 export interface OpenedSqlite {
   readonly dialect: SqliteDialect;
+  /** The absolute file path, and whether its directory had to be created (both logged at start). */
+  readonly file: string;
+  readonly createdDirectory: boolean;
   /** Stops the background checkpointer; call before destroying the Kysely instance. */
   stopBackground(): Promise<void>;
 }
 
 export function openSqlite(path: string, onCheckpointError: (message: string) => void = () => undefined): OpenedSqlite {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new BetterSqlite3(path);
+  const file = path === ":memory:" ? path : resolve(path);
+  const createdDirectory = path !== ":memory:" && !existsSync(dirname(file));
+  if (createdDirectory) mkdirSync(dirname(file), { recursive: true });
+  const db = new BetterSqlite3(file);
   db.pragma("journal_mode = WAL");
   // NORMAL in WAL mode survives a process crash; only an OS crash or power loss can lose the
   // last commits. FULL would fsync every commit and cap throughput at the disk's fsync rate.
@@ -48,6 +53,8 @@ export function openSqlite(path: string, onCheckpointError: (message: string) =>
   }
   return {
     dialect: new SqliteDialect({ database: withStatementCache(db) }),
+    file,
+    createdDirectory,
     stopBackground: async () => checkpointer?.stop(),
   };
 }

@@ -516,4 +516,14 @@ describe("Store migrations on PostgreSQL", () => {
   it("rejects a database URL of an unknown kind", async () => {
     await expect(createStore({ databaseUrl: "mysql://x", logger: silent })).rejects.toMatchObject({ code: "config_invalid" });
   });
+
+  it("names the database and the setting when PostgreSQL cannot be reached, never the password", async () => {
+    const err = await createStore({ databaseUrl: "postgres://gw:s3cret@127.0.0.1:1/gw", logger: silent }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: "config_invalid" });
+    expect(String((err as Error).message)).toMatch(/^DATABASE_URL: cannot open PostgreSQL at postgres:\/\/gw:\*\*\*@127\.0\.0\.1:1\/gw: .*ECONNREFUSED/);
+    expect(String((err as Error).message)).not.toContain("s3cret");
+  });
 });
