@@ -110,3 +110,35 @@ describe("demo gateway with the embedded sandbox", () => {
     expect(res.data.error.code).toBe("not_found");
   });
 });
+
+describe("the demo across time and restarts", () => {
+  it("keeps working after the member tokens' CVV window, and after a restart on the same data directory", async () => {
+    const dir = join(tmpdir(), `gw-demo-restart-${randomBytes(6).toString("hex")}`);
+    const env = { PORT: "0", HOST: "127.0.0.1", ADMIN_PORT: "0", DATABASE_URL: `sqlite:${join(dir, "g.sqlite")}`, SANDBOX_STATE_FILE: join(dir, "sandbox.jsonl") };
+    const silent = createLogger({ level: "silent" });
+    const first = "/memberpay.aspx?sid=100001&upcmemberid=demo-ok&job=CAPTURE&siam1=1000&sod=R1";
+    let gw = await startGateway(loadConfig(env), { logger: silent, background: false });
+    let pid: string;
+    try {
+      pid = field(replyFields((await sendRaw(gw.url, "GET", Buffer.from(first))).body), "pid")!;
+      // Ten minutes later (UnivaPay forgets a recurring token's CVV after five): still chargeable.
+      await gw.sandbox!.clock.advance(10 * 60_000);
+      const later = replyFields((await sendRaw(gw.url, "GET", Buffer.from("/memberpay.aspx?sid=100001&upcmemberid=demo-ok&job=CAPTURE&siam1=1000&sod=R2"))).body);
+      expect(field(later, "rst")).toBe("1");
+      const decline = replyFields((await sendRaw(gw.url, "GET", Buffer.from("/memberpay.aspx?sid=100001&upcmemberid=demo-decline&job=CAPTURE&siam1=1000&sod=R3"))).body);
+      expect(field(decline, "ec")).toBe("ER000T52G92");
+    } finally {
+      await gw.close();
+    }
+    gw = await startGateway(loadConfig(env), { logger: silent, background: false });
+    try {
+      // The same request again finds its first answer (the demo's request-key secret was kept)…
+      expect(field(replyFields((await sendRaw(gw.url, "GET", Buffer.from(first))).body), "pid")).toBe(pid);
+      // …and the sandbox still knows the charge, so it can be refunded.
+      const cancel = replyFields((await sendRaw(gw.url, "GET", Buffer.from(`/payment.aspx?sid=100001&job=CANCEL&pid=${pid}`))).body);
+      expect([field(cancel, "rst"), field(cancel, "job")]).toEqual(["1", "CANCEL"]);
+    } finally {
+      await gw.close();
+    }
+  });
+});
