@@ -15,6 +15,7 @@ import { startGateway, type Gateway } from "../../src/gateway";
 import { createLogger, Secret } from "../../src/logging/logger";
 import type { Merchant } from "../../src/config/merchants";
 import { createSandbox, type Sandbox } from "../../src/sandbox/sandbox";
+import { freePort } from "../support/gateway-process";
 import { field, replyFields, sendRaw } from "../support/raw-http";
 
 const silent = createLogger({ level: "silent" });
@@ -146,4 +147,24 @@ describe("merchant credentials are checked against UnivaPay at start", () => {
     }
   });
 
+
+  it("does not take connections while it is starting: a request then is refused at once, never left hanging", async () => {
+    const shop = sandbox.createStore({ name: "slow shop", mode: "test" });
+    const port = await freePort();
+    sandbox.faults.set({ routes: [{ pathPattern: "/stores/*", method: "GET", latencyMs: 1500 }] });
+    const starting = startGateway(loadConfig({ ...base(dbFile()), ...env(), PORT: String(port) }), { logger: silent, merchants: [merchant("9", "test", shop)], background: false });
+    let gw: Gateway | undefined;
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // start-up is now waiting on UnivaPay
+      const t0 = Date.now();
+      const early = await sendRaw(`http://127.0.0.1:${port}`, "GET", Buffer.from("/healthz")).then(() => "answered", (e: NodeJS.ErrnoException) => e.code);
+      expect(early).toBe("ECONNREFUSED");
+      expect(Date.now() - t0).toBeLessThan(1000);
+      gw = await starting;
+      expect((await sendRaw(gw.url, "GET", Buffer.from("/healthz"))).status).toBe(200);
+    } finally {
+      sandbox.faults.clear();
+      await (gw ?? (await starting.catch(() => undefined)))?.close();
+    }
+  });
 });
