@@ -1,10 +1,10 @@
 // UnivaPay's own SDK (univapay-node, a dev dependency) against `npm run sandbox`: a card token,
-// a charge, and a poll until it settles. Run from the project folder:
+// a charge, and a poll until it settles. Run from the project folder, with the JSON line that
+// `npm run -s sandbox | tee sandbox.out` prints first:
 //   node examples/univapay-sdk.mjs "$(head -1 sandbox.out)"
-// where sandbox.out holds the JSON line `npm run sandbox` prints first.
 import SDK from "univapay-node";
 
-const { endpoint, appToken, secret } = JSON.parse(process.argv[2] ?? "{}");
+const { endpoint, appToken, secret } = JSON.parse(process.argv[2] || "{}");
 if (!endpoint) {
   console.error('usage: node examples/univapay-sdk.mjs \'{"endpoint":…,"appToken":…,"secret":…}\'');
   process.exit(2);
