@@ -24,7 +24,7 @@ import type { RetryPolicy } from "./notify/retry-policy";
 import { checkKickbackUrl } from "./notify/url-guard";
 import { createMetrics, type Metrics } from "./ops/metrics";
 import { refuseLegacyRequest } from "./payments/handle-legacy-request";
-import { failure } from "./payments/legacy-request";
+import { failure, PRIOR_KEY_WINDOW_MS } from "./payments/legacy-request";
 import type { PaymentDeps } from "./payments/payment-deps";
 import { createReconciler, type Reconciler } from "./payments/reconciler";
 import type { Sandbox, SandboxOptions } from "./sandbox/sandbox";
@@ -67,6 +67,18 @@ export interface Gateway {
 
 /** How often merchants whose credentials could not be checked (UnivaPay unreachable) are checked again. */
 const REVERIFY_INTERVAL_MS = 30_000;
+
+/** How often rows with pre-HMAC request keys are looked for and retired, after an upgrade. */
+const PRIOR_KEY_RETIRE_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Retires the pre-HMAC request keys older than their replay window; returns until when resends
+ *  may still carry one (undefined: none left). */
+async function retireAndFindPriorKeys(store: Store, now: Date, log: Logger): Promise<Date | undefined> {
+  const retired = await store.retirePriorKeys(new Date(now.getTime() - PRIOR_KEY_WINDOW_MS));
+  if (retired > 0) log.info({ retired }, "pre-HMAC request keys retired (their replay window is over)");
+  const newest = await store.newestPriorKeyRow();
+  return newest && new Date(newest.getTime() + PRIOR_KEY_WINDOW_MS);
+}
 
 /** Every configured kickback URL must pass the SSRF guard at start, not at the first payment. */
 function assertKickbackUrls(merchants: ReadonlyArray<Pick<Merchant, "sid" | "kickbackUrl" | "kickbackUrls">>, allowPrivateNetworks: boolean): void {
@@ -146,6 +158,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const store = await createStore({ databaseUrl: config.DATABASE_URL, logger, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
     cleanups.push(() => store.close());
     const metrics = createMetrics({ defaultMetrics: opts.background !== false });
+    const priorKeysUntil = await retireAndFindPriorKeys(store, now(), logger);
 
     const admin = createAdminServer();
     const adminPort = await admin.listen(config.ADMIN_PORT, config.ADMIN_HOST);
@@ -178,6 +191,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       now,
       pollDeadlineMs: config.UNIVAPAY_POLL_DEADLINE_MS,
       requestKeySecret,
+      ...(priorKeysUntil ? { priorKeysUntil } : {}),
       onKickbackEnqueued: () => dispatcher.wake(),
     };
     const workerId = `gw-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -236,6 +250,11 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       const check = setInterval(() => void ensureDemoMembers(client, store, m, logger).catch((err: unknown) => logger.warn({ err }, "demo member check failed")), DEMO_MEMBER_CHECK_INTERVAL_MS);
       check.unref();
       timers.push(check);
+    }
+    if (priorKeysUntil) {
+      const retire = setInterval(() => void retireAndFindPriorKeys(store, now(), logger).catch((err: unknown) => logger.warn({ err }, "retiring pre-HMAC request keys failed")), PRIOR_KEY_RETIRE_INTERVAL_MS);
+      retire.unref();
+      timers.push(retire);
     }
     const reverify = setInterval(() => void verifyMerchants(client, registry, logger).catch((err: unknown) => logger.warn({ err }, "merchant re-verification failed")), REVERIFY_INTERVAL_MS);
     reverify.unref();

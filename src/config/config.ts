@@ -86,7 +86,7 @@ export const ConfigSchema = z.object({
   /** … and its whole request (body included) within this one. */
   REQUEST_TIMEOUT_MS: intFrom(30_000, 100),
   /** On SIGTERM, how long requests in flight may take to finish before connections are cut. */
-  SHUTDOWN_GRACE_MS: intFrom(15_000, 0),
+  SHUTDOWN_GRACE_MS: intFrom(30_000, 0),
   WEBHOOK_POLL_MS: intFrom(200, 10),
   /** How often open payments/operations that stopped moving are re-fetched from UnivaPay. */
   RECONCILE_INTERVAL_MS: intFrom(60_000, 100),
@@ -113,6 +113,11 @@ const CheckedConfigSchema = ConfigSchema.superRefine((c, ctx) => {
     issue("RECONCILE_STALE_AFTER_MS", "must be greater than UNIVAPAY_POLL_DEADLINE_MS + UNIVAPAY_TIMEOUT_MS");
   }
   if (c.REQUEST_TIMEOUT_MS < c.HEADERS_TIMEOUT_MS) issue("REQUEST_TIMEOUT_MS", "must be at least HEADERS_TIMEOUT_MS");
+  if (c.SHUTDOWN_GRACE_MS < 2 * c.UNIVAPAY_TIMEOUT_MS + c.UNIVAPAY_POLL_DEADLINE_MS) {
+    // A payment's longest path (token + charge create, then the poll) must fit, or a stop would
+    // cut merchants off from answers about money that moved.
+    issue("SHUTDOWN_GRACE_MS", "must be at least 2 × UNIVAPAY_TIMEOUT_MS + UNIVAPAY_POLL_DEADLINE_MS");
+  }
   if (!LOOPBACK_HOSTS.has(c.ADMIN_HOST) && c.ADMIN_TOKEN === undefined) {
     issue("ADMIN_TOKEN", `required when ADMIN_HOST (${c.ADMIN_HOST}) is not a loopback address: /metrics must not be open to the network`);
   }

@@ -9,6 +9,7 @@ import type { Server as HttpServer } from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import type { Logger } from "../logging/logger";
 import { createRequestStreamRepairer, type RequestStreamRepairer } from "./request-line-repair";
+import { closeAfterResponse, responseInFlight } from "./responses-in-flight";
 
 export interface ConnectionFrontOptions {
   /** Open connections in all; beyond it new ones are closed at once (Node's maxConnections). */
@@ -19,6 +20,11 @@ export interface ConnectionFrontOptions {
   readonly maxLineBytes: number;
   /** Longest header block it frames (past it, bytes pass unrepaired and Node answers 431). */
   readonly maxHeaderBytes: number;
+  /** How long a request line may stay incomplete: the repairer holds it back from Node's parser,
+   *  whose own header deadline does not run on a kept-alive connection until it sees a byte. */
+  readonly headersTimeoutMs: number;
+  /** The response to a held request line at its deadline, given the line's first bytes. */
+  readonly heldLineTimeout: (head: Buffer) => string;
   readonly log: Logger;
 }
 
@@ -41,9 +47,22 @@ function noop(): void {}
  * hand-over makes it fall back to JS reads (its documented unconsume path), which go through
  * push() — and so through the repairer — for the whole life of the connection.
  */
-function repairReadPath(socket: Socket, opts: ConnectionFrontOptions): void {
+function repairReadPath(socket: Socket, opts: ConnectionFrontOptions, onHeldTooLong: () => void): void {
   const repairer = createRequestStreamRepairer({ maxLineBytes: opts.maxLineBytes, maxHeaderBytes: opts.maxHeaderBytes });
   repairers.set(socket, repairer);
+  let held: NodeJS.Timeout | undefined;
+  // One deadline from the first held byte: a line that trickles in a byte a minute must not
+  // keep a socket for ever (every byte would reset Node's idle timer).
+  const watch = () => {
+    if (!repairer.holding()) {
+      if (held) clearTimeout(held);
+      held = undefined;
+    } else if (!held) {
+      held = setTimeout(onHeldTooLong, opts.headersTimeoutMs);
+      held.unref();
+    }
+  };
+  socket.once("close", () => held && clearTimeout(held));
   const push = socket.push.bind(socket);
   socket.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
     if (chunk === null) {
@@ -53,10 +72,13 @@ function repairReadPath(socket: Socket, opts: ConnectionFrontOptions): void {
     }
     if (!Buffer.isBuffer(chunk)) return push(chunk, encoding);
     const out = repairer.feed(chunk);
+    watch();
     // An incomplete request line is held back; nothing to hand on yet, and reading goes on.
     return out.length === 0 ? true : push(out);
   };
 }
+
+
 
 export function createConnectionFront(http: HttpServer, opts: ConnectionFrontOptions): TcpServer {
   const perClient = new Map<string, number>();
@@ -89,7 +111,12 @@ export function createConnectionFront(http: HttpServer, opts: ConnectionFrontOpt
         else perClient.set(address, n);
       });
     }
-    repairReadPath(socket, opts);
+    repairReadPath(socket, opts, () => {
+      const inFlight = responseInFlight(socket);
+      if (inFlight) closeAfterResponse(inFlight.res); // its answer first, then the connection ends
+      else if (socket.writable) socket.end(opts.heldLineTimeout(requestHeadOf(socket)));
+      else socket.destroy();
+    });
     http.emit("connection", socket);
     socket.on("data", noop);
   });

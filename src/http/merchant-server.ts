@@ -7,8 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Server as TcpServer } from "node:net";
 import type { Logger } from "../logging/logger";
-import { installClientErrorHandler, type ClientErrorRendering } from "./client-error";
+import { installClientErrorHandler, refusalResponse, targetOf, type ClientErrorRendering } from "./client-error";
 import { createConnectionFront, listenFront } from "./connection-front";
+import { trackResponsesInFlight } from "./responses-in-flight";
 
 export interface MerchantServerOptions {
   readonly port: number;
@@ -26,8 +27,9 @@ export interface MerchantServer {
   readonly http: Server;
   readonly front: TcpServer;
   /** Binds the port; resolves with the bound port. */
-  listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<number>;
-  /** Stops accepting, waits up to graceMs for requests in flight, then cuts what is left. */
+  listen(handler: (req: IncomingMessage, res: ServerResponse) => unknown): Promise<number>;
+  /** Stops accepting, waits up to graceMs for requests in flight, cuts the connections left, and
+   *  resolves once every handler has finished (their own UnivaPay deadlines bound them). */
   close(graceMs: number): Promise<void>;
 }
 
@@ -46,32 +48,46 @@ export function createMerchantServer(opts: MerchantServerOptions): MerchantServe
     connectionsCheckingInterval: DEADLINE_CHECK_MS,
     keepAliveTimeout: 65_000,
   });
+  trackResponsesInFlight(http);
   installClientErrorHandler(http, opts.rendering, opts.log);
   const front = createConnectionFront(http, {
     maxConnections: opts.maxConnections,
     maxConnectionsPerClient: opts.maxConnectionsPerClient,
     maxLineBytes: opts.legacyMaxBytes + HEADER_ROOM_BYTES,
     maxHeaderBytes: maxHeaderSize,
+    headersTimeoutMs: opts.headersTimeoutMs,
+    heldLineTimeout: (head) => refusalResponse(opts.rendering, 408, targetOf(head)),
     log: opts.log,
   });
 
+  // Requests in flight are counted by their handler, not their socket: a handler whose client went
+  // away may still be charging, and the store must not close under it.
   let inFlight = 0;
   let draining = false;
-  let drained: (() => void) | undefined;
-  http.on("request", (_req: IncomingMessage, res: ServerResponse) => {
-    inFlight++;
-    if (draining) res.shouldKeepAlive = false;
-    res.once("close", () => {
-      inFlight--;
-      if (draining && inFlight === 0) drained?.();
+  let idle: (() => void) | undefined;
+  const settled = () => {
+    inFlight--;
+    if (inFlight === 0) idle?.();
+  };
+  const whenIdle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (inFlight === 0) return resolve();
+      const timer = ms === Infinity ? undefined : setTimeout(resolve, ms);
+      idle = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
     });
-  });
 
   return {
     http,
     front,
     async listen(handler) {
-      http.on("request", handler);
+      http.on("request", (req: IncomingMessage, res: ServerResponse) => {
+        inFlight++;
+        if (draining) res.shouldKeepAlive = false;
+        Promise.resolve(handler(req, res)).then(settled, settled);
+      });
       await listenFront(front, http, opts.port, opts.host, opts.log);
       return (front.address() as AddressInfo).port;
     },
@@ -79,16 +95,11 @@ export function createMerchantServer(opts: MerchantServerOptions): MerchantServe
       draining = true;
       const closed = new Promise<void>((resolve) => front.close(() => resolve()));
       http.closeIdleConnections();
-      if (inFlight > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, graceMs);
-          drained = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
+      await whenIdle(graceMs);
       http.closeAllConnections();
+      await whenIdle(Infinity);
+      // Stops Node's deadline timer, which its connection tracking started (it never listened itself).
+      http.close(() => undefined);
       await closed;
     },
   };

@@ -15,6 +15,9 @@ export interface RequestStreamRepairer {
   /** The first bytes of the latest request line seen (as received), so an error answer can tell
    *  which path a request was for even when Node's parser gave up before reading it. */
   requestHead(): Buffer;
+  /** True while the start of a request line is held back (Node's parser has not seen it, so its
+   *  header deadline cannot run: the caller must time the wait itself). */
+  holding(): boolean;
 }
 
 /** How much of a request line requestHead keeps: enough for a method and a legacy path. */
@@ -136,7 +139,8 @@ class StreamRepairer implements RequestStreamRepairer {
         else this.mode = b === CR && mode === CHUNK_END ? CHUNK_END_LF : PASS;
       } else if (mode === REQUEST_LINE) {
         // A view, not a copy: it only pins this chunk until the next request line.
-        if (this.carryLen === 0 && chunk[pos] !== CR && chunk[pos] !== LF) this.head = chunk.subarray(pos, Math.min(len, pos + HEAD_BYTES));
+        // Copied: a view would pin the whole read buffer until the next request line.
+        if (this.carryLen === 0 && chunk[pos] !== CR && chunk[pos] !== LF) this.head = Buffer.from(chunk.subarray(pos, Math.min(len, pos + HEAD_BYTES)));
         const lf = chunk.indexOf(LF, pos);
         if (this.carryLen + (lf < 0 ? len : lf) - pos > this.maxLine) {
           // A held part only ever waits at a chunk's start, so nothing of this chunk is out yet.
@@ -178,6 +182,10 @@ class StreamRepairer implements RequestStreamRepairer {
 
   requestHead(): Buffer {
     return this.head;
+  }
+
+  holding(): boolean {
+    return this.mode === REQUEST_LINE && this.carryLen > 0;
   }
 
   /** Reads a header, trailer or chunk-size line from chunk[pos]; they pass on as they are. */

@@ -46,7 +46,9 @@ export async function runChargeFlow(deps: PaymentDeps, req: LegacyRequest): Prom
   if (!mapped.ok) failures.push(...mapped.failures);
   if (failures.length > 0 || !mapped.ok) return { ok: false, failures };
 
-  const { row } = await deps.store.insertPayment({
+  // Written by the version before HMAC keys: the same request, resumed under its own key.
+  const prior = req.priorKey ? await deps.store.findPaymentByRequestKey(merchant.sid, req.priorKey) : undefined;
+  const { row } = prior ? { row: prior } : await deps.store.insertPayment({
     sid: merchant.sid,
     requestKey: req.requestKey,
     chargeId: null,
@@ -63,7 +65,8 @@ export async function runChargeFlow(deps: PaymentDeps, req: LegacyRequest): Prom
     charset: form.charset,
     mode: merchant.mode,
   });
-  return { ok: true, result: await advance(deps, merchant, row, tokenBody, mapped.value.body, op.capture, req.requestKey) };
+  // The row's own key: UnivaPay's idempotency keys were derived from it when it was written.
+  return { ok: true, result: await advance(deps, merchant, row, tokenBody, mapped.value.body, op.capture, row.requestKey) };
 }
 
 /** Moves a payment forward from whatever state it is in; safe to call again for the same payment. */

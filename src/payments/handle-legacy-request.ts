@@ -4,10 +4,12 @@
  * the merchant's charset, echoing the merchant's own fields byte-for-byte.
  */
 import { formatLegacyForm, type LegacyForm } from "../legacy/legacy-form";
-import { isEchoedParam, legacyResultFields, requestTotal, type LegacyFailure } from "../mapping";
+import { ecFor, isEchoedParam, legacyResultFields, requestTotal, type LegacyFailure } from "../mapping";
 import type { LegacyCharset, Mode } from "../store/store-types";
 import { runChargeFlow } from "./charge-flow";
-import { decodeLegacyRequest, type LegacyEndpoint } from "./legacy-request";
+import { decodeLegacyRequest, failure, type LegacyEndpoint, type LegacyRequest } from "./legacy-request";
+import { resultFromOperation } from "./settle-operation";
+import { resultFromPayment } from "./settle-payment";
 import type { LegacyResult } from "./legacy-result";
 import { runOperationFlow } from "./operation-flow";
 import type { PaymentDeps } from "./payment-deps";
@@ -35,14 +37,43 @@ export async function handleLegacyRequest(
     return render(deps, result, decoded.charset, echoOf(deps, decoded.form), decoded.merchant?.sid, [decoded.failure]);
   }
   const { req } = decoded;
-  const answer = req.op.action === "charge" || req.op.action === "cardCharge" ? await runChargeFlow(deps, req) : await runOperationFlow(deps, req);
   const echo = echoOf(deps, req.form);
+  const charges = req.op.action === "charge" || req.op.action === "cardCharge";
+  // Never act for a merchant whose credentials UnivaPay has not accepted (a wrong mode would
+  // answer ap=TestMode for real money) — but a repeat of a request already made is answered from
+  // what is stored: refusing it would tell the merchant "failed" about money that moved.
+  const status = deps.merchants.status(req.merchant.sid);
+  if (status.state !== "verified") {
+    const stored = await storedResult(deps, req, charges);
+    if (stored) return render(deps, stored, req.form.charset, echo, req.merchant.sid);
+    const key = status.state === "rejected" ? "merchant_unavailable" : "upstream_unavailable";
+    const refusal = failure(deps.table, key, `merchant ${status.state}: ${status.reason}`);
+    return render(deps, failureResult(deps, refusal, req.form, req.op.job, req.merchant.mode), req.form.charset, echo, req.merchant.sid, [refusal]);
+  }
+  const answer = charges ? await runChargeFlow(deps, req) : await runOperationFlow(deps, req);
   if (answer.ok) return render(deps, answer.result, req.form.charset, echo, req.merchant.sid);
   const first = answer.failures[0];
   if (!first) throw new Error("a refused request carries at least one failure");
   const pid = "pid" in answer && typeof answer.pid === "string" ? answer.pid : undefined;
   const result = failureResult(deps, first, req.form, req.op.job, req.merchant.mode, pid);
   return render(deps, result, req.form.charset, echo, req.merchant.sid, answer.failures);
+}
+
+/** The stored outcome of this very request (by its key, or its pre-HMAC key), if it was made. */
+async function storedResult(deps: PaymentDeps, req: LegacyRequest, charges: boolean): Promise<LegacyResult | undefined> {
+  const ecPending = ecFor(deps.table, "result_pending");
+  const keys = [req.requestKey, ...(req.priorKey ? [req.priorKey] : [])];
+  for (const key of keys) {
+    if (charges) {
+      const p = await deps.store.findPaymentByRequestKey(req.merchant.sid, key);
+      if (p) return resultFromPayment(p, ecPending);
+    } else {
+      const op = await deps.store.findOperationByRequestKey(req.merchant.sid, key);
+      const p = op && (await deps.store.findPaymentByPid(op.pid));
+      if (op && p) return resultFromOperation(op, p, ecPending);
+    }
+  }
+  return undefined;
 }
 
 /**

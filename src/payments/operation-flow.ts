@@ -35,7 +35,7 @@ export async function runOperationFlow(deps: PaymentDeps, req: LegacyRequest): P
   const payment = await deps.store.findPayment(merchant.sid, pid);
   if (!payment) return { ok: false, failures: [failure(table, "pid_unknown", `unknown pid ${pid}`, "pid")] };
 
-  const existing = (await deps.store.listOperations(pid)).find((o) => o.requestKey === req.requestKey);
+  const existing = (await deps.store.listOperations(pid)).find((o) => o.requestKey === req.requestKey || (req.priorKey !== undefined && o.requestKey === req.priorKey));
   let operation = existing;
   if (!operation) {
     const kind = operationKindFor(action, payment.state);

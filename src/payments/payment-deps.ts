@@ -20,6 +20,8 @@ export interface PaymentDeps {
   /** Key of the HMAC that turns a legacy request into its request key: card data is part of a
    *  request, so the key must not be a plain hash anyone could test guesses against. */
   readonly requestKeySecret: Secret;
+  /** Until when resends may still carry a pre-HMAC request key (a day after the newest such row). */
+  readonly priorKeysUntil?: Date;
   /** Called after a kickback was enqueued, so the dispatcher sends it without waiting for its poll. */
   readonly onKickbackEnqueued: () => void;
 }

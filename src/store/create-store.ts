@@ -13,6 +13,7 @@ import type { QueryContext } from "./query-context";
 import { openSqlite, sqlitePathFromUrl } from "./open-sqlite";
 import { openPostgres } from "./open-postgres";
 import { selectStaleOperations, selectStalePayments, touchOperationRow, touchPaymentRow } from "./reconcile-queries";
+import { newestPriorKeyRow, retirePriorKeys } from "./prior-request-keys";
 import { runMigrations } from "./run-migrations";
 import { createStoreOps, mintPid } from "./store-ops";
 import { guarded } from "./store-error";
@@ -134,6 +135,8 @@ function buildStore(ctx: QueryContext): Store {
     listStaleOperations: guarded("listStaleOperations", (before, limit) => selectStaleOperations(ctx, before, limit)),
     touchPayment: guarded("touchPayment", (pid) => touchPaymentRow(ctx, pid)),
     touchOperation: guarded("touchOperation", (id) => touchOperationRow(ctx, id)),
+    newestPriorKeyRow: guarded("newestPriorKeyRow", () => newestPriorKeyRow(ctx)),
+    retirePriorKeys: guarded("retirePriorKeys", (before) => retirePriorKeys(ctx, before)),
     queueDepths: guarded("queueDepths", async () => {
       const [k, webhooksPending] = await Promise.all([countKickbacksByState(ctx), countPendingWebhookEvents(ctx)]);
       return { kickbacksPending: k.pending, kickbacksDead: k.dead, webhooksPending };

@@ -51,6 +51,7 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
       throw new AppError("internal", `could not mint a free pid in ${PID_MINT_TRIES} tries`, { retryable: true });
     }),
     findPayment: guarded("findPayment", (sid, pid) => selectPaymentBySidPid(ctx, sid, pid)),
+    findPaymentByRequestKey: guarded("findPaymentByRequestKey", (sid, key) => selectPaymentByRequestKey(ctx, sid, key)),
     findPaymentByPid: guarded("findPaymentByPid", (pid) => selectPaymentByPid(ctx, pid)),
     findPaymentByChargeId: guarded("findPaymentByChargeId", (chargeId) => selectPaymentByChargeId(ctx, chargeId)),
     updatePayment: guarded("updatePayment", async (pid, patch) => {
@@ -74,6 +75,7 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
       throw new AppError("internal", "operation neither inserted nor found", { retryable: true });
     }),
     findOperation: guarded("findOperation", (id) => selectOperationById(ctx, id)),
+    findOperationByRequestKey: guarded("findOperationByRequestKey", (sid, key) => selectOperationByRequestKey(ctx, sid, key)),
     findOperationByUnivapayId: guarded("findOperationByUnivapayId", (id) => selectOperationByUnivapayId(ctx, id)),
     listOperations: guarded("listOperations", (pid) => selectOperationsByPid(ctx, pid)),
     updateOperation: guarded("updateOperation", async (id, patch) => {

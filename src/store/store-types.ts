@@ -148,6 +148,7 @@ export interface StoreOps {
    *  created=false: this is what makes a repeated legacy request idempotent. */
   insertPayment(p: NewPayment): Promise<{ row: PaymentRow; created: boolean }>;
   findPayment(sid: string, pid: string): Promise<PaymentRow | undefined>;
+  findPaymentByRequestKey(sid: string, requestKey: string): Promise<PaymentRow | undefined>;
   findPaymentByPid(pid: string): Promise<PaymentRow | undefined>;
   findPaymentByChargeId(chargeId: string): Promise<PaymentRow | undefined>;
   updatePayment(pid: string, patch: PaymentPatch): Promise<PaymentRow>;
@@ -169,6 +170,7 @@ export interface StoreOps {
   // operations -------------------------------------------------------------
   insertOperation(o: NewOperation): Promise<{ row: OperationRow; created: boolean }>;
   findOperation(id: string): Promise<OperationRow | undefined>;
+  findOperationByRequestKey(sid: string, requestKey: string): Promise<OperationRow | undefined>;
   findOperationByUnivapayId(univapayId: string): Promise<OperationRow | undefined>;
   listOperations(pid: string): Promise<OperationRow[]>;
   updateOperation(id: string, patch: OperationPatch): Promise<OperationRow>;
@@ -225,6 +227,11 @@ export interface Store extends StoreOps {
       | { kind: "retry"; nextAttemptAt: Date; error: string }
       | { kind: "dead"; error: string },
   ): Promise<void>;
+
+  /** When the newest payment/operation whose request key predates the HMAC keys was created. */
+  newestPriorKeyRow(): Promise<Date | undefined>;
+  /** Replaces the pre-HMAC request keys of rows created before `before`; returns the count. */
+  retirePriorKeys(before: Date): Promise<number>;
 
   /** Counts for /metrics and /readyz. */
   queueDepths(now: Date): Promise<{ kickbacksPending: number; kickbacksDead: number; webhooksPending: number }>;

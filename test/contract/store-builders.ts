@@ -15,7 +15,7 @@ export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres
 export function buildPayment(over: Partial<NewPayment> = {}): NewPayment {
   return {
     sid: "S001",
-    requestKey: `rk-${randomBytes(6).toString("hex")}`,
+    requestKey: `h1:rk-${randomBytes(6).toString("hex")}`,
     chargeId: null,
     tokenId: null,
     job: "CAPTURE",
@@ -37,7 +37,7 @@ export function buildOperation(pid: string, over: Partial<NewOperation> = {}): N
   return {
     pid,
     sid: "S001",
-    requestKey: `op-${randomBytes(6).toString("hex")}`,
+    requestKey: `h1:op-${randomBytes(6).toString("hex")}`,
     job: "SALES",
     kind: "capture",
     univapayId: null,

@@ -467,6 +467,22 @@ describe.each([
     });
   });
 
+  it("finds and retires request keys written before keys were HMACs, by age", async () => {
+    const oldKey = "a".repeat(64); // an unkeyed SHA-256 hex: no scheme prefix
+    const p = await store.insertPayment(buildPayment({ requestKey: `${oldKey}${dialect}` }));
+    const o = await store.insertOperation(buildOperation(p.row.pid, { requestKey: `${"b".repeat(60)}${dialect}` }));
+    await store.insertPayment(buildPayment({ requestKey: `h1:${"c".repeat(64)}` }));
+    expect((await store.findPaymentByRequestKey(p.row.sid, `${oldKey}${dialect}`))?.pid).toBe(p.row.pid);
+    expect((await store.findOperationByRequestKey(o.row.sid, o.row.requestKey))?.id).toBe(o.row.id);
+    const newest = await store.newestPriorKeyRow();
+    expect(newest?.getTime()).toBeGreaterThanOrEqual(p.row.createdAt.getTime());
+    expect(await store.retirePriorKeys(new Date(p.row.createdAt.getTime() - 1))).toBe(0); // still in its window
+    expect(await store.retirePriorKeys(new Date(clock.now().getTime() + 1))).toBeGreaterThanOrEqual(2);
+    expect((await store.findPaymentByPid(p.row.pid))?.requestKey).toBe(`h0:${p.row.pid}`);
+    expect((await store.findOperation(o.row.id))?.requestKey).toBe(`h0:${o.row.id}`);
+    expect(await store.newestPriorKeyRow()).toBeUndefined();
+  });
+
   it("queueDepths counts pending and dead kickbacks and pending webhooks", async () => {
     await drainKickbacks();
     const before = await store.queueDepths(clock.now());

@@ -190,4 +190,33 @@ describe("the merchants' port at the edges", () => {
     expect(res.body.toString("latin1")).toContain("keep=1");
     expect(res.body.toString("latin1")).not.toMatch(/(^|&)=x/);
   });
+
+  it("closes a kept-alive connection whose next request line trickles in, at the header deadline", async () => {
+    const { socket, connected, closed } = openSocket(h.gateway.url);
+    await connected;
+    socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    const line = "GET /memberpay.aspx?sid=1 HTTP/1.1";
+    let i = 0;
+    const drip = setInterval(() => i < line.length && socket.write(line[i++]!), Math.floor(HEADERS_TIMEOUT_MS / 3));
+    const { data, ms } = await closed;
+    clearInterval(drip);
+    expect(responses(data)).toHaveLength(2); // the first answer, then the 408
+    expect(statusOf(data.subarray(data.indexOf("HTTP/1.1", 10)))).toBe(408);
+    expect(ms).toBeLessThan(HEADERS_TIMEOUT_MS * 3 + 2_000);
+  });
+
+  it("never answers a bad pipelined request in place of the payment in flight before it", async () => {
+    h.sandbox.faults.set({ routes: [{ pathPattern: "/charges", method: "POST", latencyMs: 400 }] });
+    try {
+      const { socket, connected, closed } = openSocket(h.gateway.url);
+      await connected;
+      socket.write(`GET /memberpay.aspx?sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=330&sod=PIPE1 HTTP/1.1\r\nHost: x\r\n\r\nBOGUS /x HTTP/9.9\r\n\r\n`);
+      const { data } = await closed;
+      const first = responses(data)[0]!;
+      expect(statusOf(data)).toBe(200);
+      expect(field(replyFields(first), "rst")).toBe("1");
+    } finally {
+      h.sandbox.faults.clear();
+    }
+  });
 });

@@ -109,6 +109,43 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
     expect((await h.listCharges()).some((c) => JSON.stringify(c).includes("4111"))).toBe(false);
   });
 
+  it("while a merchant is not verified, answers a repeat from what is stored and refuses anything new", async () => {
+    const query = `sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=760&sod=UNVERIFIED1`;
+    const first = await call("/memberpay.aspx", query);
+    const cancel = `sid=${h.sid}&job=CANCEL&pid=${field(first, "pid")}`;
+    expect(field(await call("/payment.aspx", cancel), "rst")).toBe("1");
+    h.gateway.deps.merchants.setStatus(h.sid, { state: "unverified", reason: "test: UnivaPay unreachable at start" });
+    try {
+      const again = await call("/memberpay.aspx", query);
+      expect([field(again, "rst"), field(again, "pid")]).toEqual(["1", field(first, "pid")]);
+      expect(field(await call("/payment.aspx", cancel), "rst")).toBe("1");
+      const fresh = await call("/memberpay.aspx", `sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=760&sod=UNVERIFIED2`);
+      expect([field(fresh, "rst"), field(fresh, "ec"), field(fresh, "pid")]).toEqual(["2", "ER000P02P02", ""]);
+    } finally {
+      h.gateway.deps.merchants.setStatus(h.sid, { state: "verified" });
+    }
+  });
+
+  it("finds a payment written before request keys were HMACs when its request is sent again, during the day after the upgrade", async () => {
+    const { handleLegacyRequest } = await import("../../src/payments/handle-legacy-request");
+    const { priorRequestKey } = await import("../../src/payments/legacy-request");
+    const { parseLegacyForm } = await import("../../src/legacy/legacy-form");
+    const raw = Buffer.from(`sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=770&sod=PRIOR1`);
+    const parsed = parseLegacyForm(raw, { charset: "UTF-8" });
+    if (!parsed.ok) throw new Error("unparseable");
+    // The row as the previous version wrote it: an unkeyed SHA-256 request key, already captured.
+    const { row } = await h.gateway.store.insertPayment({
+      sid: h.sid, requestKey: priorRequestKey(h.sid, "memberpay", parsed.form), chargeId: "ch-prior", tokenId: null, job: "CAPTURE", svid: "1",
+      amount: 770, total: 770, sod: "PRIOR1", state: "captured", univapayStatus: "successful", errorCode: null, echo: "", charset: "UTF-8", mode: "test",
+    });
+    const deps = { ...h.gateway.deps, priorKeysUntil: new Date(Date.now() + 60_000) };
+    const reply = replyFields((await handleLegacyRequest(deps, "memberpay", raw, "127.0.0.1")).body);
+    expect([field(reply, "rst"), field(reply, "pid")]).toEqual(["1", row.pid]);
+    // Outside that window the old key is not looked for (it has been retired by then).
+    const later = replyFields((await handleLegacyRequest(h.gateway.deps, "memberpay", raw, "127.0.0.1")).body);
+    expect(field(later, "pid")).not.toBe(row.pid);
+  });
+
   it("CANCEL of a captured payment refunds it", async () => {
     const a = await call("/memberpay.aspx", `sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=900&sod=A4`);
     const pid = field(a, "pid")!;

@@ -9,7 +9,7 @@ import { field, replyFields, sendRaw } from "../support/raw-http";
 jest.setTimeout(60_000);
 
 it("lets a payment in flight finish and answer, while refusing new connections", async () => {
-  const h = await startHarness({ db: "sqlite", env: { SHUTDOWN_GRACE_MS: "10000" } });
+  const h = await startHarness({ db: "sqlite", env: { SHUTDOWN_GRACE_MS: "30000" } });
   let closed = false;
   try {
     h.sandbox.faults.set({ routes: [{ pathPattern: "/charges", method: "POST", latencyMs: 800 }] });
