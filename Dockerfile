@@ -24,7 +24,9 @@ VOLUME ["/data"]
 # 8080: merchants (legacy paths, webhooks). 9090: operator listener (metrics, readiness details);
 # it binds ADMIN_HOST, loopback by default: set ADMIN_HOST=0.0.0.0 and ADMIN_TOKEN to scrape it.
 EXPOSE 8080 9090
-# Ready = database, UnivaPay and every merchant's credentials answer (not just "the process runs").
+# Ready = the database and UnivaPay answer (not just "the process runs"). An orchestrator that
+# restarts unhealthy containers should probe /healthz for liveness instead: a UnivaPay outage is not
+# cured by a restart, and a restart cuts payments in flight.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "require('http').get('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
 # Same node flags as package.json's start script (a test keeps them equal); why: README "Decisions".

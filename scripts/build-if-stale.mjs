@@ -4,8 +4,9 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("..", import.meta.url).pathname;
+const root = fileURLToPath(new URL("..", import.meta.url));
 const output = join(root, "dist/src/main.js");
 const inputs = ["src", "scripts", "tsconfig.json", "tsconfig.build.json", "package-lock.json"];
 

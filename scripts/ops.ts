@@ -12,7 +12,7 @@ import { addMemberCommand } from "../src/cli/add-member-command";
 import { renderCliError, UsageError } from "../src/cli/cli-error";
 import { registerWebhookCommand } from "../src/cli/register-webhook-command";
 import { sandboxMerchantCommand } from "../src/cli/sandbox-merchant-command";
-import { loadConfig } from "../src/config/config";
+import { ConfigSchema, loadConfig } from "../src/config/config";
 import pino from "pino";
 import { AppError } from "../src/errors/app-error";
 import { createLogger } from "../src/logging/logger";
@@ -34,6 +34,9 @@ const OPTIONS = {
   // Not --env-file: Node 20 takes that flag for itself even after the script name.
   "env-out": { type: "string" },
 } as const;
+
+/** Quiet by default (warn); LOG_LEVEL, when set, is checked like the gateway's. */
+const LogLevel = ConfigSchema.shape.LOG_LEVEL.unwrap();
 
 const COMMANDS = "sandbox-merchant | register-webhook | add-member";
 
@@ -59,7 +62,7 @@ async function main(argv: string[]): Promise<void> {
   const v = parsed.values;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // Logs on stderr, results on stdout, so a result can be piped; quiet unless something is wrong.
-  const logger = () => createLogger({ level: process.env.LOG_LEVEL ?? "warn", destination: pino.destination(2) });
+  const logger = () => createLogger({ level: LogLevel.parse(process.env.LOG_LEVEL ?? "warn"), destination: pino.destination(2) });
   switch (command) {
     case "sandbox-merchant":
       return sandboxMerchantCommand({ sid: v.sid, name: v.name, mode: v.mode, sandbox: v.sandbox, kickbackUrl: v["kickback-url"], merchantsFile: v["merchants-file"], envFile: v["env-out"] }, process.env, out);

@@ -256,10 +256,23 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       retire.unref();
       timers.push(retire);
     }
-    const reverify = setInterval(() => void verifyMerchants(client, registry, logger).catch((err: unknown) => logger.warn({ err }, "merchant re-verification failed")), REVERIFY_INTERVAL_MS);
-    reverify.unref();
-    timers.push(reverify);
-    cleanups.push(() => timers.forEach(clearInterval));
+    // Chained, not an interval: a sweep against a struggling UnivaPay never overlaps the next one.
+    let reverify: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const sweep = () => {
+      reverify = setTimeout(() => {
+        void verifyMerchants(client, registry, logger)
+          .catch((err: unknown) => logger.warn({ err }, "merchant re-verification failed"))
+          .finally(() => !stopped && sweep());
+      }, REVERIFY_INTERVAL_MS);
+      reverify.unref();
+    };
+    sweep();
+    cleanups.push(() => {
+      stopped = true;
+      if (reverify) clearTimeout(reverify);
+      timers.forEach(clearInterval);
+    });
 
     if (opts.background !== false) {
       dispatcher.start(config.KICKBACK_POLL_MS);

@@ -22,12 +22,15 @@ export interface SandboxMerchantArgs {
   envFile?: string;
 }
 
+const SANDBOX_TIMEOUT_MS = 5_000;
+
 const CredsSchema = z.object({ storeId: z.string(), appToken: z.string(), secret: z.string() });
 
 async function createSandboxStore(sandbox: string, name: string, mode: "test" | "live"): Promise<z.infer<typeof CredsSchema>> {
   let res: Response;
   try {
     res = await fetch(`${sandbox}/_sandbox/stores`, {
+      signal: AbortSignal.timeout(SANDBOX_TIMEOUT_MS),
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name, mode, pci: true, recurring_privilege: "infinite" }),
@@ -40,7 +43,8 @@ async function createSandboxStore(sandbox: string, name: string, mode: "test" | 
   return parsed.data;
 }
 
-function addToMerchantsFile(file: string, entry: Record<string, unknown>): void {
+/** The merchants file as a YAML document, checked to take `sid` (before anything is created). */
+function openMerchantsFile(file: string, sid: string) {
   const doc = parseDocument(existsSync(file) ? readFileSync(file, "utf8") : "merchants: []\n");
   if (doc.errors.length > 0) throw new AppError("config_invalid", `${file} is not valid YAML: ${doc.errors[0]?.message.split("\n")[0] ?? ""}`);
   let list = doc.get("merchants");
@@ -49,12 +53,16 @@ function addToMerchantsFile(file: string, entry: Record<string, unknown>): void 
     doc.set("merchants", list);
   }
   const seq = list as YAMLSeq;
-  if (seq.items.some((m) => String((m as { get?: (k: string) => unknown }).get?.("sid")) === entry.sid)) {
-    throw new AppError("config_invalid", `${file} already has merchant ${String(entry.sid)}`);
+  if (seq.items.some((m) => String((m as { get?: (k: string) => unknown }).get?.("sid")) === sid)) {
+    throw new AppError("config_invalid", `${file} already has merchant ${sid}`);
   }
-  seq.flow = false;
-  seq.add(doc.createNode(entry));
-  writeFileSync(file, doc.toString());
+  return {
+    add(entry: Record<string, unknown>) {
+      seq.flow = false;
+      seq.add(doc.createNode(entry));
+      writeFileSync(file, doc.toString());
+    },
+  };
 }
 
 /** Adds the lines whose variable the env file does not set yet. */
@@ -74,9 +82,10 @@ export async function sandboxMerchantCommand(args: SandboxMerchantArgs, env: Nod
   const sandbox = (args.sandbox ?? env.SANDBOX_URL ?? `http://127.0.0.1:${env.SANDBOX_PORT ?? "8081"}`).replace(/\/$/, "");
   const merchantsFile = resolve(args.merchantsFile ?? "merchants.yaml");
   const envFile = resolve(args.envFile ?? "merchants.env");
+  const merchants = openMerchantsFile(merchantsFile, sid);
   const creds = await createSandboxStore(sandbox, args.name ?? `Shop ${sid}`, mode);
   const v = (what: string) => `SHOP_${sid}_${what}`;
-  addToMerchantsFile(merchantsFile, {
+  merchants.add({
     sid,
     name: args.name ?? `Shop ${sid}`,
     mode,

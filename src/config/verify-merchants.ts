@@ -45,9 +45,10 @@ export async function checkMerchant(client: UnivapayClient, m: Merchant): Promis
   }
 }
 
-/** Checks every merchant that is not verified yet, a few at a time, and records the results. */
+/** Checks every merchant still unverified (UnivaPay could not be asked), a few at a time, and
+ *  records the results. A refused merchant stays refused until the configuration changes. */
 export async function verifyMerchants(client: UnivapayClient, registry: MerchantRegistry, log: Logger, concurrency = 8): Promise<void> {
-  const todo = registry.all().filter((m) => registry.status(m.sid).state !== "verified");
+  const todo = registry.all().filter((m) => registry.status(m.sid).state === "unverified");
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {

@@ -7,7 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { Config } from "../config/config";
+import { MIN_GATEWAY_SECRET_LENGTH, type Config } from "../config/config";
+import { AppError } from "../errors/app-error";
 import { Secret, type Logger } from "../logging/logger";
 import { createSandbox, type Sandbox, type SandboxOptions } from "../sandbox/sandbox";
 
@@ -33,7 +34,12 @@ export function demoGatewaySecret(config: Config, stateFile: string | undefined,
   if (config.GATEWAY_SECRET) return new Secret(config.GATEWAY_SECRET);
   if (!stateFile) return new Secret(randomBytes(32).toString("hex"));
   const file = join(dirname(stateFile), "demo-gateway-secret");
-  if (existsSync(file)) return new Secret(readFileSync(file, "utf8").trim());
+  if (existsSync(file)) {
+    const kept = readFileSync(file, "utf8").trim();
+    // Never an empty or short HMAC key; a new one would not find earlier requests either, so say so.
+    if (kept.length < MIN_GATEWAY_SECRET_LENGTH) throw new AppError("config_invalid", `${file} holds no usable secret: delete it (the demo makes a new one) or set GATEWAY_SECRET`);
+    return new Secret(kept);
+  }
   mkdirSync(dirname(file), { recursive: true });
   const value = randomBytes(32).toString("hex");
   writeFileSync(file, `${value}\n`, { mode: 0o600 });

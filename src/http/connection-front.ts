@@ -6,8 +6,9 @@
  * one reset from a client must not take the process down.
  */
 import type { Server as HttpServer } from "node:http";
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
+import { createServer as createTcpServer, isIP, type Server as TcpServer, type Socket } from "node:net";
 import type { Logger } from "../logging/logger";
+import { ipv6Bytes } from "../notify/ipv6-bytes";
 import { createRequestStreamRepairer, type RequestStreamRepairer } from "./request-line-repair";
 import { closeAfterResponse, responseInFlight } from "./responses-in-flight";
 
@@ -80,6 +81,17 @@ function repairReadPath(socket: Socket, opts: ConnectionFrontOptions, onHeldTooL
 
 
 
+/**
+ * Who a connection counts against: the IPv4 address, or the /64 of an IPv6 one — a single
+ * IPv6 client usually holds a whole /64, so counting /128s would not bound it at all.
+ */
+export function clientKey(address: string): string {
+  const plain = address.startsWith("::ffff:") ? address.slice(7) : address;
+  if (isIP(plain) !== 6) return plain;
+  const bytes = ipv6Bytes(plain);
+  return bytes ? `${Buffer.from(bytes.subarray(0, 8)).toString("hex")}::/64` : plain;
+}
+
 export function createConnectionFront(http: HttpServer, opts: ConnectionFrontOptions): TcpServer {
   const perClient = new Map<string, number>();
   let lastRefusalLog = 0;
@@ -96,7 +108,7 @@ export function createConnectionFront(http: HttpServer, opts: ConnectionFrontOpt
   const front = createTcpServer((socket) => {
     // First of all: an RST before the first byte emits 'error' on a socket nobody reads yet.
     socket.on("error", noop);
-    const address = socket.remoteAddress ?? "";
+    const address = clientKey(socket.remoteAddress ?? "");
     if (opts.maxConnectionsPerClient > 0) {
       const open = perClient.get(address) ?? 0;
       if (open >= opts.maxConnectionsPerClient) {

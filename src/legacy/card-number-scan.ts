@@ -1,14 +1,16 @@
 /**
  * Finds what looks like a payment card number inside free text (a merchant field such as
  * `memo=` or `CardNo=`). Used to keep card numbers out of everything we store, echo or send on.
- * A match is a digit run of 14–19 digits, or such a run written in groups separated by single
- * spaces or hyphens, that is in a card brand's number range and has a valid Luhn check digit.
- * Longer digit runs (tracking numbers) are not searched inside, and 13-digit numbers are left
+ * The text is NFKC-normalised (full-width digits count), split into digit groups separated by a
+ * single space, hyphen, dot or slash, and every run of consecutive groups totalling 14–19 digits
+ * is tested: in a card brand's number range and with a valid Luhn check digit. A single group
+ * longer than 19 digits (a tracking number) is not searched inside, and 13-digit numbers are left
  * out (13-digit Visa cards are gone; JAN product codes are 13 digits starting with 45/49).
  * Pure; never logs, never returns the digits.
  */
 
-const DIGIT_RUN = /\d(?:[ -]?\d){12,}/g;
+/** Digit groups joined by single separators, as card numbers are written. */
+const GROUPED_DIGITS = /\d+(?:[ \-./]\d+)*/g;
 
 /** IIN ranges of the brands UnivaPay accepts, with their number lengths. */
 function hasBrandRange(d: string): boolean {
@@ -38,20 +40,24 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** True when `text` contains a plausible card number anywhere (also inside longer digit runs). */
+/** True when `text` contains a plausible card number anywhere. */
 export function containsCardNumber(text: string): boolean {
-  // Fast path: most values have far fewer than 14 digits.
+  // Fast path: most values have far fewer than 14 digits (full-width ones are counted too).
   let count = 0;
   for (let i = 0; i < text.length && count < 14; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) count++;
+    if ((c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19)) count++;
   }
   if (count < 14) return false;
-  for (const m of text.matchAll(DIGIT_RUN)) {
-    // The grouped form ("4111 1111 1111 1111") and each group on its own ("12-4111111111111111").
-    const groups = m[0].split(/[ -]/);
-    for (const d of [groups.join(""), ...(groups.length > 1 ? groups : [])]) {
-      if (d.length >= 14 && d.length <= 19 && hasBrandRange(d) && luhnValid(d)) return true;
+  for (const m of text.normalize("NFKC").matchAll(GROUPED_DIGITS)) {
+    const groups = m[0].split(/[ \-./]/);
+    for (let i = 0; i < groups.length; i++) {
+      let digits = "";
+      for (let j = i; j < groups.length; j++) {
+        digits += groups[j];
+        if (digits.length > 19) break;
+        if (digits.length >= 14 && hasBrandRange(digits) && luhnValid(digits)) return true;
+      }
     }
   }
   return false;

@@ -1,6 +1,7 @@
 /**
- * Readiness: the database answers, UnivaPay answers, and every merchant's credentials were
- * accepted. The detailed view (driver messages, per-merchant reasons) is for the operator
+ * Readiness: the database and UnivaPay answer. Merchants that are not served (credentials not
+ * checked yet) are reported, but do not make the whole gateway unready: one merchant must not take
+ * every other merchant out of the load balancer. The detailed view (driver messages, per-merchant reasons) is for the operator
  * listener only; the merchants' port tells anonymous callers just ok / unavailable.
  */
 import type { MerchantRegistry } from "../config/merchants";
@@ -38,7 +39,7 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
     return s.state === "verified" ? [] : [{ sid: m.sid, state: s.state, reason: s.reason }];
   });
   const verified = deps.merchants.all().length - notServed.length;
-  return { ready: database === "ok" && univapay === "ok" && notServed.length === 0, checks: { database, univapay, merchants: { verified, notServed } } };
+  return { ready: database === "ok" && univapay === "ok", checks: { database, univapay, merchants: { verified, notServed } } };
 }
 
 /** What anyone may see: no host names, no driver messages, no merchant ids. */
@@ -46,6 +47,6 @@ export function publicReadiness(r: Readiness): { status: string; checks: Record<
   const state = (s: string) => (s === "ok" ? "ok" : "unavailable");
   return {
     status: r.ready ? "ready" : "not_ready",
-    checks: { database: state(r.checks.database), univapay: state(r.checks.univapay), merchants: r.checks.merchants.notServed.length === 0 ? "ok" : "unavailable" },
+    checks: { database: state(r.checks.database), univapay: state(r.checks.univapay), merchants: r.checks.merchants.notServed.length === 0 ? "ok" : "some not served" },
   };
 }

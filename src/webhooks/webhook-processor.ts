@@ -20,52 +20,75 @@ import { WebhookEnvelopeSchema } from "./webhook-ingest";
 export const DEFAULT_WEBHOOK_RETRY: RetryPolicy = { baseMs: 5_000, factor: 2, maxDelayMs: 300_000, maxAttempts: 50, jitter: 0.2 };
 
 /**
- * API calls per merchant the processor may spend on events that match none of our rows (a charge
- * id we never stored: only a lost create answer could make it ours). Anyone holding one webhook
- * token can post such events at will; without a bound they would spend that merchant's UnivaPay
- * request budget, which its payments need. Past it the event is ignored: the reconciler still
- * finds our charges by metadata.
+ * API calls the processor may spend because of webhook events, which anyone holding one webhook
+ * token can post at will (fresh event ids defeat de-duplication). Per merchant for events that
+ * match none of our rows (only a lost create answer could make such a charge ours: the
+ * reconciler still finds those by metadata), and per resource for events about a row we know (a
+ * replayed charge id of a pending payment). Without a bound they would spend the merchant's
+ * UnivaPay request budget, which its payments need.
  */
 export const UNMATCHED_FETCH_BUDGET = { capacity: 60, perMinute: 60 } as const;
+export const PER_RESOURCE_FETCH_BUDGET = { capacity: 5, perMinute: 5 } as const;
+/** Resources whose budget is remembered; the oldest is forgotten first (memory stays bounded). */
+const MAX_TRACKED_RESOURCES = 10_000;
 
 export type ProcessOutcome = { kind: "processed" | "ignored"; note: string };
 
-/** Per-merchant budgets for fetches of resources we do not know. */
-export interface UnmatchedFetchBudget {
-  take(sid: string): boolean;
+export interface FetchBudget {
+  /** May the processor fetch `resourceId` for merchant `sid` now? `matched`: a row of ours names it. */
+  take(sid: string, resourceId: string, matched: boolean): boolean;
 }
 
-export function createUnmatchedFetchBudget(now: () => number = Date.now): UnmatchedFetchBudget {
-  const buckets = new Map<string, TokenBucket>();
+export function createFetchBudget(now: () => number = Date.now): FetchBudget {
+  const merchants = new Map<string, TokenBucket>();
+  const resources = new Map<string, TokenBucket>();
   return {
-    take(sid) {
-      let b = buckets.get(sid);
-      if (!b) buckets.set(sid, (b = createTokenBucket(UNMATCHED_FETCH_BUDGET, now)));
+    take(sid, resourceId, matched) {
+      if (!matched) {
+        let b = merchants.get(sid);
+        if (!b) merchants.set(sid, (b = createTokenBucket(UNMATCHED_FETCH_BUDGET, now)));
+        return b.reserve(0) === 0;
+      }
+      const key = `${sid}/${resourceId}`;
+      let b = resources.get(key);
+      if (!b) {
+        if (resources.size >= MAX_TRACKED_RESOURCES) resources.delete(resources.keys().next().value ?? "");
+        resources.set(key, (b = createTokenBucket(PER_RESOURCE_FETCH_BUDGET, now)));
+      }
       return b.reserve(0) === 0;
     },
   };
 }
 
-const UNLIMITED: UnmatchedFetchBudget = { take: () => true };
-
-/** A resource UnivaPay says does not exist (or is not this store's) will never become ours:
- *  a definitive answer, not one to retry (a forged event would otherwise cost 50 fetches). */
+/** A resource UnivaPay says does not exist (or is not this store's): for an event that matched
+ *  none of our rows, a definitive answer, not one to retry (a forged event would otherwise cost 50
+ *  fetches). For a row we know, a 403/404 may be a revoked token or read-after-write lag: retried. */
 function isGone(err: unknown): boolean {
   const status = isAppError(err) && err.code === "univapay_rejected" ? err.opts.upstream?.httpStatus : undefined;
   return status === 404 || status === 403;
 }
 
+/** What an unmatched fetch answers when UnivaPay does not know the resource. */
+const GONE: unique symbol = Symbol("gone");
+const GONE_OUTCOME: ProcessOutcome = { kind: "ignored", note: "resource not found at UnivaPay" };
+const SPENT: ProcessOutcome = { kind: "ignored", note: "webhook fetch budget spent" };
+
 /** Processes one event; throws when it should be retried (e.g. UnivaPay unreachable). */
-export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRow, budget: UnmatchedFetchBudget = UNLIMITED): Promise<ProcessOutcome> {
+export async function processWebhookEvent(deps: PaymentDeps, row: WebhookEventRow, budget: FetchBudget): Promise<ProcessOutcome> {
+  return processEvent(deps, row, budget);
+}
+
+/** Runs `f` for an event that matched nothing of ours: a 403/404 there ends the event. */
+async function unmatched<T>(f: () => Promise<T>): Promise<T | typeof GONE> {
   try {
-    return await processEvent(deps, row, budget);
+    return await f();
   } catch (err) {
-    if (isGone(err)) return { kind: "ignored", note: "resource not found at UnivaPay" };
+    if (isGone(err)) return GONE;
     throw err;
   }
 }
 
-async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: UnmatchedFetchBudget): Promise<ProcessOutcome> {
+async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: FetchBudget): Promise<ProcessOutcome> {
   const merchant = deps.merchants.get(row.sid);
   if (!merchant) return { kind: "ignored", note: `merchant ${row.sid} no longer configured` };
   let json: unknown;
@@ -87,11 +110,14 @@ async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: Unm
       // transition nothing can change, so the resource need not be fetched: we re-fetch only
       // before acting.
       const known = await deps.store.findPaymentByChargeId(data.id);
-      if (known && known.sid === merchant.sid && !(await hasOpenChargeTransition(deps, known))) {
+      if (known && known.sid !== merchant.sid) return { kind: "ignored", note: "charge of another merchant" };
+      if (known && !(await hasOpenChargeTransition(deps, known))) {
         return { kind: "ignored", note: `already settled (${known.state})` };
       }
-      if (!known && !budget.take(merchant.sid)) return { kind: "ignored", note: "unmatched-event fetch budget spent" };
-      const charge = await deps.client.getCharge(creds, data.id);
+      if (!budget.take(merchant.sid, data.id, known !== undefined)) return SPENT;
+      const fetched = known ? await deps.client.getCharge(creds, data.id) : await unmatched(() => deps.client.getCharge(creds, data.id));
+      if (fetched === GONE) return GONE_OUTCOME;
+      const charge = fetched;
       if (charge.store_id !== creds.storeId) return { kind: "ignored", note: "charge of another store" };
       const payment = await paymentForCharge(deps, merchant, charge);
       if (!payment) return { kind: "ignored", note: "charge not made through the gateway" };
@@ -109,8 +135,11 @@ async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: Unm
     case "cancel_finished":
     case "refund_finished": {
       const byId = await deps.store.findOperationByUnivapayId(data.id);
-      if (!byId && !budget.take(merchant.sid)) return { kind: "ignored", note: "unmatched-event fetch budget spent" };
-      const op = byId ?? (await operationByMetadata(deps, merchant, event, data));
+      if (byId && byId.sid !== merchant.sid) return { kind: "ignored", note: "operation of another merchant" };
+      if (!budget.take(merchant.sid, data.id, byId !== undefined)) return SPENT;
+      const found = byId ?? (await unmatched(() => operationByMetadata(deps, merchant, event, data)));
+      if (found === GONE) return GONE_OUTCOME;
+      const op = found;
       if (!op) return { kind: "ignored", note: `${event} for an operation not made through the gateway` };
       const payment = await deps.store.findPaymentByPid(op.pid);
       if (!payment?.chargeId) return { kind: "ignored", note: "operation without charge" };
@@ -186,10 +215,10 @@ export function createWebhookProcessor(opts: {
   random?: () => number;
   /** Delay that lets deliveries arriving together share one claim (default 5 ms). */
   wakeDelayMs?: number;
-  budget?: UnmatchedFetchBudget;
+  budget?: FetchBudget;
 }): WebhookProcessor {
   const { deps } = opts;
-  const budget = opts.budget ?? createUnmatchedFetchBudget();
+  const budget = opts.budget ?? createFetchBudget();
   const log = opts.logger.child({ module: "webhooks.processor" });
   const policy = opts.policy ?? DEFAULT_WEBHOOK_RETRY;
   const random = opts.random ?? Math.random;

@@ -115,16 +115,36 @@ describe("webhooks an attacker holding one token could send", () => {
     expect(claimed.find((e) => e.dedupeKey === "id:evt-forged-1")).toBeUndefined(); // final, not waiting for a retry
   });
 
-  it("bounds the API calls spent on unmatched events per merchant", async () => {
+  it("bounds the API calls spent on unmatched events per merchant, and on replays of a known charge per charge", async () => {
     const { processWebhookEvent } = await import("../../src/webhooks/webhook-processor");
-    let allowed = 1;
-    const budget = { take: () => allowed-- > 0 };
-    const row = (n: number) => ({
+    const row = (n: number, chargeId: string) => ({
       id: `r${n}`, sid: h.sid, dedupeKey: `k${n}`, event: "charge_finished", resourceId: null, state: "pending" as const, attempts: 0,
       nextAttemptAt: new Date(), lockedUntil: null, lastError: null, receivedAt: new Date(),
-      body: JSON.stringify({ event: "charge_finished", data: { id: `aaaaaaaa-0000-0000-0000-00000000000${n}` } }),
+      body: JSON.stringify({ event: "charge_finished", data: { id: chargeId } }),
     });
-    expect(await processWebhookEvent(h.gateway.deps, row(1), budget)).toEqual({ kind: "ignored", note: "resource not found at UnivaPay" });
-    expect(await processWebhookEvent(h.gateway.deps, row(2), budget)).toEqual({ kind: "ignored", note: "unmatched-event fetch budget spent" });
+    const asked: Array<[string, boolean]> = [];
+    let allowed = 1;
+    const budget = { take: (_sid: string, id: string, matched: boolean) => (asked.push([id, matched]), allowed-- > 0) };
+    expect(await processWebhookEvent(h.gateway.deps, row(1, "aaaaaaaa-0000-0000-0000-000000000001"), budget)).toEqual({ kind: "ignored", note: "resource not found at UnivaPay" });
+    expect(await processWebhookEvent(h.gateway.deps, row(2, "aaaaaaaa-0000-0000-0000-000000000002"), budget)).toEqual({ kind: "ignored", note: "webhook fetch budget spent" });
+    // A payment still pending (the charge settles later): a replayed event about it costs a fetch from its own budget.
+    const { row: p } = await h.gateway.store.insertPayment({
+      sid: h.sid, requestKey: "h1:webhook-budget", chargeId: "bbbbbbbb-0000-0000-0000-000000000001", tokenId: null, job: "CAPTURE", svid: "1",
+      amount: 1, total: 1, sod: null, state: "pending", univapayStatus: "pending", errorCode: null, echo: "", charset: "UTF-8", mode: "test",
+    });
+    expect(await processWebhookEvent(h.gateway.deps, row(3, p.chargeId!), budget)).toEqual({ kind: "ignored", note: "webhook fetch budget spent" });
+    expect(asked[2]).toEqual([p.chargeId, true]);
   });
+
+  it("per resource: five fetches a minute for one known charge, then none", async () => {
+    const { createFetchBudget } = await import("../../src/webhooks/webhook-processor");
+    let t = 0;
+    const budget = createFetchBudget(() => t);
+    const taken = Array.from({ length: 7 }, () => budget.take("1", "ch", true));
+    expect(taken).toEqual([true, true, true, true, true, false, false]);
+    t += 12_000; // one minute / 5
+    expect(budget.take("1", "ch", true)).toBe(true);
+    expect(budget.take("1", "other", true)).toBe(true);
+  });
+
 });

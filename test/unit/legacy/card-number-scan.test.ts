@@ -13,6 +13,12 @@ describe("containsCardNumber", () => {
     "6011111111111117", // Discover
     "4000020000000000",
     "no=12-4111111111111111",
+    "tel 03-1234-5678 4111 1111 1111 1111",
+    "qty 1 4111 1111 1111 1111",
+    "4111-1111-1111-1111 2",
+    "４１１１１１１１１１１１１１１１",
+    "4111.1111.1111.1111",
+    "4111/1111/1111/1111",
   ])("finds a card number in %s", (text) => {
     expect(containsCardNumber(text)).toBe(true);
   });
@@ -29,6 +35,7 @@ describe("containsCardNumber", () => {
     "411111111111", // 12 digits
     "4901234567894", // JAN code (13 digits)
     "4111111111111111111111111111", // a long tracking number is not searched inside
+    "2026/12/01 12:34 order 1234-5678", // dates and short numbers side by side
   ])("finds none in %s", (text) => {
     expect(containsCardNumber(text)).toBe(false);
   });
