@@ -30,6 +30,9 @@ import { createReconciler, type Reconciler } from "./payments/reconciler";
 import type { Sandbox, SandboxOptions } from "./sandbox/sandbox";
 import { createStore } from "./store/create-store";
 import type { Store } from "./store/store-types";
+import { DEFAULT_KINDS } from "./transitions/default-kinds";
+import { createKindRegistry } from "./transitions/kind-registry";
+import type { TransitionKind } from "./transitions/transition-kind";
 import { createUnivapayClient } from "./univapay/univapay-client";
 import { registerWebhook } from "./webhooks/register-webhook";
 import { createWebhookProcessor, type WebhookProcessor } from "./webhooks/webhook-processor";
@@ -46,6 +49,8 @@ export interface GatewayOptions {
   readonly sandbox?: SandboxOptions;
   /** Start the background loops (dispatcher, webhook processor). Tests may drive them by hand. */
   readonly background?: boolean;
+  /** The transition kinds (default DEFAULT_KINDS); a test adds its own. */
+  readonly kinds?: readonly TransitionKind[];
 }
 
 export interface Gateway {
@@ -120,6 +125,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const now = opts.now ?? (() => new Date());
   // Everything that can be wrong in the configuration fails here, before any side effect.
   const table = loadMappingTable(config.MAPPINGS_DIR);
+  const kinds = createKindRegistry(opts.kinds ?? DEFAULT_KINDS);
+  kinds.assertCovers(table);
   const merchants: Merchant[] = [
     ...(config.MERCHANTS_FILE ? loadMerchantsFile(config.MERCHANTS_FILE, opts.env ?? process.env) : []),
     ...(opts.merchants ?? []),
@@ -186,6 +193,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       store,
       client,
       table,
+      kinds,
       merchants: registry,
       logger,
       now,

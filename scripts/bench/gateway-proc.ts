@@ -105,12 +105,14 @@ export const gatewayHandlers = {
     for (let done = 0; done < a.count; done += batch) {
       await gw.store.transaction(async (tx) => {
         for (let i = done; i < Math.min(a.count, done + batch); i++) {
-          const { row } = await tx.insertPayment({
-            sid: a.sid, requestKey: `bench-kb-${i}-${now.getTime()}`, chargeId: null, tokenId: null, job: "CAPTURE", svid: "1",
-            amount: 1000, total: 1000, sod: `KB${i}`, state: "captured", univapayStatus: "successful", errorCode: null,
-            echo: "", charset: "UTF-8", mode: "test",
-          });
-          await tx.enqueueKickback({ pid: row.pid, sid: a.sid, transition: "CAPTURE", url: a.url, query: kickbackQuery(a.sid, row.pid, i) }, now);
+          const { payment, transition } = await tx.createPayment(
+            {
+              sid: a.sid, requestKey: `bench-kb-${i}-${now.getTime()}`, chargeId: null, tokenId: null, job: "CAPTURE", svid: "1",
+              amount: 1000, total: 1000, sod: `KB${i}`, state: "captured", echo: "", charset: "UTF-8", mode: "test",
+            },
+            { sid: a.sid, kind: "charge", job: "CAPTURE", requestKey: null, resource: null, univapayId: null, state: "succeeded", univapayStatus: "successful", errorCode: null, echo: "" },
+          );
+          await tx.enqueueKickback({ pid: payment.pid, sid: a.sid, transition: transition.id, url: a.url, query: kickbackQuery(a.sid, payment.pid, i) }, now);
         }
       });
     }

@@ -26,9 +26,6 @@ type RowInput = OperationsFile["operations"][number];
 function compileRow(sink: ProblemSink, file: OperationsFile, row: RowInput, i: number): CompiledOperation {
   const at = `operations.${i}`;
   if (!file.knownJobs.jobs.includes(row.job)) sink.add(`${at}.job`, `job "${row.job}" is not in knownJobs`);
-  const charges = row.action === "charge" || row.action === "cardCharge";
-  if (charges && row.capture === undefined) sink.add(`${at}.capture`, `action "${row.action}" needs capture: true|false`);
-  if (!charges && row.capture !== undefined) sink.add(`${at}.capture`, `action "${row.action}" takes no capture flag`);
   for (const p of row.requires ?? [])
     if (!(p in file.requiredParams.params)) sink.add(`${at}.requires`, `"${p}" has no error key in requiredParams`);
   return {
@@ -37,9 +34,8 @@ function compileRow(sink: ProblemSink, file: OperationsFile, row: RowInput, i: n
     job: row.job,
     ptype: row.ptype,
     action: row.action,
-    // capture/cancel rows never create a charge; `capture` is false for them by definition.
-    capture: row.capture ?? false,
-    transition: row.transition,
+    // Whether a row needs the flag is its kind's to say (the kind registry checks rows at start).
+    capture: row.capture,
     requires: row.requires ?? [],
     svidOfPayment: row.svidOfPayment ?? false,
   };

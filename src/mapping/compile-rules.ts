@@ -8,6 +8,7 @@ import type { GatewayErrorKey } from "./legacy-failure";
 import type { ProblemSink } from "./mapping-problem";
 import { RULE_SETS, type FieldsFile, type RuleInput, type RuleSetName } from "./mapping-schema";
 import type { CompiledRule, CompiledTarget } from "./mapping-table";
+import { CONTEXT_VALUES, isContextValue } from "./context-values";
 
 const splitPath = (p: string): readonly string[] => p.split(".");
 
@@ -47,6 +48,16 @@ function compileConvertRule(sink: ProblemSink, at: string, rule: RuleInput, name
 }
 
 function compileRule(sink: ProblemSink, at: string, rule: RuleInput): CompiledRule | null {
+  if (rule.context !== undefined) {
+    if (rule.const !== undefined || rule.convert !== undefined || rule.from !== undefined || rule.failures !== undefined || rule.required !== undefined)
+      sink.add(at, "a `context` rule takes no `const`, `convert`, `from`, `required` or `failures`");
+    if (!isContextValue(rule.context)) sink.add(`${at}.context`, `unknown context value "${rule.context}" (known: ${CONTEXT_VALUES.join(", ")})`);
+    if (typeof rule.to !== "string") {
+      sink.add(`${at}.to`, "a `context` rule needs a single path");
+      return null;
+    }
+    return isContextValue(rule.context) ? { kind: "context", path: splitPath(rule.to), name: rule.context } : null;
+  }
   if (rule.const !== undefined) {
     if (rule.convert !== undefined) sink.add(at, "use either `const` or `convert`, not both");
     if (rule.from !== undefined || rule.failures !== undefined || rule.required !== undefined)
@@ -65,13 +76,16 @@ function compileRule(sink: ProblemSink, at: string, rule: RuleInput): CompiledRu
 }
 
 function targetKeys(rule: CompiledRule): string[] {
-  if (rule.kind === "const") return [rule.path.join(".")];
+  if (rule.kind === "const" || rule.kind === "context") return [rule.path.join(".")];
   const t = rule.to;
   return t.kind === "single" ? [t.path.join(".")] : t.parts.map(([, p]) => p.join("."));
 }
 
+/** Rule sets of requests on an existing payment: made from what is stored, never from the form. */
+const CONTEXT_ONLY_RULE_SETS = ["capture", "cancel", "refund"] as const satisfies readonly RuleSetName[];
+
 export function compileRuleSets(sink: ProblemSink, file: FieldsFile): Record<RuleSetName, CompiledRule[]> {
-  const out: Record<RuleSetName, CompiledRule[]> = { charge: [], cardToken: [] };
+  const out: Record<RuleSetName, CompiledRule[]> = { charge: [], cardToken: [], capture: [], cancel: [], refund: [] };
   for (const set of RULE_SETS) {
     const seen = new Set<string>();
     file.ruleSets[set].rules.forEach((rule, i) => {
@@ -89,6 +103,13 @@ export function compileRuleSets(sink: ProblemSink, file: FieldsFile): Record<Rul
       for (const other of seen)
         if (other.startsWith(`${k}.`)) sink.add(`ruleSets.${set}`, `target "${k}" is a prefix of "${other}"`);
   }
+  // These bodies are built from the gateway's own values (mapFromContext): a rule reading a
+  // request field would silently be dropped, so it is refused here.
+  for (const set of CONTEXT_ONLY_RULE_SETS)
+    file.ruleSets[set].rules.forEach((rule, i) => {
+      if (rule.context === undefined && rule.const === undefined)
+        sink.add(`ruleSets.${set}.rules.${i}`, `the ${set} body is built from the payment, not the request: only \`const\` and \`context\` rules`);
+    });
   // mapCharge reports `amount` as the legacy total `ta`; that is only true for legacyTotal.
   const amount = file.ruleSets.charge.rules.find((r) => r.to === "amount");
   if (amount?.convert !== "legacyTotal")

@@ -24,7 +24,7 @@ export {
 } from "./legacy-failure";
 export { legacyResultFields, type LegacyResult } from "./legacy-result-fields";
 export { checkMappingDir, loadMappingTable } from "./load-mapping-table";
-export { mapCharge, mapFields, requestTotal, type ChargeMapping, type MappingContext } from "./map-fields";
+export { mapCharge, mapFields, mapFromContext, requestTotal, withContext, type ChargeMapping, type MappingContext } from "./map-fields";
 export type { Endpoint, LayoutName, OperationAction, RuleSetName } from "./mapping-schema";
 export type { MappingTable } from "./mapping-table";
 export type { ParamSource } from "./param-source";

@@ -5,20 +5,9 @@
  */
 import type { LayoutName, LayoutSource } from "./mapping-schema";
 import type { MappingTable } from "./mapping-table";
-import type { Outcome } from "./univapay-statuses";
+import type { LegacyResult } from "../domain/legacy-result";
 
-export interface LegacyResult {
-  readonly pid: string | null;
-  readonly outcome: Outcome;
-  /** Full 11-character ec; SUCCESS_EC on success. */
-  readonly ec: string;
-  readonly mode: "test" | "live";
-  readonly sod: string | null;
-  /** Legacy total `ta` in yen. */
-  readonly total: number | null;
-  /** Canonical upper-case job (the transition). */
-  readonly job: string;
-}
+export type { LegacyResult };
 
 function valueOf(table: MappingTable, from: LayoutSource, r: LegacyResult): string {
   switch (from) {

@@ -7,12 +7,16 @@ import { CONVERTERS, type ConvertEnv, type ConvertIssue } from "./converters";
 import { failureFor } from "./error-codes";
 import type { LegacyFailure, Result } from "./legacy-failure";
 import type { RuleSetName } from "./mapping-schema";
+import type { ContextValue } from "./context-values";
 import type { CompiledRule, CompiledTarget, MappingTable } from "./mapping-table";
 import type { ParamSource } from "./param-source";
 
 export interface MappingContext {
   /** The instant card expiry is judged against; injected so tests and replays are exact. */
   readonly now: Date;
+  /** The gateway's own values for `context:` rules. Absent while a request is only validated
+   *  (before its payment exists): those rules are then skipped. */
+  readonly values?: Readonly<Partial<Record<ContextValue, string | number>>>;
 }
 
 type Body = Record<string, unknown>;
@@ -46,8 +50,15 @@ function issueFailure(table: MappingTable, rule: CompiledRule & { kind: "convert
   return failureFor(table, key, field);
 }
 
-function applyRule(table: MappingTable, rule: CompiledRule, env: ConvertEnv, body: Body, failures: LegacyFailure[]) {
+function applyRule(table: MappingTable, rule: CompiledRule, env: ConvertEnv, body: Body, failures: LegacyFailure[], ctx: MappingContext) {
   if (rule.kind === "const") return setPath(body, rule.path, rule.value);
+  if (rule.kind === "context") {
+    if (!ctx.values) return;
+    const v = ctx.values[rule.name];
+    // The caller's bug, not the merchant's: say so rather than send a body without it.
+    if (v === undefined) return void failures.push({ ...failureFor(table, "internal"), message: `context value ${rule.name} not given` });
+    return setPath(body, rule.path, v);
+  }
   // An empty value counts as absent: legacy clients send `em=` when the shopper gave none.
   const inputs = rule.from.map((name) => env.params.get(name));
   const absentAt = inputs.findIndex((v) => v === undefined || v === "");
@@ -73,7 +84,7 @@ export function mapFields(
   const env: ConvertEnv = { now: ctx.now, limits: table.limits, params };
   const body: Body = {};
   const failures: LegacyFailure[] = [];
-  for (const rule of table.ruleSets[ruleSet]) applyRule(table, rule, env, body, failures);
+  for (const rule of table.ruleSets[ruleSet]) applyRule(table, rule, env, body, failures, ctx);
   return failures.length > 0 ? { ok: false, failures } : { ok: true, value: body };
 }
 
@@ -105,4 +116,40 @@ export function mapCharge(table: MappingTable, params: ParamSource, ctx: Mapping
 export function requestTotal(table: MappingTable, params: ParamSource, ctx: MappingContext): number | null {
   const out = CONVERTERS.legacyTotal.convert([], { now: ctx.now, limits: table.limits, params });
   return out.ok && typeof out.value === "number" ? out.value : null;
+}
+
+/**
+ * Adds the `context:` rules of `ruleSet` to a body already mapped from a request (validated before
+ * the payment existed, so without them): the pid, sid, amount… known once the payment is made.
+ */
+export function withContext(
+  table: MappingTable,
+  ruleSet: RuleSetName,
+  body: Record<string, unknown>,
+  values: Readonly<Partial<Record<ContextValue, string | number>>>,
+): Result<Record<string, unknown>> {
+  const out: Body = structuredClone(body);
+  const failures: LegacyFailure[] = [];
+  for (const rule of table.ruleSets[ruleSet]) {
+    if (rule.kind !== "context") continue;
+    const v = values[rule.name];
+    if (v === undefined) failures.push({ ...failureFor(table, "internal"), message: `context value ${rule.name} not given` });
+    else setPath(out, rule.path, v);
+  }
+  return failures.length > 0 ? { ok: false, failures } : { ok: true, value: out };
+}
+
+/** A rule set built from the gateway's own values only (capture, cancel, refund bodies). */
+export function mapFromContext(
+  table: MappingTable,
+  ruleSet: RuleSetName,
+  values: Readonly<Partial<Record<ContextValue, string | number>>>,
+): Result<Record<string, unknown>> {
+  return withContext(table, ruleSet, constantsOf(table, ruleSet), values);
+}
+
+function constantsOf(table: MappingTable, ruleSet: RuleSetName): Body {
+  const body: Body = {};
+  for (const rule of table.ruleSets[ruleSet]) if (rule.kind === "const") setPath(body, rule.path, rule.value);
+  return body;
 }

@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 import type { GatewayErrorKey } from "./legacy-failure";
-import { OUTCOMES, TRANSITIONS } from "./univapay-statuses";
+import { OUTCOMES } from "./univapay-statuses";
 
 /** Every file the loader expects; an extra or missing *.yaml file is a load problem. */
 export const MAPPING_FILES = [
@@ -55,17 +55,16 @@ export const ServicesFileSchema = z.strictObject({
   unsupported: ErrorKeySchema,
 });
 
-export const ACTIONS = ["charge", "capture", "cancel", "cardCharge"] as const;
-export type OperationAction = (typeof ACTIONS)[number];
+/** Which transition kind runs a row; the kind registry checks at start that one serves it. */
+export type OperationAction = string;
 
 const OperationRowSchema = z.strictObject({
   id: z.string().min(1),
   endpoint: z.enum(ENDPOINTS),
   job: z.string().regex(/^[A-Z0-9]+$/, "must be upper case"),
   ptype: Text.optional(),
-  action: z.enum(ACTIONS),
+  action: z.string().regex(/^[a-z][A-Za-z0-9]*$/, "must be a plain name"),
   capture: z.boolean().optional(),
-  transition: z.enum(TRANSITIONS),
   requires: z.array(ParamName).optional(),
   /** An operation on an existing pid: without svid it is the payment's own service. */
   svidOfPayment: z.boolean().optional(),
@@ -86,6 +85,8 @@ const RuleSchema = z.strictObject({
   to: z.union([TargetPath, z.record(z.string(), TargetPath)]),
   convert: z.string().optional(),
   const: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  /** A value the gateway knows rather than the request (CONTEXT_VALUES: the pid, the amount, …). */
+  context: z.string().optional(),
   required: z.boolean().optional(),
   failures: z.record(z.string(), ErrorKeySchema).optional(),
   note: Note,
@@ -93,14 +94,14 @@ const RuleSchema = z.strictObject({
 export type RuleInput = z.infer<typeof RuleSchema>;
 const RuleSetSchema = z.strictObject({ note: Note, rules: z.array(RuleSchema).min(1) });
 
-export const RULE_SETS = ["charge", "cardToken"] as const;
+export const RULE_SETS = ["charge", "cardToken", "capture", "cancel", "refund"] as const;
 export type RuleSetName = (typeof RULE_SETS)[number];
 
 export const FieldsFileSchema = z.strictObject({
   limits: z.strictObject({
     amount: z.strictObject({ min: z.number().int().min(0), max: z.number().int().positive(), note: Note }),
   }),
-  ruleSets: z.strictObject({ charge: RuleSetSchema, cardToken: RuleSetSchema }),
+  ruleSets: z.strictObject({ charge: RuleSetSchema, cardToken: RuleSetSchema, capture: RuleSetSchema, cancel: RuleSetSchema, refund: RuleSetSchema }),
 });
 
 const Outcome = z.enum(OUTCOMES);

@@ -4,6 +4,7 @@
  */
 import type { AmountLimits, Converter } from "./converters";
 import type { GatewayErrorKey } from "./legacy-failure";
+import type { ContextValue } from "./context-values";
 import type { Endpoint, LayoutName, LayoutSource, OperationAction, RuleSetName } from "./mapping-schema";
 import type { CancelStatus, ChargeStatus, Outcome, RefundStatus, Transition } from "./univapay-statuses";
 
@@ -22,8 +23,8 @@ export interface CompiledOperation {
   readonly job: string;
   readonly ptype: string | undefined;
   readonly action: OperationAction;
-  readonly capture: boolean;
-  readonly transition: Transition;
+  /** A charge row's "authorise and capture at once"; undefined where it means nothing. */
+  readonly capture: boolean | undefined;
   readonly requires: readonly string[];
   readonly svidOfPayment: boolean;
 }
@@ -47,6 +48,7 @@ export type CompiledTarget =
 
 export type CompiledRule =
   | { readonly kind: "const"; readonly path: readonly string[]; readonly value: string | number | boolean }
+  | { readonly kind: "context"; readonly path: readonly string[]; readonly name: ContextValue }
   | {
       readonly kind: "convert";
       readonly from: readonly string[];

@@ -8,14 +8,12 @@ import type { GatewayErrorKey, LegacyFailure, Result } from "./legacy-failure";
 import type { Endpoint, OperationAction } from "./mapping-schema";
 import type { CompiledOperation, MappingTable } from "./mapping-table";
 import type { ParamSource } from "./param-source";
-import type { Transition } from "./univapay-statuses";
 
 export interface ResolvedOperation {
   readonly id: string;
   readonly action: OperationAction;
-  /** true = authorise and capture in one step; false for AUTH and for capture/cancel rows. */
-  readonly capture: boolean;
-  readonly transition: Transition;
+  /** The row: kinds read their own settings from it (e.g. a charge row's `capture`). */
+  readonly row: CompiledOperation;
   /** Canonical upper-case job, as echoed in replies and kickbacks. */
   readonly job: string;
   /** undefined: no svid was sent for an operation on an existing pid, whose own service applies. */
@@ -86,8 +84,7 @@ export function resolveOperation(
     value: {
       id: row.id,
       action: row.action,
-      capture: row.capture,
-      transition: row.transition,
+      row,
       job: row.job,
       paymentType: svc.value,
       requires: row.requires,

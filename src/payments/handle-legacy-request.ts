@@ -4,14 +4,13 @@
  * the merchant's charset, echoing the merchant's own fields byte-for-byte.
  */
 import { formatLegacyForm, type LegacyForm } from "../legacy/legacy-form";
-import { ecFor, isEchoedParam, legacyResultFields, requestTotal, type LegacyFailure } from "../mapping";
-import type { LegacyCharset, Mode } from "../store/store-types";
-import { runChargeFlow } from "./charge-flow";
+import { isEchoedParam, legacyResultFields, requestTotal, type LegacyFailure } from "../mapping";
+import type { LegacyCharset } from "../domain/legacy-charset";
+import type { LegacyResult } from "../domain/legacy-result";
+import type { Mode } from "../domain/mode";
+import { creationTransitionId } from "../store/store-types";
+import { runTransition } from "../transitions/run-transition";
 import { decodeLegacyRequest, failure, type LegacyEndpoint, type LegacyRequest } from "./legacy-request";
-import { resultFromOperation } from "./settle-operation";
-import { resultFromPayment } from "./settle-payment";
-import type { LegacyResult } from "./legacy-result";
-import { runOperationFlow } from "./operation-flow";
 import type { PaymentDeps } from "./payment-deps";
 
 export interface LegacyReply {
@@ -38,19 +37,21 @@ export async function handleLegacyRequest(
   }
   const { req } = decoded;
   const echo = echoOf(deps, req.form);
-  const charges = req.op.action === "charge" || req.op.action === "cardCharge";
   // Never act for a merchant whose credentials UnivaPay has not accepted (a wrong mode would
   // answer ap=TestMode for real money) — but a repeat of a request already made is answered from
   // what is stored: refusing it would tell the merchant "failed" about money that moved.
   const status = deps.merchants.status(req.merchant.sid);
   if (status.state !== "verified") {
-    const stored = await storedResult(deps, req, charges);
+    const stored = await storedResult(deps, req);
     if (stored) return render(deps, stored, req.form.charset, echo, req.merchant.sid);
     const key = status.state === "rejected" ? "merchant_unavailable" : "upstream_unavailable";
     const refusal = failure(deps.table, key, `merchant ${status.state}: ${status.reason}`);
     return render(deps, failureResult(deps, refusal, req.form, req.op.job, req.merchant.mode), req.form.charset, echo, req.merchant.sid, [refusal]);
   }
-  const answer = charges ? await runChargeFlow(deps, req) : await runOperationFlow(deps, req);
+  // Checked at start (KindRegistry.assertCovers): every row of the table has its kind.
+  const kind = deps.kinds.forAction(req.op.action);
+  if (!kind) throw new Error(`no transition kind serves action ${req.op.action}`);
+  const answer = await runTransition(deps, kind, req);
   if (answer.ok) return render(deps, answer.result, req.form.charset, echo, req.merchant.sid);
   const first = answer.failures[0];
   if (!first) throw new Error("a refused request carries at least one failure");
@@ -59,19 +60,17 @@ export async function handleLegacyRequest(
   return render(deps, result, req.form.charset, echo, req.merchant.sid, answer.failures);
 }
 
-/** The stored outcome of this very request (by its key, or its pre-HMAC key), if it was made. */
-async function storedResult(deps: PaymentDeps, req: LegacyRequest, charges: boolean): Promise<LegacyResult | undefined> {
-  const ecPending = ecFor(deps.table, "result_pending");
+/** The stored outcome of this very request (by its key, or its pre-HMAC key), if it was made:
+ *  a transition it asked for, or the payment it created (whose key the payment holds). */
+async function storedResult(deps: PaymentDeps, req: LegacyRequest): Promise<LegacyResult | undefined> {
   const keys = [req.requestKey, ...(req.priorKey ? [req.priorKey] : [])];
   for (const key of keys) {
-    if (charges) {
-      const p = await deps.store.findPaymentByRequestKey(req.merchant.sid, key);
-      if (p) return resultFromPayment(p, ecPending);
-    } else {
-      const op = await deps.store.findOperationByRequestKey(req.merchant.sid, key);
-      const p = op && (await deps.store.findPaymentByPid(op.pid));
-      if (op && p) return resultFromOperation(op, p, ecPending);
-    }
+    const asked = await deps.store.findTransitionByRequestKey(req.merchant.sid, key);
+    const created = asked ? undefined : await deps.store.findPaymentByRequestKey(req.merchant.sid, key);
+    const transition = asked ?? (created && (await deps.store.findTransition(creationTransitionId(created.pid))));
+    const payment = created ?? (asked && (await deps.store.findPaymentByPid(asked.pid)));
+    const kind = transition && deps.kinds.get(transition.kind);
+    if (transition && payment && kind) return kind.reply(deps.table, { payment, transition });
   }
   return undefined;
 }

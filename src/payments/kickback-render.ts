@@ -7,7 +7,7 @@ import { kickbackUrlFor, type Merchant } from "../config/merchants";
 import { decodeEcho, formatLegacyForm } from "../legacy/legacy-form";
 import { legacyResultFields, type MappingTable } from "../mapping";
 import type { NewKickback, PaymentRow, StoreOps } from "../store/store-types";
-import type { LegacyResult } from "./legacy-result";
+import type { LegacyResult } from "../domain/legacy-result";
 
 export type EchoPair = ReturnType<typeof decodeEcho>[number];
 

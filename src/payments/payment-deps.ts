@@ -6,12 +6,15 @@ import type { MerchantRegistry } from "../config/merchants";
 import type { Logger, Secret } from "../logging/logger";
 import type { MappingTable } from "../mapping";
 import type { Store } from "../store/store-types";
+import type { KindRegistry } from "../transitions/kind-registry";
 import type { UnivapayClient } from "../univapay/univapay-client";
 
 export interface PaymentDeps {
   readonly store: Store;
   readonly client: UnivapayClient;
   readonly table: MappingTable;
+  /** The transition kinds, by the operations.yaml action that selects them. */
+  readonly kinds: KindRegistry;
   readonly merchants: MerchantRegistry;
   readonly logger: Logger;
   readonly now: () => Date;

@@ -14,7 +14,8 @@ export type UpstreamOutcome =
 export function classifyUpstreamError(table: MappingTable, err: unknown): UpstreamOutcome {
   if (!isAppError(err)) throw err;
   if (err.code === "univapay_rejected") {
-    return { kind: "rejected", ec: ecForApiError(table, err.opts.upstream?.code), code: err.opts.upstream?.code };
+    // A VALIDATION_ERROR names its fields; errors.yaml `validationFields` turns them into codes.
+    return { kind: "rejected", ec: ecForApiError(table, err.opts.upstream?.code, err.opts.upstream?.fields ?? []), code: err.opts.upstream?.code };
   }
   if (err.code === "univapay_unavailable") return err.opts.upstream?.outcomeUnknown ? { kind: "unknown" } : { kind: "not_sent" };
   throw err;

@@ -12,7 +12,7 @@ import { createInstantCodec, type Database, type Dialect } from "./db-schema";
 import type { QueryContext } from "./query-context";
 import { openSqlite, sqlitePathFromUrl } from "./open-sqlite";
 import { openPostgres } from "./open-postgres";
-import { selectStaleOperations, selectStalePayments, touchOperationRow, touchPaymentRow } from "./reconcile-queries";
+import { selectStaleTransitions, touchTransitionRow } from "./transition-queries";
 import { newestPriorKeyRow, retirePriorKeys } from "./prior-request-keys";
 import { runMigrations } from "./run-migrations";
 import { createStoreOps, mintPid } from "./store-ops";
@@ -79,15 +79,22 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store> {
  *  group (SQLite). Reads stay outside groups: they never wait for a commit. */
 function groupedWrites(transaction: Store["transaction"]): Partial<StoreOps> {
   return {
-    insertPayment: (p) => transaction((tx) => tx.insertPayment(p)),
+    createPayment: (p, t) => transaction((tx) => tx.createPayment(p, t)),
     updatePayment: (pid, patch) => transaction((tx) => tx.updatePayment(pid, patch)),
-    transitionPayment: (pid, from, patch) => transaction((tx) => tx.transitionPayment(pid, from, patch)),
-    settlePayment: (pid, from, patch, kickback, now) => transaction((tx) => tx.settlePayment(pid, from, patch, kickback, now)),
-    insertOperation: (o) => transaction((tx) => tx.insertOperation(o)),
-    updateOperation: (id, patch) => transaction((tx) => tx.updateOperation(id, patch)),
+    insertTransition: (pid, t) => transaction((tx) => tx.insertTransition(pid, t)),
+    recordPending: (id, patch, payment) => transaction((tx) => tx.recordPending(id, patch, payment)),
+    settleTransition: (id, patch, payment, kickback, now) => transaction((tx) => tx.settleTransition(id, patch, payment, kickback, now)),
     putMemberToken: (sid, memberId, tokenId) => transaction((tx) => tx.putMemberToken(sid, memberId, tokenId)),
     enqueueKickback: (k, now) => transaction((tx) => tx.enqueueKickback(k, now)),
     insertWebhookEvent: (e, now) => transaction((tx) => tx.insertWebhookEvent(e, now)),
+  };
+}
+
+/** PostgreSQL: the multi-statement writes as transactions of their own (the one-statement ones,
+ *  createPayment's and settleTransition's CTEs, need none). */
+function transactionalWrites(transaction: Store["transaction"]): Partial<StoreOps> {
+  return {
+    recordPending: (id, patch, payment) => transaction((tx) => tx.recordPending(id, patch, payment)),
   };
 }
 
@@ -114,7 +121,7 @@ function buildStore(ctx: QueryContext): Store {
   return {
     dialect: ctx.dialect,
     ...createStoreOps(ctx),
-    ...(group ? groupedWrites(transaction) : {}),
+    ...(group ? groupedWrites(transaction) : transactionalWrites(transaction)),
     // SQLite has one connection: calling the outer store (not `tx`) inside fn would deadlock.
     transaction,
     claimDueKickbacks: guarded("claimDueKickbacks", async (workerId, now, limit, lockMs) =>
@@ -131,10 +138,8 @@ function buildStore(ctx: QueryContext): Store {
     completeWebhookEvent: guarded("completeWebhookEvent", async (id, outcome) => {
       await completeWebhookEventRow(ctx, id, outcome);
     }),
-    listStalePayments: guarded("listStalePayments", (before, limit) => selectStalePayments(ctx, before, limit)),
-    listStaleOperations: guarded("listStaleOperations", (before, limit) => selectStaleOperations(ctx, before, limit)),
-    touchPayment: guarded("touchPayment", (pid) => touchPaymentRow(ctx, pid)),
-    touchOperation: guarded("touchOperation", (id) => touchOperationRow(ctx, id)),
+    listStaleTransitions: guarded("listStaleTransitions", (before, limit) => selectStaleTransitions(ctx, before, limit)),
+    touchTransition: guarded("touchTransition", (id) => touchTransitionRow(ctx, id)),
     newestPriorKeyRow: guarded("newestPriorKeyRow", () => newestPriorKeyRow(ctx)),
     retirePriorKeys: guarded("retirePriorKeys", (before) => retirePriorKeys(ctx, before)),
     queueDepths: guarded("queueDepths", async () => {

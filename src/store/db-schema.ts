@@ -22,8 +22,6 @@ export interface PaymentsTable {
   total: DbBigint;
   sod: string | null;
   state: string;
-  univapay_status: string | null;
-  error_code: string | null;
   echo: string;
   charset: string;
   mode: string;
@@ -31,15 +29,17 @@ export interface PaymentsTable {
   updated_at: DbInstant;
 }
 
-export interface OperationsTable {
+export interface TransitionsTable {
   id: string;
   pid: string;
   sid: string;
-  request_key: string;
-  job: string;
   kind: string;
+  job: string;
+  request_key: string | null;
+  resource: string | null;
   univapay_id: string | null;
   state: string;
+  univapay_status: string | null;
   error_code: string | null;
   echo: string;
   created_at: DbInstant;
@@ -110,7 +110,7 @@ export interface SchemaMigrationsTable {
 
 export interface Database {
   payments: PaymentsTable;
-  operations: OperationsTable;
+  transitions: TransitionsTable;
   member_tokens: MemberTokensTable;
   kickbacks: KickbacksTable;
   kickback_attempts: KickbackAttemptsTable;

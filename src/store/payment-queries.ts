@@ -4,10 +4,8 @@
  * error (an error would abort a surrounding PostgreSQL transaction).
  */
 import type { Insertable, Selectable, Updateable } from "kysely";
-import { randomUUID } from "node:crypto";
-import type { LegacyCharset, Mode, NewKickback, NewPayment, PaymentPatch, PaymentRow, PaymentState, SettlePatch } from "./store-types";
+import type { LegacyCharset, Mode, NewPayment, PaymentPatch, PaymentRow, PaymentState } from "./store-types";
 import type { DbInstant, PaymentsTable } from "./db-schema";
-import { insertKickbackIfAbsent } from "./kickback-queries";
 import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
 import { definedOnly, type QueryContext } from "./query-context";
 
@@ -24,8 +22,6 @@ export function toPaymentRow(ctx: QueryContext, r: Selectable<PaymentsTable>): P
     total: Number(r.total),
     sod: r.sod,
     state: r.state as PaymentState,
-    univapayStatus: r.univapay_status,
-    errorCode: r.error_code,
     echo: r.echo,
     charset: r.charset as LegacyCharset,
     mode: r.mode as Mode,
@@ -49,8 +45,6 @@ const INSERT_PAYMENT = prepareQuery((db, p: Placeholder<Insertable<PaymentsTable
       total: p("total"),
       sod: p("sod"),
       state: p("state"),
-      univapay_status: p("univapay_status"),
-      error_code: p("error_code"),
       echo: p("echo"),
       charset: p("charset"),
       mode: p("mode"),
@@ -76,8 +70,6 @@ export async function insertPaymentIfAbsent(ctx: QueryContext, pid: string, p: N
     total: p.total,
     sod: p.sod,
     state: p.state,
-    univapay_status: p.univapayStatus,
-    error_code: p.errorCode,
     echo: p.echo,
     charset: p.charset,
     mode: p.mode,
@@ -125,8 +117,6 @@ const PATCH_COLUMNS = [
   ["chargeId", "charge_id"],
   ["tokenId", "token_id"],
   ["state", "state"],
-  ["univapayStatus", "univapay_status"],
-  ["errorCode", "error_code"],
   ["mode", "mode"],
 ] as const;
 type PatchArgs = { [K in (typeof PATCH_COLUMNS)[number][0]]: PaymentPatch[K] } & { pid: string; updatedAt: DbInstant };
@@ -161,96 +151,4 @@ export async function updatePaymentRow(
   const { rows } = await UPDATE_PAYMENT(shape).run(ctx, { ...p, pid, updatedAt: ctx.codec.toDb(ctx.now()) } as PatchArgs);
   const r = rows[0];
   return r && toPaymentRow(ctx, r);
-}
-
-type SettleArgs = {
-  pid: string;
-  state: string;
-  univapayStatus: string | null;
-  chargeId: string | null;
-  errorCode: string | null;
-  mode: string;
-  updatedAt: DbInstant;
-  kickbackId: string;
-  transition: string;
-  url: string;
-  query: string;
-  now: DbInstant;
-};
-
-/**
- * PostgreSQL: the conditional UPDATE and the kickback INSERT as ONE statement (data-modifying
- * CTEs), so settling costs one round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT) and one
- * commit; a single statement is atomic by itself. Shape key: the states it settles from.
- */
-const SETTLE_PG = preparedByShape((from: string) =>
-  prepareQuery((db, p: Placeholder<SettleArgs>) =>
-    db
-      .with("upd", (q) =>
-        q
-          .updateTable("payments")
-          .set({ state: p("state"), univapay_status: p("univapayStatus"), charge_id: p("chargeId"), error_code: p("errorCode"), mode: p("mode"), updated_at: p("updatedAt") })
-          .where("pid", "=", p("pid"))
-          .where("state", "in", from.split(","))
-          .returningAll(),
-      )
-      .with("kb", (q) =>
-        q
-          .insertInto("kickbacks")
-          .columns(["id", "pid", "sid", "transition", "url", "query", "state", "next_attempt_at", "created_at"])
-          .expression((eb) =>
-            eb
-              .selectFrom("upd")
-              .select((e) => [
-                e.val(p("kickbackId")).as("id"),
-                "upd.pid",
-                "upd.sid",
-                e.val(p("transition")).as("transition"),
-                e.val(p("url")).as("url"),
-                e.val(p("query")).as("query"),
-                e.val("pending").as("state"),
-                e.val(p("now")).as("next_attempt_at"),
-                e.val(p("now")).as("created_at"),
-              ]),
-          )
-          .onConflict((oc) => oc.columns(["pid", "transition"]).doNothing())
-          .returning("id"),
-      )
-      .selectFrom("upd")
-      .selectAll("upd")
-      .select((eb) => eb.selectFrom("kb").select((e) => e.fn.countAll<number | string>().as("n")).as("enqueued")),
-  ),
-);
-
-/**
- * Applies `patch` only while the payment is in one of `fromStates` and, in the same atomic step,
- * enqueues `kickback` (a no-op when (pid, transition) is already queued). Undefined when the
- * payment was in another state: nothing written.
- */
-export async function settlePaymentRow(
-  ctx: QueryContext,
-  pid: string,
-  fromStates: readonly PaymentState[],
-  patch: SettlePatch,
-  kickback: NewKickback,
-  now: Date,
-): Promise<{ row: PaymentRow; enqueued: boolean } | undefined> {
-  if (ctx.dialect === "postgres") {
-    const { rows } = await SETTLE_PG(fromStates.join(",")).run(ctx, {
-      pid,
-      ...patch,
-      updatedAt: ctx.codec.toDb(ctx.now()),
-      kickbackId: randomUUID(),
-      transition: kickback.transition,
-      url: kickback.url,
-      query: kickback.query,
-      now: ctx.codec.toDb(now),
-    });
-    const r = rows[0];
-    return r && { row: toPaymentRow(ctx, r), enqueued: Number(r.enqueued ?? 0) > 0 };
-  }
-  // SQLite has no data-modifying CTEs: two statements, in the caller's transaction or group.
-  const row = await updatePaymentRow(ctx, pid, patch, fromStates);
-  if (!row) return undefined;
-  return { row, enqueued: await insertKickbackIfAbsent(ctx, kickback, now) };
 }

@@ -4,26 +4,21 @@
  */
 import { randomInt } from "node:crypto";
 import { AppError } from "../errors/app-error";
-import type { StoreOps } from "./store-types";
+import { creationTransitionId, type StoreOps } from "./store-types";
 import type { QueryContext } from "./query-context";
 import { guarded } from "./store-error";
+import { insertPaymentWithCreation } from "./create-payment-queries";
+import { selectPaymentByChargeId, selectPaymentByPid, selectPaymentByRequestKey, selectPaymentBySidPid, updatePaymentRow } from "./payment-queries";
 import {
-  insertPaymentIfAbsent,
-  selectPaymentByChargeId,
-  selectPaymentByPid,
-  selectPaymentByRequestKey,
-  selectPaymentBySidPid,
-  settlePaymentRow,
-  updatePaymentRow,
-} from "./payment-queries";
-import {
-  insertOperationIfAbsent,
-  selectOperationById,
-  selectOperationByRequestKey,
-  selectOperationByUnivapayId,
-  selectOperationsByPid,
-  updateOperationRow,
-} from "./operation-queries";
+  insertTransitionIfAbsent,
+  newTransitionId,
+  selectTransition,
+  selectTransitionByRequestKey,
+  selectTransitionsByPid,
+  selectTransitionsByUnivapayId,
+  settleTransitionRow,
+  updateOpenTransition,
+} from "./transition-queries";
 import { selectMemberToken, upsertMemberToken } from "./member-token-queries";
 import { insertKickbackIfAbsent, selectAttempts, selectKickback, selectKickbacksByPid } from "./kickback-queries";
 import { insertWebhookEventIfAbsent, selectWebhookEvent } from "./webhook-event-queries";
@@ -40,12 +35,16 @@ export function mintPid(): string {
 
 export function createStoreOps(ctx: QueryContext): StoreOps {
   return {
-    insertPayment: guarded("insertPayment", async (p) => {
+    createPayment: guarded("createPayment", async (p, creation) => {
       for (let i = 0; i < PID_MINT_TRIES; i++) {
-        const row = await insertPaymentIfAbsent(ctx, ctx.mintPid(), p);
-        if (row) return { row, created: true };
-        const existing = await selectPaymentByRequestKey(ctx, p.sid, p.requestKey);
-        if (existing) return { row: existing, created: false };
+        const made = await insertPaymentWithCreation(ctx, ctx.mintPid(), p, creation);
+        if (made) return { ...made, created: true };
+        const payment = await selectPaymentByRequestKey(ctx, p.sid, p.requestKey);
+        if (payment) {
+          const transition = await selectTransition(ctx, creationTransitionId(payment.pid));
+          if (!transition) throw new AppError("internal", `payment ${payment.pid} has no creation transition`);
+          return { payment, transition, created: false };
+        }
         // Neither inserted nor a repeat: the random pid was taken. Mint another.
       }
       throw new AppError("internal", `could not mint a free pid in ${PID_MINT_TRIES} tries`, { retryable: true });
@@ -60,29 +59,27 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
       return row;
     }),
 
-    transitionPayment: guarded("transitionPayment", (pid, fromStates, patch) =>
-      fromStates.length === 0 ? Promise.resolve(undefined) : updatePaymentRow(ctx, pid, patch, fromStates),
-    ),
-    settlePayment: guarded("settlePayment", (pid, fromStates, patch, kickback, now) =>
-      fromStates.length === 0 ? Promise.resolve(undefined) : settlePaymentRow(ctx, pid, fromStates, patch, kickback, now),
-    ),
-
-    insertOperation: guarded("insertOperation", async (o) => {
-      const row = await insertOperationIfAbsent(ctx, o);
+    insertTransition: guarded("insertTransition", async (pid, t) => {
+      const row = await insertTransitionIfAbsent(ctx, newTransitionId(), pid, t);
       if (row) return { row, created: true };
-      const existing = await selectOperationByRequestKey(ctx, o.sid, o.requestKey);
+      const existing = t.requestKey === null ? undefined : await selectTransitionByRequestKey(ctx, t.sid, t.requestKey);
       if (existing) return { row: existing, created: false };
-      throw new AppError("internal", "operation neither inserted nor found", { retryable: true });
+      throw new AppError("internal", "transition neither inserted nor found", { retryable: true });
     }),
-    findOperation: guarded("findOperation", (id) => selectOperationById(ctx, id)),
-    findOperationByRequestKey: guarded("findOperationByRequestKey", (sid, key) => selectOperationByRequestKey(ctx, sid, key)),
-    findOperationByUnivapayId: guarded("findOperationByUnivapayId", (id) => selectOperationByUnivapayId(ctx, id)),
-    listOperations: guarded("listOperations", (pid) => selectOperationsByPid(ctx, pid)),
-    updateOperation: guarded("updateOperation", async (id, patch) => {
-      const row = await updateOperationRow(ctx, id, patch);
-      if (!row) throw new AppError("not_found", `operation ${id} not found`, { httpStatus: 404 });
-      return row;
+    findTransition: guarded("findTransition", (id) => selectTransition(ctx, id)),
+    findTransitionByRequestKey: guarded("findTransitionByRequestKey", (sid, key) => selectTransitionByRequestKey(ctx, sid, key)),
+    listTransitionsByUnivapayId: guarded("listTransitionsByUnivapayId", (id) => selectTransitionsByUnivapayId(ctx, id)),
+    listTransitions: guarded("listTransitions", (pid) => selectTransitionsByPid(ctx, pid)),
+    recordPending: guarded("recordPending", async (id, patch, payment) => {
+      const open = await updateOpenTransition(ctx, id, { ...patch, state: "pending" });
+      const transition = open ?? (await selectTransition(ctx, id));
+      if (!transition) throw new AppError("not_found", `transition ${id} not found`, { httpStatus: 404 });
+      // Only while it was still open: a transition a webhook already settled keeps its payment too.
+      const row = open && payment ? await updatePaymentRow(ctx, transition.pid, payment) : await selectPaymentByPid(ctx, transition.pid);
+      if (!row) throw new AppError("not_found", `payment ${transition.pid} not found`, { httpStatus: 404 });
+      return { transition, payment: row };
     }),
+    settleTransition: guarded("settleTransition", (id, patch, payment, kickback, now) => settleTransitionRow(ctx, id, patch, payment, kickback, now)),
 
     getMemberToken: guarded("getMemberToken", (sid, memberId) => selectMemberToken(ctx, sid, memberId)),
     putMemberToken: guarded("putMemberToken", (sid, memberId, tokenId) => upsertMemberToken(ctx, sid, memberId, tokenId)),

@@ -5,13 +5,16 @@
  * state change and the kickback enqueue in one transaction.
  */
 
-export type LegacyCharset = "UTF-8" | "Shift_JIS";
-export type Mode = "test" | "live";
+import type { LegacyCharset } from "../domain/legacy-charset";
+import type { Mode } from "../domain/mode";
 
-/** Our own lifecycle of a legacy payment (pid). Distinct from UnivaPay's charge status. */
+export type { LegacyCharset, Mode };
+
+/** Where the money of a legacy payment (pid) stands. Distinct from UnivaPay's charge status and
+ *  from the state of each transition. */
 export const PAYMENT_STATES = [
-  "requested", // row written, create-charge call not yet confirmed
-  "pending", // charge exists, UnivaPay has not settled it
+  "requested", // row written, its creation not yet confirmed by UnivaPay
+  "pending", // charge exists, UnivaPay has not settled its creation
   "authorized", // AUTH succeeded (仮売上)
   "captured", // CAPTURE (仮実同時) or SALES succeeded (実売上)
   "failed", // declined / errored; final
@@ -23,7 +26,7 @@ export type PaymentState = (typeof PAYMENT_STATES)[number];
 export interface PaymentRow {
   readonly pid: string; // 8 digits, minted by the store, unique for ever
   readonly sid: string;
-  /** Idempotency key derived from the legacy request; unique per sid. */
+  /** Key of the legacy request that created the payment (a repeat finds it); unique per sid. */
   readonly requestKey: string;
   readonly chargeId: string | null;
   readonly tokenId: string | null;
@@ -33,10 +36,8 @@ export interface PaymentRow {
   readonly total: number; // legacy `ta`
   readonly sod: string | null;
   readonly state: PaymentState;
-  readonly univapayStatus: string | null;
-  /** Full 11-character legacy ec of the last failure, e.g. "ER000T52G01"; null when none. */
-  readonly errorCode: string | null;
-  /** Echoed merchant fields, canonically percent-encoded in the merchant's charset ("no=1&x=%83e"). */
+  /** The order's own merchant fields (of the creating request), canonically percent-encoded in the
+   *  merchant's charset ("no=1&x=%83e"); every kickback of the payment echoes them. */
   readonly echo: string;
   readonly charset: LegacyCharset;
   readonly mode: Mode;
@@ -45,30 +46,48 @@ export interface PaymentRow {
 }
 
 export type NewPayment = Omit<PaymentRow, "pid" | "createdAt" | "updatedAt">;
-export type PaymentPatch = Partial<
-  Pick<PaymentRow, "chargeId" | "state" | "univapayStatus" | "errorCode" | "tokenId" | "mode">
->;
-/** What settling a payment sets: always these five columns (mode: what UnivaPay says the charge is). */
-export type SettlePatch = Required<Pick<PaymentPatch, "state" | "univapayStatus" | "chargeId" | "errorCode" | "mode">>;
+export type PaymentPatch = Partial<Pick<PaymentRow, "chargeId" | "state" | "tokenId" | "mode">>;
 
-/** A follow-up operation on an existing pid (payment.aspx job=SALES|CANCEL). */
-export interface OperationRow {
+export const TRANSITION_STATES = ["requested", "pending", "succeeded", "failed"] as const;
+export type TransitionState = (typeof TRANSITION_STATES)[number];
+export const OPEN_TRANSITION_STATES: readonly TransitionState[] = ["requested", "pending"];
+
+/**
+ * One legacy-visible transition of a payment: its creation (AUTH/CAPTURE), a SALES, a CANCEL, and
+ * later kinds. It owns its UnivaPay resource, its state and ec, its request's echoed fields and
+ * its kickback: (pid, id) is the kickback's unique key, so each settles and is notified once.
+ */
+export interface TransitionRow {
+  /** The creation transition of payment P has id "c-P" (creationTransitionId). */
   readonly id: string;
   readonly pid: string;
   readonly sid: string;
-  readonly requestKey: string; // unique per sid
-  readonly job: string; // SALES | CANCEL
-  readonly kind: "capture" | "cancel" | "refund";
-  readonly univapayId: string | null; // cancel id / refund id (capture has none)
-  readonly state: "requested" | "pending" | "succeeded" | "failed";
+  /** The kind module that owns it (src/transitions/kinds/…): "charge", "capture", "cancel", … */
+  readonly kind: string;
+  /** Canonical legacy job, shown in its reply and kickback. */
+  readonly job: string;
+  /** Key of the legacy request that asked for it; null for a creation (the payment holds that key)
+   *  and for transitions no request asked for (e.g. a recurring cycle). Unique per sid. */
+  readonly requestKey: string | null;
+  /** What univapayId names: "charge", "cancel", "refund", … (null until created). */
+  readonly resource: string | null;
+  readonly univapayId: string | null;
+  readonly state: TransitionState;
+  readonly univapayStatus: string | null;
+  /** Full 11-character legacy ec of its failure, e.g. "ER000T52G01"; null unless failed. */
   readonly errorCode: string | null;
-  /** Echoed merchant fields of this request (same encoding as PaymentRow.echo). */
+  /** Merchant fields of the request that asked for it (overriding the order's in its kickback). */
   readonly echo: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
-export type NewOperation = Omit<OperationRow, "id" | "createdAt" | "updatedAt">;
-export type OperationPatch = Partial<Pick<OperationRow, "univapayId" | "state" | "errorCode">>;
+export type NewTransition = Omit<TransitionRow, "id" | "pid" | "createdAt" | "updatedAt">;
+/** What a UnivaPay answer changes on an open transition. */
+export type TransitionPatch = Partial<Pick<TransitionRow, "state" | "univapayStatus" | "errorCode" | "univapayId" | "resource">>;
+
+export function creationTransitionId(pid: string): string {
+  return `c-${pid}`;
+}
 
 export type KickbackState = "pending" | "delivered" | "dead";
 
@@ -76,8 +95,8 @@ export interface KickbackRow {
   readonly id: string;
   readonly pid: string;
   readonly sid: string;
-  /** The legacy transition this kickback reports, e.g. "CAPTURE", "AUTH", "SALES", "CANCEL", "FAILED".
-   *  (pid, transition) is unique: exactly one logical kickback per transition. */
+  /** The id of the transition this kickback reports ((pid, transition) is unique: one logical
+   *  kickback per transition). Rows older than migration 4 hold "CAPTURE", "SALES:failed:…". */
   readonly transition: string;
   readonly url: string;
   /** Pre-rendered query string (ASCII, percent-encoded in the merchant's charset). */
@@ -142,38 +161,45 @@ export interface MemberTokenRow {
 
 /** Operations available both on the store and inside a transaction. */
 export interface StoreOps {
-  // payments ---------------------------------------------------------------
-  /** Mints a fresh 8-digit pid (random, never reused, never sequential) and inserts the row.
-   *  If a row with the same (sid, requestKey) exists, inserts nothing and returns that row with
-   *  created=false: this is what makes a repeated legacy request idempotent. */
-  insertPayment(p: NewPayment): Promise<{ row: PaymentRow; created: boolean }>;
+  // payments and their transitions ------------------------------------------
+  /** Mints a fresh 8-digit pid (random, never reused, never sequential) and inserts the payment
+   *  with its creation transition (id "c-<pid>"). If a payment with the same (sid, requestKey)
+   *  exists, inserts nothing and returns it and its creation with created=false: this is what makes
+   *  a repeated legacy request idempotent. */
+  createPayment(p: NewPayment, creation: NewTransition): Promise<{ payment: PaymentRow; transition: TransitionRow; created: boolean }>;
   findPayment(sid: string, pid: string): Promise<PaymentRow | undefined>;
   findPaymentByRequestKey(sid: string, requestKey: string): Promise<PaymentRow | undefined>;
   findPaymentByPid(pid: string): Promise<PaymentRow | undefined>;
   findPaymentByChargeId(chargeId: string): Promise<PaymentRow | undefined>;
   updatePayment(pid: string, patch: PaymentPatch): Promise<PaymentRow>;
-  /** Applies `patch` only while the payment is in one of `fromStates` (one conditional UPDATE);
-   *  returns the updated row, or undefined when the payment is in another state (or absent). */
-  transitionPayment(pid: string, fromStates: readonly PaymentState[], patch: PaymentPatch): Promise<PaymentRow | undefined>;
-  /** transitionPayment and enqueueKickback as one atomic step (on PostgreSQL one statement, one
-   *  round trip): the payment leaves `fromStates` and its kickback is queued, or nothing happens
-   *  (undefined: the payment was in another state). `enqueued` is false when (pid, transition)
-   *  was already queued. */
-  settlePayment(
-    pid: string,
-    fromStates: readonly PaymentState[],
-    patch: SettlePatch,
-    kickback: NewKickback,
-    now: Date,
-  ): Promise<{ row: PaymentRow; enqueued: boolean } | undefined>;
 
-  // operations -------------------------------------------------------------
-  insertOperation(o: NewOperation): Promise<{ row: OperationRow; created: boolean }>;
-  findOperation(id: string): Promise<OperationRow | undefined>;
-  findOperationByRequestKey(sid: string, requestKey: string): Promise<OperationRow | undefined>;
-  findOperationByUnivapayId(univapayId: string): Promise<OperationRow | undefined>;
-  listOperations(pid: string): Promise<OperationRow[]>;
-  updateOperation(id: string, patch: OperationPatch): Promise<OperationRow>;
+  /** Inserts a transition of an existing payment unless (sid, requestKey) exists (then returns
+   *  that one, created=false). */
+  insertTransition(pid: string, t: NewTransition): Promise<{ row: TransitionRow; created: boolean }>;
+  findTransition(id: string): Promise<TransitionRow | undefined>;
+  findTransitionByRequestKey(sid: string, requestKey: string): Promise<TransitionRow | undefined>;
+  /** Every transition naming this UnivaPay resource (a charge has its creation and maybe a capture). */
+  listTransitionsByUnivapayId(univapayId: string): Promise<TransitionRow[]>;
+  listTransitions(pid: string): Promise<TransitionRow[]>;
+  /**
+   * Records what UnivaPay answered for a transition still open (requested → pending; resource and
+   * id), and `payment` on its payment, in one step. States never move backwards: a transition
+   * already settled (a webhook came first) is returned unchanged, and so is its payment.
+   */
+  recordPending(id: string, patch: TransitionPatch, payment: PaymentPatch | null): Promise<{ transition: TransitionRow; payment: PaymentRow }>;
+  /**
+   * Settles a transition exactly once, in one store step (on PostgreSQL one statement): the
+   * transition leaves its open state with `patch`, its payment takes `payment`, and `kickback`
+   * (when given) is queued. Undefined when the transition was not open any more (another path
+   * settled it first): nothing written. `enqueued` is false when that kickback already existed.
+   */
+  settleTransition(
+    id: string,
+    patch: TransitionPatch & { state: "succeeded" | "failed" },
+    payment: PaymentPatch | null,
+    kickback: NewKickback | null,
+    now: Date,
+  ): Promise<{ transition: TransitionRow; payment: PaymentRow; enqueued: boolean } | undefined>;
 
   // member map -------------------------------------------------------------
   getMemberToken(sid: string, memberId: string): Promise<MemberTokenRow | undefined>;
@@ -213,13 +239,10 @@ export interface Store extends StoreOps {
 
   claimDueWebhookEvents(now: Date, limit: number, lockMs: number): Promise<WebhookEventRow[]>;
 
-  /** Open payments (requested | pending) not updated since `before`, oldest first (reconciliation). */
-  listStalePayments(before: Date, limit: number): Promise<PaymentRow[]>;
-  /** Open operations (requested | pending) not updated since `before`, oldest first. */
-  listStaleOperations(before: Date, limit: number): Promise<OperationRow[]>;
-  /** Stamps updated_at only, so a row that could not be reconciled goes to the back of the line. */
-  touchPayment(pid: string): Promise<void>;
-  touchOperation(id: string): Promise<void>;
+  /** Open transitions (requested | pending) not updated since `before`, oldest first (reconciliation). */
+  listStaleTransitions(before: Date, limit: number): Promise<TransitionRow[]>;
+  /** Stamps updated_at only, so a transition that could not be reconciled goes to the back of the line. */
+  touchTransition(id: string): Promise<void>;
   completeWebhookEvent(
     id: string,
     outcome:
@@ -228,7 +251,7 @@ export interface Store extends StoreOps {
       | { kind: "dead"; error: string },
   ): Promise<void>;
 
-  /** When the newest payment/operation whose request key predates the HMAC keys was created. */
+  /** When the newest payment/transition whose request key predates the HMAC keys was created. */
   newestPriorKeyRow(): Promise<Date | undefined>;
   /** Replaces the pre-HMAC request keys of rows created before `before`; returns the count. */
   retirePriorKeys(before: Date): Promise<number>;

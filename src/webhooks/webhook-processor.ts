@@ -1,20 +1,18 @@
 /**
  * Turns stored webhook events into state changes and kickbacks. The webhook body is only a hint:
  * the resource is re-fetched from UnivaPay with the merchant's secret before anything is decided
- * (no signature is documented, and the payload may be stale). Settlement goes through the same
- * functions as the synchronous path, so each transition is notified exactly once.
+ * (no signature is documented, and the payload may be stale). It asks the transition kinds which
+ * events they listen to and how to fetch and judge their resources, and settles through the same
+ * settleTransition as the request path, so each transition is notified exactly once.
  */
-import type { Merchant } from "../config/merchants";
 import { isAppError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
-import { ecFor } from "../mapping";
 import { nextAttemptAt, type RetryPolicy } from "../notify/retry-policy";
 import type { PaymentDeps } from "../payments/payment-deps";
-import { settleOperation } from "../payments/settle-operation";
-import { settlePaymentCreation } from "../payments/settle-payment";
-import type { OperationRow, PaymentRow, WebhookEventRow } from "../store/store-types";
+import { OPEN_TRANSITION_STATES, type TransitionRow, type WebhookEventRow } from "../store/store-types";
+import { settleFromResource } from "../transitions/settle-transition";
+import type { TransitionKind } from "../transitions/transition-kind";
 import { createTokenBucket, type TokenBucket } from "../univapay/token-bucket";
-import type { Charge } from "../univapay/univapay-types";
 import { WebhookEnvelopeSchema } from "./webhook-ingest";
 
 export const DEFAULT_WEBHOOK_RETRY: RetryPolicy = { baseMs: 5_000, factor: 2, maxDelayMs: 300_000, maxAttempts: 50, jitter: 0.2 };
@@ -100,104 +98,43 @@ async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: Fet
   const env = WebhookEnvelopeSchema.safeParse(json);
   if (!env.success) return { kind: "ignored", note: "not a webhook envelope" };
   const { event, data } = env.data;
-  const ecPending = ecFor(deps.table, "result_pending");
-  const creds = merchant.credentials;
+  const kinds = deps.kinds.forEvent(event);
+  if (kinds.length === 0) return { kind: "ignored", note: `event ${event} has no legacy kickback` };
 
-  switch (event) {
-    case "charge_updated":
-    case "charge_finished": {
-      // Most of these report what the request path already settled. Without an open
-      // transition nothing can change, so the resource need not be fetched: we re-fetch only
-      // before acting.
-      const known = await deps.store.findPaymentByChargeId(data.id);
-      if (known && known.sid !== merchant.sid) return { kind: "ignored", note: "charge of another merchant" };
-      if (known && !(await hasOpenChargeTransition(deps, known))) {
-        return { kind: "ignored", note: `already settled (${known.state})` };
-      }
-      if (!budget.take(merchant.sid, data.id, known !== undefined)) return SPENT;
-      const fetched = known ? await deps.client.getCharge(creds, data.id) : await unmatched(() => deps.client.getCharge(creds, data.id));
-      if (fetched === GONE) return GONE_OUTCOME;
-      const charge = fetched;
-      if (charge.store_id !== creds.storeId) return { kind: "ignored", note: "charge of another store" };
-      const payment = await paymentForCharge(deps, merchant, charge);
-      if (!payment) return { kind: "ignored", note: "charge not made through the gateway" };
-      if (payment.state === "requested" || payment.state === "pending") {
-        await settlePaymentCreation(deps, merchant, payment, charge, ecPending);
-        return { kind: "processed", note: "creation" };
-      }
-      const capture = (await deps.store.listOperations(payment.pid)).find((o) => o.kind === "capture" && (o.state === "pending" || o.state === "requested"));
-      if (capture) {
-        await settleOperation(deps, merchant, capture.id, { kind: "capture", charge }, ecPending);
-        return { kind: "processed", note: "capture" };
-      }
-      return { kind: "ignored", note: `no open transition for ${payment.state} / ${charge.status}` };
-    }
-    case "cancel_finished":
-    case "refund_finished": {
-      const byId = await deps.store.findOperationByUnivapayId(data.id);
-      if (byId && byId.sid !== merchant.sid) return { kind: "ignored", note: "operation of another merchant" };
-      if (!budget.take(merchant.sid, data.id, byId !== undefined)) return SPENT;
-      const found = byId ?? (await unmatched(() => operationByMetadata(deps, merchant, event, data)));
-      if (found === GONE) return GONE_OUTCOME;
-      const op = found;
-      if (!op) return { kind: "ignored", note: `${event} for an operation not made through the gateway` };
-      const payment = await deps.store.findPaymentByPid(op.pid);
-      if (!payment?.chargeId) return { kind: "ignored", note: "operation without charge" };
-      if (event === "cancel_finished") {
-        const cancel = await deps.client.getCancel(creds, payment.chargeId, data.id);
-        await settleOperation(deps, merchant, op.id, { kind: "cancel", cancel }, ecPending);
-      } else {
-        const refund = await deps.client.getRefund(creds, payment.chargeId, data.id);
-        await settleOperation(deps, merchant, op.id, { kind: "refund", refund }, ecPending);
-      }
-      return { kind: "processed", note: event };
-    }
-    default:
-      return { kind: "ignored", note: `event ${event} has no legacy kickback` };
+  // Most events report what the request path already settled. Without an open transition
+  // nothing can change, so the resource need not be fetched: we re-fetch only before acting.
+  const named = (await deps.store.listTransitionsByUnivapayId(data.id)).filter((t) => kinds.some((k) => k.name === t.kind));
+  const mine = named.filter((t) => t.sid === merchant.sid);
+  if (named.length > 0 && mine.length === 0) return { kind: "ignored", note: "resource of another merchant" };
+  if (mine.length > 0) {
+    const open = mine.find(isOpen);
+    if (!open) return { kind: "ignored", note: `already settled (${mine.map((t) => `${t.job} ${t.state}`).join(", ")})` };
+    const kind = deps.kinds.get(open.kind) as TransitionKind;
+    const payment = await deps.store.findPaymentByPid(open.pid);
+    if (!payment) return { kind: "ignored", note: `transition ${open.id} without its payment` };
+    if (!budget.take(merchant.sid, data.id, true)) return SPENT;
+    const subject = { payment, transition: open };
+    await settleFromResource(deps, merchant, kind, subject, await kind.fetch(deps, merchant, subject));
+    return { kind: "processed", note: kind.name };
   }
+  // No transition names it: a create whose answer was lost (the webhook overtook it, or the
+  // process died in between). A kind that can, finds its open transition through our metadata.
+  const adopting = kinds.filter((k) => k.adopt);
+  if (adopting.length === 0) return { kind: "ignored", note: `${event} for a resource not made through the gateway` };
+  if (!budget.take(merchant.sid, data.id, false)) return SPENT;
+  for (const kind of adopting) {
+    const found = await unmatched(() => (kind.adopt as NonNullable<TransitionKind["adopt"]>)(deps, merchant, event, data));
+    if (found === GONE) return GONE_OUTCOME;
+    if (found) {
+      const { resource, ...subject } = found;
+      await settleFromResource(deps, merchant, kind, subject, resource);
+      return { kind: "processed", note: `${kind.name} (adopted)` };
+    }
+  }
+  return { kind: "ignored", note: `${event} for a resource not made through the gateway` };
 }
 
-/** Whether a charge event could still change this payment: its creation or a capture is open. */
-async function hasOpenChargeTransition(deps: PaymentDeps, p: PaymentRow): Promise<boolean> {
-  if (p.state === "requested" || p.state === "pending") return true;
-  if (p.state !== "authorized") return false;
-  return (await deps.store.listOperations(p.pid)).some((o) => o.kind === "capture" && (o.state === "requested" || o.state === "pending"));
-}
-
-/** By charge id; else by the legacy-pid metadata we attach, for a charge whose create reply was lost. */
-async function paymentForCharge(deps: PaymentDeps, merchant: Merchant, charge: Charge): Promise<PaymentRow | undefined> {
-  const byId = await deps.store.findPaymentByChargeId(charge.id);
-  if (byId) return byId;
-  const pid = charge.metadata?.["legacy-pid"];
-  if (typeof pid !== "string") return undefined;
-  const p = await deps.store.findPayment(merchant.sid, pid);
-  if (!p || (p.chargeId && p.chargeId !== charge.id)) return undefined;
-  return p;
-}
-
-/**
- * A cancel/refund whose create response we never stored (the webhook overtook it, or the process
- * died in between): found through the `legacy-pid` metadata we attach, then linked by id.
- */
-async function operationByMetadata(
-  deps: PaymentDeps,
-  merchant: Merchant,
-  event: "cancel_finished" | "refund_finished",
-  data: { id: string; [k: string]: unknown },
-): Promise<OperationRow | undefined> {
-  const chargeId = typeof data.charge_id === "string" ? data.charge_id : undefined;
-  if (!chargeId) return undefined;
-  const creds = merchant.credentials;
-  const resource =
-    event === "cancel_finished" ? await deps.client.getCancel(creds, chargeId, data.id) : await deps.client.getRefund(creds, chargeId, data.id);
-  const pid = resource.metadata?.["legacy-pid"];
-  if (typeof pid !== "string") return undefined;
-  const payment = await deps.store.findPayment(merchant.sid, pid);
-  if (!payment || payment.chargeId !== chargeId) return undefined;
-  const kind = event === "cancel_finished" ? "cancel" : "refund";
-  const open = (await deps.store.listOperations(pid)).find((o) => o.kind === kind && !o.univapayId && (o.state === "requested" || o.state === "pending"));
-  return open ? deps.store.updateOperation(open.id, { univapayId: data.id }) : undefined;
-}
+const isOpen = (t: TransitionRow) => OPEN_TRANSITION_STATES.includes(t.state);
 
 export interface WebhookProcessor {
   tick(): Promise<number>;

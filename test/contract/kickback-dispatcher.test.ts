@@ -9,7 +9,7 @@ import type { RetryPolicy } from "../../src/notify/retry-policy";
 import { createStore } from "../../src/store/create-store";
 import type { KickbackRow, Store } from "../../src/store/store-types";
 import { startKickbackReceiver, type KickbackReceiver } from "../support/kickback-receiver";
-import { buildKickback, buildPayment, createManualClock, sqliteTarget, type DbTarget } from "./store-builders";
+import { buildKickback, buildPayment, insertPayment, createManualClock, sqliteTarget, type DbTarget } from "./store-builders";
 
 const POLICY: RetryPolicy = { baseMs: 10_000, factor: 2, maxDelayMs: 3_600_000, maxAttempts: 3, jitter: 0.2 };
 const LOCK_MS = 60_000;
@@ -42,7 +42,7 @@ describe("kickback dispatcher", () => {
   }
 
   async function enqueue(url: string, query?: string): Promise<KickbackRow> {
-    const { row } = await store.insertPayment(buildPayment());
+    const { row } = await insertPayment(store, buildPayment());
     await store.enqueueKickback(buildKickback(row.pid, { url, ...(query === undefined ? {} : { query }) }), clock.now());
     const [k] = await store.listKickbacks(row.pid);
     if (!k) throw new Error("not enqueued");
@@ -148,7 +148,7 @@ describe("kickback dispatcher", () => {
     const d = dispatcher(logger, { batchSize: 200, concurrency: 32 });
     const ids = await store.transaction(async (tx) => {
       for (let i = 0; i < 1000; i++) {
-        const { row } = await tx.insertPayment(buildPayment({ requestKey: `bulk-${i}` }));
+        const { row } = await insertPayment(tx, buildPayment({ requestKey: `bulk-${i}` }));
         await tx.enqueueKickback(buildKickback(row.pid, { url, query: `pid=${row.pid}&n=${i}` }), clock.now());
       }
       return true;
@@ -223,7 +223,7 @@ describe("kickback dispatcher and the SSRF guard at delivery time", () => {
       const resolveAll: ResolveAll = (_host, _family, cb) => cb(null, [{ address: "127.0.0.1", family: 4 }]);
       const d = createKickbackDispatcher({ store, logger, workerId: "W1", policy: POLICY, timeoutMs: 5000, lockMs: LOCK_MS, now: clock.now, random: () => 0.5, resolveAll });
       const port = new URL(receiver.url).port;
-      const { row } = await store.insertPayment(buildPayment());
+      const { row } = await insertPayment(store, buildPayment());
       await store.enqueueKickback(buildKickback(row.pid, { url: `http://shop.example.jp:${port}/kb` }), clock.now());
       const [k] = await store.listKickbacks(row.pid);
       expect(await d.tick()).toBe(1);

@@ -42,7 +42,7 @@ describe.each(["sqlite", "postgres"] as const)("migration 3 (%s)", (dialect) => 
     await insert(row("w1", "A"));
     expect(await fails(insert(row("w2", "B")))).toBe(true); // the old, global constraint
 
-    expect(await runMigrations(db, dialect, target.pgSchema)).toEqual([3]);
+    expect((await runMigrations(db, dialect, target.pgSchema))[0]).toBe(3); // and those after it
     expect(await fails(insert(row("w2", "B")))).toBe(false);
     expect(await fails(insert(row("w3", "A")))).toBe(true);
     const ids = await db.withSchema(target.pgSchema ?? "main").selectFrom("webhook_events").select("id").orderBy("id").execute();

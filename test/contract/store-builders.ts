@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
-import type { NewKickback, NewOperation, NewPayment, NewWebhookEvent } from "../../src/store/store-types";
+import type { NewKickback, NewPayment, NewTransition, NewWebhookEvent, PaymentRow, StoreOps, TransitionRow } from "../../src/store/store-types";
 
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -24,8 +24,6 @@ export function buildPayment(over: Partial<NewPayment> = {}): NewPayment {
     total: 1200,
     sod: "order-1",
     state: "requested",
-    univapayStatus: null,
-    errorCode: null,
     echo: "no=1&x=%83e",
     charset: "Shift_JIS",
     mode: "test",
@@ -33,19 +31,27 @@ export function buildPayment(over: Partial<NewPayment> = {}): NewPayment {
   };
 }
 
-export function buildOperation(pid: string, over: Partial<NewOperation> = {}): NewOperation {
+/** The creation transition written with a payment (its job is the payment's). */
+export function buildCreation(p: Pick<NewPayment, "sid" | "job">, over: Partial<NewTransition> = {}): NewTransition {
+  return { sid: p.sid, kind: "charge", job: p.job, requestKey: null, resource: null, univapayId: null, state: "requested", univapayStatus: null, errorCode: null, echo: "", ...over };
+}
+
+/** A later transition of a payment (a SALES by default), asked for by its own request. */
+export function buildTransition(over: Partial<NewTransition> = {}): NewTransition {
   return {
-    pid,
-    sid: "S001",
-    requestKey: `h1:op-${randomBytes(6).toString("hex")}`,
-    job: "SALES",
-    kind: "capture",
-    univapayId: null,
-    state: "requested",
-    errorCode: null,
-    echo: "",
-    ...over,
+    sid: "S001", kind: "capture", job: "SALES", requestKey: `h1:op-${randomBytes(6).toString("hex")}`, resource: "charge", univapayId: null,
+    state: "requested", univapayStatus: null, errorCode: null, echo: "", ...over,
   };
+}
+
+/** createPayment with its creation transition, answered as { row, transition, created }. */
+export async function insertPayment(
+  ops: StoreOps,
+  p: NewPayment,
+  creation: Partial<NewTransition> = {},
+): Promise<{ row: PaymentRow; transition: TransitionRow; created: boolean }> {
+  const r = await ops.createPayment(p, buildCreation(p, creation));
+  return { row: r.payment, transition: r.transition, created: r.created };
 }
 
 export function buildKickback(pid: string, over: Partial<NewKickback> = {}): NewKickback {

@@ -9,10 +9,12 @@ import { isAppError } from "../../src/errors/app-error";
 import { createLogger } from "../../src/logging/logger";
 import { createStore } from "../../src/store/create-store";
 import type { NewKickbackAttempt, Store } from "../../src/store/store-types";
+import { creationTransitionId } from "../../src/store/store-types";
 import {
   buildKickback,
-  buildOperation,
   buildPayment,
+  buildTransition,
+  insertPayment,
   buildWebhookEvent,
   createManualClock,
   postgresTarget,
@@ -60,7 +62,7 @@ describe.each([
   }
 
   async function newPayment(over = {}) {
-    return (await store.insertPayment(buildPayment(over))).row;
+    return (await insertPayment(store, buildPayment(over))).row;
   }
   async function newKickback(now: Date, over = {}) {
     const p = await newPayment();
@@ -76,15 +78,17 @@ describe.each([
   });
 
   describe("payments", () => {
-    it("insertPayment is idempotent on (sid, requestKey) and mints an 8-digit pid", async () => {
+    it("createPayment is idempotent on (sid, requestKey), mints an 8-digit pid and writes its creation transition", async () => {
       const p = buildPayment();
-      const first = await store.insertPayment(p);
-      const again = await store.insertPayment({ ...p, amount: 999 });
+      const first = await insertPayment(store, p);
+      const again = await insertPayment(store, { ...p, amount: 999 });
       expect(first.created).toBe(true);
       expect(first.row.pid).toMatch(/^[1-9]\d{7}$/);
-      expect(again).toEqual({ row: first.row, created: false });
+      expect(again).toEqual({ ...first, created: false });
       expect(first.row).toMatchObject({ ...p, createdAt: clock.now(), updatedAt: clock.now() });
-      const otherSid = await store.insertPayment({ ...p, sid: "S002" });
+      expect(first.transition).toMatchObject({ id: creationTransitionId(first.row.pid), pid: first.row.pid, kind: "charge", job: p.job, state: "requested", requestKey: null });
+      expect(await store.findTransition(first.transition.id)).toEqual(first.transition);
+      const otherSid = await insertPayment(store, { ...p, sid: "S002" });
       expect(otherSid.created).toBe(true);
       expect(otherSid.row.pid).not.toBe(first.row.pid);
     });
@@ -92,7 +96,7 @@ describe.each([
     it("mints unique, random-looking pids over a few thousand inserts", async () => {
       const pids = await store.transaction(async (tx) => {
         const out: number[] = [];
-        for (let i = 0; i < 2000; i++) out.push(Number((await tx.insertPayment(buildPayment({ sid: "BULK" }))).row.pid));
+        for (let i = 0; i < 2000; i++) out.push(Number((await insertPayment(tx, buildPayment({ sid: "BULK" }))).row.pid));
         return out;
       });
       expect(new Set(pids).size).toBe(pids.length);
@@ -108,12 +112,12 @@ describe.each([
       const script = [taken.pid, taken.pid, "55555555"];
       const scripted = await createStore({ databaseUrl: target.databaseUrl, pgSchema: target.pgSchema, logger: silent, mintPid: () => script.shift() ?? "99999999" });
       try {
-        const r = await scripted.insertPayment(buildPayment());
+        const r = await insertPayment(scripted, buildPayment());
         expect(r).toMatchObject({ created: true, row: { pid: "55555555" } });
         expect(script).toEqual([]);
         // Inside a transaction too: a collision must not abort the surrounding PostgreSQL transaction.
         script.push(taken.pid, "55555556");
-        const inTx = await scripted.transaction(async (tx) => (await tx.insertPayment(buildPayment())).row.pid);
+        const inTx = await scripted.transaction(async (tx) => (await insertPayment(tx, buildPayment())).row.pid);
         expect(inTx).toBe("55555556");
       } finally {
         await scripted.close();
@@ -128,63 +132,12 @@ describe.each([
       expect(await store.findPaymentByChargeId("ch_none")).toBeUndefined();
       clock.advance(1000);
       const chargeId = `ch_${p.pid}`;
-      const u = await store.updatePayment(p.pid, { chargeId, state: "captured", univapayStatus: "successful", errorCode: undefined });
-      expect(u).toMatchObject({ chargeId, state: "captured", univapayStatus: "successful", errorCode: null, amount: p.amount });
+      const u = await store.updatePayment(p.pid, { chargeId, state: "captured" });
+      expect(u).toMatchObject({ chargeId, state: "captured", amount: p.amount });
       expect(u.updatedAt.getTime()).toBe(p.createdAt.getTime() + 1000);
       expect(u.createdAt).toEqual(p.createdAt);
       expect(await store.findPaymentByChargeId(chargeId)).toEqual(u);
       expect(await store.findPaymentByPid(p.pid)).toEqual(u);
-      const failed = await store.updatePayment(p.pid, { state: "failed", errorCode: "ER000T52G01" });
-      expect(failed).toMatchObject({ chargeId, state: "failed", errorCode: "ER000T52G01" });
-    });
-
-    it("transitionPayment applies only from the given states, so a settled payment never moves back", async () => {
-      const p = await newPayment();
-      const pending = await store.transitionPayment(p.pid, ["requested", "pending"], { state: "pending", chargeId: `ch_t_${p.pid}` });
-      expect(pending).toMatchObject({ state: "pending", chargeId: `ch_t_${p.pid}` });
-      const captured = await store.transitionPayment(p.pid, ["requested", "pending"], { state: "captured", univapayStatus: "successful" });
-      expect(captured?.state).toBe("captured");
-      // A late writer that still believes the payment is open changes nothing.
-      expect(await store.transitionPayment(p.pid, ["requested", "pending"], { state: "pending" })).toBeUndefined();
-      expect(await store.transitionPayment(p.pid, [], { state: "failed" })).toBeUndefined();
-      expect(await store.transitionPayment("00000000", ["requested"], { state: "failed" })).toBeUndefined();
-      expect((await store.findPaymentByPid(p.pid))?.state).toBe("captured");
-    });
-
-    it("settlePayment moves an open payment and queues its kickback in one step, once", async () => {
-      const p = await newPayment();
-      const patch = { state: "captured", univapayStatus: "successful", chargeId: `ch-${p.pid}`, errorCode: null, mode: "live" } as const;
-      const kb = buildKickback(p.pid, { query: `pid=${p.pid}&rst=1&no=%82%A0` });
-      const first = await store.settlePayment(p.pid, ["requested", "pending"], patch, kb, clock.now());
-      expect(first?.enqueued).toBe(true);
-      expect(first?.row).toMatchObject({ pid: p.pid, state: "captured", univapayStatus: "successful", chargeId: `ch-${p.pid}`, errorCode: null, mode: "live" });
-      expect(await store.findPaymentByPid(p.pid)).toEqual(first?.row);
-      const queued = await store.listKickbacks(p.pid);
-      expect(queued).toHaveLength(1);
-      expect(queued[0]).toMatchObject({ transition: "CAPTURE", url: kb.url, query: kb.query, state: "pending", nextAttemptAt: clock.now() });
-      // Already settled: nothing moves, nothing is queued again.
-      expect(await store.settlePayment(p.pid, ["requested", "pending"], { ...patch, state: "failed", errorCode: "ER000T52G01" }, kb, clock.now())).toBeUndefined();
-      expect((await store.findPaymentByPid(p.pid))?.state).toBe("captured");
-      expect(await store.listKickbacks(p.pid)).toHaveLength(1);
-    });
-
-    it("settlePayment still settles when the kickback was queued by the other path first", async () => {
-      const p = await newPayment();
-      expect(await store.enqueueKickback(buildKickback(p.pid), clock.now())).toBe(true);
-      const r = await store.settlePayment(p.pid, ["requested"], { state: "captured", univapayStatus: "successful", chargeId: "ch-x", errorCode: null, mode: "test" }, buildKickback(p.pid), clock.now());
-      expect(r).toMatchObject({ enqueued: false, row: { state: "captured" } });
-      expect(await store.listKickbacks(p.pid)).toHaveLength(1);
-    });
-
-    it("two settlements of one payment at once: exactly one applies", async () => {
-      const p = await newPayment();
-      const kb = buildKickback(p.pid);
-      const [a, b] = await Promise.all([
-        store.settlePayment(p.pid, ["requested", "pending"], { state: "captured", univapayStatus: "successful", chargeId: "ch-a", errorCode: null, mode: "test" }, kb, clock.now()),
-        store.settlePayment(p.pid, ["requested", "pending"], { state: "failed", univapayStatus: "failed", chargeId: "ch-a", errorCode: "ER000T52G01", mode: "test" }, { ...kb, transition: "CAPTURE:failed" }, clock.now()),
-      ]);
-      expect([a, b].filter((x) => x !== undefined)).toHaveLength(1);
-      expect(await store.listKickbacks(p.pid)).toHaveLength(1);
     });
 
     it("updatePayment of an unknown pid rejects with not_found", async () => {
@@ -193,22 +146,95 @@ describe.each([
     });
   });
 
-  describe("operations", () => {
-    it("inserts idempotently on (sid, requestKey), finds, lists and updates", async () => {
+  describe("transitions", () => {
+    it("insertTransition is idempotent on (sid, requestKey); finds by id, request key and UnivaPay id; lists by pid", async () => {
       const p = await newPayment();
-      const o = buildOperation(p.pid, { job: "CANCEL", kind: "cancel" });
-      const first = await store.insertOperation(o);
-      expect(first.created).toBe(true);
-      expect(await store.insertOperation(o)).toEqual({ row: first.row, created: false });
+      const t = buildTransition({ job: "CANCEL", kind: "cancel", resource: "cancel" });
       clock.advance(10);
-      const second = (await store.insertOperation(buildOperation(p.pid))).row;
-      expect(await store.findOperation(first.row.id)).toEqual(first.row);
-      expect((await store.listOperations(p.pid)).map((r) => r.id)).toEqual([first.row.id, second.id]);
-      const u = await store.updateOperation(first.row.id, { univapayId: `cn_${p.pid}`, state: "pending" });
-      expect(u).toMatchObject({ univapayId: `cn_${p.pid}`, state: "pending", kind: "cancel" });
-      expect(await store.findOperationByUnivapayId(`cn_${p.pid}`)).toEqual(u);
-      const err: unknown = await store.updateOperation("nope", { state: "failed" }).catch((e: unknown) => e);
+      const first = await store.insertTransition(p.pid, t);
+      expect(first.created).toBe(true);
+      expect(first.row).toMatchObject({ ...t, pid: p.pid });
+      expect(await store.insertTransition(p.pid, t)).toEqual({ row: first.row, created: false });
+      clock.advance(10);
+      const second = (await store.insertTransition(p.pid, buildTransition({ univapayId: `ch_l_${p.pid}` }))).row;
+      expect(await store.findTransition(first.row.id)).toEqual(first.row);
+      expect(await store.findTransitionByRequestKey(p.sid, t.requestKey as string)).toEqual(first.row);
+      expect(await store.findTransitionByRequestKey("OTHER", t.requestKey as string)).toBeUndefined();
+      expect((await store.listTransitions(p.pid)).map((r) => r.id)).toEqual([creationTransitionId(p.pid), first.row.id, second.id]);
+      expect((await store.listTransitionsByUnivapayId(`ch_l_${p.pid}`)).map((r) => r.id)).toEqual([second.id]);
+      expect(await store.findTransition("nope")).toBeUndefined();
+    });
+
+    it("recordPending moves an open transition to pending with its resource, and its payment, but never a settled one", async () => {
+      const p = await newPayment();
+      const c = creationTransitionId(p.pid);
+      const r = await store.recordPending(c, { univapayId: `ch_p_${p.pid}`, resource: "charge", univapayStatus: "pending" }, { state: "pending", chargeId: `ch_p_${p.pid}` });
+      expect(r.transition).toMatchObject({ state: "pending", univapayId: `ch_p_${p.pid}`, resource: "charge", univapayStatus: "pending" });
+      expect(r.payment).toMatchObject({ state: "pending", chargeId: `ch_p_${p.pid}` });
+      expect((await store.listTransitionsByUnivapayId(`ch_p_${p.pid}`)).map((t) => t.id)).toEqual([c]);
+      await store.settleTransition(c, { state: "succeeded", univapayStatus: "successful" }, { state: "captured" }, null, clock.now());
+      // A late writer that still believes it is open changes nothing, on either row.
+      const late = await store.recordPending(c, { univapayStatus: "pending" }, { state: "pending" });
+      expect(late.transition).toMatchObject({ state: "succeeded", univapayStatus: "successful" });
+      expect(late.payment.state).toBe("captured");
+      const err: unknown = await store.recordPending("nope", {}, null).catch((e: unknown) => e);
       expect(isAppError(err) && err.code).toBe("not_found");
+    });
+
+    it("settleTransition settles an open transition, its payment and its kickback in one step, once", async () => {
+      const p = await newPayment();
+      const c = creationTransitionId(p.pid);
+      const kb = buildKickback(p.pid, { transition: c, query: `pid=${p.pid}&rst=1&no=%82%A0` });
+      const first = await store.settleTransition(c, { state: "succeeded", univapayStatus: "successful", univapayId: `ch-${p.pid}`, resource: "charge" }, { state: "captured", chargeId: `ch-${p.pid}`, mode: "live" }, kb, clock.now());
+      expect(first?.enqueued).toBe(true);
+      expect(first?.transition).toMatchObject({ id: c, state: "succeeded", univapayStatus: "successful", univapayId: `ch-${p.pid}`, errorCode: null });
+      expect(first?.payment).toMatchObject({ pid: p.pid, state: "captured", chargeId: `ch-${p.pid}`, mode: "live" });
+      expect(await store.findPaymentByPid(p.pid)).toEqual(first?.payment);
+      expect(await store.findTransition(c)).toEqual(first?.transition);
+      const queued = await store.listKickbacks(p.pid);
+      expect(queued).toHaveLength(1);
+      expect(queued[0]).toMatchObject({ transition: c, url: kb.url, query: kb.query, state: "pending", nextAttemptAt: clock.now() });
+      // Already settled: nothing moves, nothing is queued again.
+      expect(await store.settleTransition(c, { state: "failed", errorCode: "ER000T52G01" }, { state: "failed" }, kb, clock.now())).toBeUndefined();
+      expect((await store.findPaymentByPid(p.pid))?.state).toBe("captured");
+      expect((await store.findTransition(c))?.state).toBe("succeeded");
+      expect(await store.listKickbacks(p.pid)).toHaveLength(1);
+    });
+
+    it("settleTransition of a later transition records its ec and leaves the payment when told nothing", async () => {
+      const p = await newPayment({ state: "authorized", chargeId: "ch-auth" });
+      const { row } = await store.insertTransition(p.pid, buildTransition({ univapayId: "ch-auth" }));
+      const r = await store.settleTransition(row.id, { state: "failed", errorCode: "ER000T52G01", univapayStatus: "failed" }, null, buildKickback(p.pid, { transition: row.id }), clock.now());
+      expect(r).toMatchObject({ enqueued: true, transition: { state: "failed", errorCode: "ER000T52G01" }, payment: { state: "authorized" } });
+      expect((await store.findPaymentByPid(p.pid))?.updatedAt).toEqual(p.updatedAt);
+    });
+
+    it("settleTransition still settles when the kickback was queued by the other path first", async () => {
+      const p = await newPayment();
+      const c = creationTransitionId(p.pid);
+      expect(await store.enqueueKickback(buildKickback(p.pid, { transition: c }), clock.now())).toBe(true);
+      const r = await store.settleTransition(c, { state: "succeeded" }, { state: "captured" }, buildKickback(p.pid, { transition: c }), clock.now());
+      expect(r).toMatchObject({ enqueued: false, payment: { state: "captured" } });
+      expect(await store.listKickbacks(p.pid)).toHaveLength(1);
+    });
+
+    it("two settlements of one transition at once: exactly one applies", async () => {
+      const p = await newPayment();
+      const c = creationTransitionId(p.pid);
+      const kb = buildKickback(p.pid, { transition: c });
+      const [a, b] = await Promise.all([
+        store.settleTransition(c, { state: "succeeded" }, { state: "captured" }, kb, clock.now()),
+        store.settleTransition(c, { state: "failed", errorCode: "ER000T52G01" }, { state: "failed" }, kb, clock.now()),
+      ]);
+      expect([a, b].filter((x) => x !== undefined)).toHaveLength(1);
+      expect(await store.listKickbacks(p.pid)).toHaveLength(1);
+      const t = await store.findTransition(c);
+      const pay = await store.findPaymentByPid(p.pid);
+      expect(t?.state === "succeeded" ? pay?.state : "failed").toBe(t?.state === "succeeded" ? "captured" : pay?.state);
+    });
+
+    it("settleTransition of an unknown id settles nothing", async () => {
+      expect(await store.settleTransition("nope", { state: "failed" }, null, null, clock.now())).toBeUndefined();
     });
   });
 
@@ -286,7 +312,7 @@ describe.each([
 
     it("the same legacy request inserted twice at once yields one payment", async () => {
       const p = buildPayment();
-      const [x, y] = await Promise.all([store.insertPayment(p), store.insertPayment({ ...p })]);
+      const [x, y] = await Promise.all([insertPayment(store, p), insertPayment(store, { ...p })]);
       expect([x.created, y.created].sort()).toEqual([false, true]);
       expect(x.row.pid).toBe(y.row.pid);
     });
@@ -469,17 +495,17 @@ describe.each([
 
   it("finds and retires request keys written before keys were HMACs, by age", async () => {
     const oldKey = "a".repeat(64); // an unkeyed SHA-256 hex: no scheme prefix
-    const p = await store.insertPayment(buildPayment({ requestKey: `${oldKey}${dialect}` }));
-    const o = await store.insertOperation(buildOperation(p.row.pid, { requestKey: `${"b".repeat(60)}${dialect}` }));
-    await store.insertPayment(buildPayment({ requestKey: `h1:${"c".repeat(64)}` }));
+    const p = await insertPayment(store, buildPayment({ requestKey: `${oldKey}${dialect}` }));
+    const o = await store.insertTransition(p.row.pid, buildTransition({ requestKey: `${"b".repeat(60)}${dialect}` }));
+    await insertPayment(store, buildPayment({ requestKey: `h1:${"c".repeat(64)}` }));
     expect((await store.findPaymentByRequestKey(p.row.sid, `${oldKey}${dialect}`))?.pid).toBe(p.row.pid);
-    expect((await store.findOperationByRequestKey(o.row.sid, o.row.requestKey))?.id).toBe(o.row.id);
+    expect((await store.findTransitionByRequestKey(o.row.sid, o.row.requestKey as string))?.id).toBe(o.row.id);
     const newest = await store.newestPriorKeyRow();
     expect(newest?.getTime()).toBeGreaterThanOrEqual(p.row.createdAt.getTime());
     expect(await store.retirePriorKeys(new Date(p.row.createdAt.getTime() - 1))).toBe(0); // still in its window
     expect(await store.retirePriorKeys(new Date(clock.now().getTime() + 1))).toBeGreaterThanOrEqual(2);
     expect((await store.findPaymentByPid(p.row.pid))?.requestKey).toBe(`h0:${p.row.pid}`);
-    expect((await store.findOperation(o.row.id))?.requestKey).toBe(`h0:${o.row.id}`);
+    expect((await store.findTransition(o.row.id))?.requestKey).toBe(`h0:${o.row.id}`);
     expect(await store.newestPriorKeyRow()).toBeUndefined();
   });
 
@@ -521,7 +547,7 @@ describe("Store migrations on PostgreSQL", () => {
     try {
       const applied = lines.filter((l) => l.module === "store").map((l) => l.applied);
       expect(applied.sort()).toEqual([[], [], MIGRATIONS.map((m) => m.version)]);
-      const r = await stores[0]?.insertPayment(buildPayment());
+      const r = await insertPayment(stores[0] as Store, buildPayment());
       expect(await stores[2]?.findPaymentByPid(r?.row.pid ?? "")).toEqual(r?.row);
     } finally {
       await Promise.all(stores.map((s) => s.close()));

@@ -3,6 +3,7 @@
  * SQLite and on PostgreSQL.
  */
 import iconv from "iconv-lite";
+import { insertPayment } from "../contract/store-builders";
 import { DATABASES, startHarness, type Harness } from "../support/gateway-harness";
 import { field, replyFields, sendRaw } from "../support/raw-http";
 
@@ -74,8 +75,8 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
     expect(field(c, "job")).toBe("CANCEL");
     const p = await h.gateway.store.findPaymentByPid(pid);
     expect(p?.state).toBe("canceled");
-    const ops = await h.gateway.store.listOperations(pid);
-    expect(ops.map((o) => o.kind)).toEqual(["cancel"]);
+    const ops = (await h.gateway.store.listTransitions(pid)).filter((t) => t.kind !== "charge");
+    expect(ops.map((t) => [t.kind, t.resource])).toEqual([["cancel", "cancel"]]);
   });
 
   it("SALES and CANCEL without svid act on the payment's own service, as README's table shows them", async () => {
@@ -134,10 +135,10 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
     const parsed = parseLegacyForm(raw, { charset: "UTF-8" });
     if (!parsed.ok) throw new Error("unparseable");
     // The row as the previous version wrote it: an unkeyed SHA-256 request key, already captured.
-    const { row } = await h.gateway.store.insertPayment({
+    const { row } = await insertPayment(h.gateway.store, {
       sid: h.sid, requestKey: priorRequestKey(h.sid, "memberpay", parsed.form), chargeId: "ch-prior", tokenId: null, job: "CAPTURE", svid: "1",
-      amount: 770, total: 770, sod: "PRIOR1", state: "captured", univapayStatus: "successful", errorCode: null, echo: "", charset: "UTF-8", mode: "test",
-    });
+      amount: 770, total: 770, sod: "PRIOR1", state: "captured", echo: "", charset: "UTF-8", mode: "test",
+    }, { state: "succeeded", resource: "charge", univapayId: "ch-prior", univapayStatus: "successful" });
     const deps = { ...h.gateway.deps, priorKeysUntil: new Date(Date.now() + 60_000) };
     const reply = replyFields((await handleLegacyRequest(deps, "memberpay", raw, "127.0.0.1")).body);
     expect([field(reply, "rst"), field(reply, "pid")]).toEqual(["1", row.pid]);
@@ -152,7 +153,7 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
     const c = await call("/payment.aspx", `sid=${h.sid}&svid=1&ptype=1&rt=4&job=CANCEL&pid=${pid}`);
     expect(field(c, "rst")).toBe("1");
     expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("refunded");
-    expect((await h.gateway.store.listOperations(pid)).map((o) => o.kind)).toEqual(["refund"]);
+    expect((await h.gateway.store.listTransitions(pid)).filter((t) => t.kind !== "charge").map((t) => [t.kind, t.resource])).toEqual([["cancel", "refund"]]);
   });
 
   it("a declining card answers rst=2 with its ec and kickbacks the failure", async () => {

@@ -56,6 +56,24 @@ async function startMain(env: Record<string, string>): Promise<Running> {
   return { child, credentials: JSON.parse(line) as Running["credentials"], stderr: () => err };
 }
 
+/** The log goes to stderr on its own stream: it may land after the credentials line on stdout. */
+async function stderrWith(r: Running, text: string): Promise<string> {
+  if (r.stderr().includes(text)) return r.stderr();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, 10_000);
+    function done() {
+      clearTimeout(timer);
+      r.child.stderr?.off("data", check);
+      resolve();
+    }
+    function check() {
+      if (r.stderr().includes(text)) done();
+    }
+    r.child.stderr?.on("data", check);
+  });
+  return r.stderr();
+}
+
 async function stop(r: Running, signal: NodeJS.Signals): Promise<number | null> {
   // A child killed by a signal keeps exitCode null (signalCode is set): it will never exit again.
   if (r.child.exitCode !== null || r.child.signalCode !== null) return r.child.exitCode;
@@ -103,7 +121,7 @@ describe("npm run sandbox with a state file", () => {
     const env = { SANDBOX_PORT: String(await freePort()), SANDBOX_STATE_FILE: stateFile };
 
     const first = await run(env);
-    expect(first.stderr()).toContain('"msg":"sandbox state file created"');
+    expect(await stderrWith(first, 'sandbox state file created')).toContain('"msg":"sandbox state file created"');
     expect(existsSync(stateFile)).toBe(true);
     const saved = await pay(first);
     await new Promise((r) => setTimeout(r, 1500)); // longer than the save delay
@@ -111,7 +129,7 @@ describe("npm run sandbox with a state file", () => {
 
     const second = await run(env);
     expect(second.credentials).toEqual(first.credentials);
-    expect(second.stderr()).toContain('"msg":"sandbox state loaded from file"');
+    expect(await stderrWith(second, 'sandbox state loaded from file')).toContain('"msg":"sandbox state loaded from file"');
     expect(await chargeStatus(second, saved)).toBe(200);
     const unsaved = await pay(second);
     expect(await stop(second, "SIGTERM")).toBe(0); // saves before it exits
@@ -124,7 +142,7 @@ describe("npm run sandbox with a state file", () => {
   it("keeps state in memory only when SANDBOX_STATE_FILE is empty", async () => {
     const env = { SANDBOX_PORT: "0", SANDBOX_STATE_FILE: "" };
     const a = await run(env);
-    expect(a.stderr()).toContain("kept in memory only");
+    expect(await stderrWith(a, "kept in memory only")).toContain("kept in memory only");
     await stop(a, "SIGTERM");
     const b = await run(env);
     expect(b.credentials.appToken).not.toBe(a.credentials.appToken);

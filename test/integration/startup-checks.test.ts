@@ -15,6 +15,7 @@ import { startGateway, type Gateway } from "../../src/gateway";
 import { createLogger, Secret } from "../../src/logging/logger";
 import type { Merchant } from "../../src/config/merchants";
 import { createSandbox, type Sandbox } from "../../src/sandbox/sandbox";
+import { insertPayment } from "../contract/store-builders";
 import { freePort } from "../support/gateway-process";
 import { field, replyFields, sendRaw } from "../support/raw-http";
 
@@ -70,9 +71,9 @@ describe("start-up in demo mode", () => {
   it("keeps the SSRF guard on: only the built-in receiver is allowed, by name", async () => {
     const gw = await startGateway(loadConfig(base(dbFile())), { logger: silent, background: false });
     try {
-      const { row } = await gw.store.insertPayment({
+      const { row } = await insertPayment(gw.store, {
         sid: "100001", requestKey: "rk-ssrf", chargeId: null, tokenId: null, job: "CAPTURE", svid: "1", amount: 1, total: 1, sod: null,
-        state: "captured", univapayStatus: "successful", errorCode: null, echo: "", charset: "UTF-8", mode: "test",
+        state: "captured", echo: "", charset: "UTF-8", mode: "test",
       });
       await gw.store.enqueueKickback({ pid: row.pid, sid: "100001", transition: "X", url: `${gw.adminUrl}/elsewhere`, query: "a=1" }, new Date());
       await gw.store.enqueueKickback({ pid: row.pid, sid: "100001", transition: "Y", url: `${gw.adminUrl}/demo/kickback`, query: "a=2" }, new Date());

@@ -5,6 +5,7 @@
  */
 import axios from "axios";
 import { ecFor } from "../../src/mapping";
+import { insertPayment } from "../contract/store-builders";
 import { startHarness, type Harness } from "../support/gateway-harness";
 import { field, replyFields, sendRaw } from "../support/raw-http";
 
@@ -128,10 +129,10 @@ describe("webhooks an attacker holding one token could send", () => {
     expect(await processWebhookEvent(h.gateway.deps, row(1, "aaaaaaaa-0000-0000-0000-000000000001"), budget)).toEqual({ kind: "ignored", note: "resource not found at UnivaPay" });
     expect(await processWebhookEvent(h.gateway.deps, row(2, "aaaaaaaa-0000-0000-0000-000000000002"), budget)).toEqual({ kind: "ignored", note: "webhook fetch budget spent" });
     // A payment still pending (the charge settles later): a replayed event about it costs a fetch from its own budget.
-    const { row: p } = await h.gateway.store.insertPayment({
+    const { row: p } = await insertPayment(h.gateway.store, {
       sid: h.sid, requestKey: "h1:webhook-budget", chargeId: "bbbbbbbb-0000-0000-0000-000000000001", tokenId: null, job: "CAPTURE", svid: "1",
-      amount: 1, total: 1, sod: null, state: "pending", univapayStatus: "pending", errorCode: null, echo: "", charset: "UTF-8", mode: "test",
-    });
+      amount: 1, total: 1, sod: null, state: "pending", echo: "", charset: "UTF-8", mode: "test",
+    }, { state: "pending", resource: "charge", univapayId: "bbbbbbbb-0000-0000-0000-000000000001", univapayStatus: "pending" });
     expect(await processWebhookEvent(h.gateway.deps, row(3, p.chargeId!), budget)).toEqual({ kind: "ignored", note: "webhook fetch budget spent" });
     expect(asked[2]).toEqual([p.chargeId, true]);
   });

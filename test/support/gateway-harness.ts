@@ -15,6 +15,7 @@ import { registerWebhook } from "../../src/webhooks/register-webhook";
 import { createLogger, Secret } from "../../src/logging/logger";
 import { createSandbox, type Sandbox, type SandboxOptions, type WebhookDeliveryAttempt } from "../../src/sandbox/sandbox";
 import type { LegacyCharset } from "../../src/store/store-types";
+import type { TransitionKind } from "../../src/transitions/transition-kind";
 import { startKickbackReceiver } from "./kickback-receiver";
 
 export const PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -30,6 +31,8 @@ export interface HarnessOptions {
   readonly pollDeadlineMs?: number;
   readonly allowedIps?: string[];
   readonly env?: Record<string, string>;
+  /** Transition kinds to run instead of the shipped ones (a test adds its own). */
+  readonly kinds?: readonly TransitionKind[];
   /** Collects the gateway's log lines (parsed JSON) at debug level, instead of silence. */
   readonly logLines?: Array<Record<string, unknown>>;
 }
@@ -102,6 +105,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     ...(schema ? { pgSchema: schema } : {}),
     now: () => new Date(Date.now() + offset),
     background: false,
+    ...(opts.kinds ? { kinds: opts.kinds } : {}),
   });
   await registerWebhook(gateway.deps.client, merchant, `${gateway.url}/webhooks/univapay`);
   await ensureDemoMembers(gateway.deps.client, gateway.store, merchant, createLogger({ level: "silent" }));

@@ -13,8 +13,6 @@ import type { Metrics } from "../../ops/metrics";
 import type { RequestState } from "../middleware/request-id";
 import { isFormContentType, rawQuery, readRawBody } from "../raw-body";
 
-const RST = { success: "1", failure: "2", pending: "0" } as const;
-
 export const LEGACY_PATHS = [
   ["/memberpay.aspx", "memberpay"],
   ["/payment.aspx", "payment"],
@@ -56,16 +54,16 @@ export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxByt
     if (reply.failures) {
       const f = reply.failures;
       state.log.warn(
-        { endpoint, sid: reply.sid, pid: r.pid, job: r.job, rst: RST[r.outcome], ec: r.ec, durationMs, reasons: f.map((x) => ({ key: x.key, field: x.field, message: x.message })) },
+        { endpoint, sid: reply.sid, pid: r.pid, job: r.job, rst: deps.table.layout.rst[r.outcome], ec: r.ec, durationMs, reasons: f.map((x) => ({ key: x.key, field: x.field, message: x.message })) },
         "legacy request refused",
       );
     } else {
-      state.log.info({ endpoint, sid: reply.sid, pid: r.pid, job: r.job, rst: RST[r.outcome], ec: r.ec, durationMs }, "legacy request answered");
+      state.log.info({ endpoint, sid: reply.sid, pid: r.pid, job: r.job, rst: deps.table.layout.rst[r.outcome], ec: r.ec, durationMs }, "legacy request answered");
     }
     ctx.status = 200;
     ctx.type = `text/plain; charset=${reply.charset}`;
     ctx.body = reply.body;
-    metrics.legacyRequests.inc({ endpoint, rst: RST[reply.result.outcome] });
+    metrics.legacyRequests.inc({ endpoint, rst: deps.table.layout.rst[reply.result.outcome] });
     metrics.legacyDuration.observe({ endpoint }, durationMs / 1000);
   };
   for (const [path, endpoint] of LEGACY_PATHS) {

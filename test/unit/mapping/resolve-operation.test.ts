@@ -6,21 +6,21 @@ import { paramsOf } from "./param-source-of";
 const table = loadMappingTable(join(__dirname, "../../../mappings"));
 
 describe("resolveOperation", () => {
-  it.each<[Endpoint, Record<string, string>, string, string, boolean]>([
+  it.each<[Endpoint, Record<string, string>, string, string, boolean | undefined]>([
     ["memberpay", { svid: "1", ptype: "1", job: "AUTH", upcmemberid: "t" }, "memberpay.auth", "charge", false],
     ["memberpay", { svid: "1", ptype: "1", job: "CAPTURE", upcmemberid: "t" }, "memberpay.capture", "charge", true],
     ["memberpay", { svid: "1", job: "capture", upcmemberid: "t" }, "memberpay.capture", "charge", true],
     ["memberpay", { job: "AUTH", upcmemberid: "t" }, "memberpay.auth", "charge", false],
-    ["payment", { svid: "1", ptype: "1", job: "SALES", pid: "12345678" }, "payment.sales", "capture", false],
-    ["payment", { svid: "1", ptype: "1", job: "Cancel", pid: "12345678" }, "payment.cancel", "cancel", false],
-    ["payment", { svid: "1", job: "CANCEL", pid: "12345678" }, "payment.cancel", "cancel", false],
+    ["payment", { svid: "1", ptype: "1", job: "SALES", pid: "12345678" }, "payment.sales", "capture", undefined],
+    ["payment", { svid: "1", ptype: "1", job: "Cancel", pid: "12345678" }, "payment.cancel", "cancel", undefined],
+    ["payment", { svid: "1", job: "CANCEL", pid: "12345678" }, "payment.cancel", "cancel", undefined],
     ["payment", { svid: "1", ptype: "1", job: "AUTH" }, "payment.card-auth", "cardCharge", false],
     ["payment", { svid: "1", ptype: "1", job: "CAPTURE" }, "payment.card-capture", "cardCharge", true],
   ])("resolves %s %j to %s", (endpoint, p, id, action, capture) => {
     const r = resolveOperation(table, endpoint, paramsOf(p));
     expect(r).toEqual({
       ok: true,
-      value: expect.objectContaining({ id, action, capture, paymentType: "card" }),
+      value: expect.objectContaining({ id, action, paymentType: "card", row: expect.objectContaining({ capture }) }),
     });
   });
 
@@ -32,11 +32,11 @@ describe("resolveOperation", () => {
     }
   });
 
-  it("returns the canonical upper-case job and the transition", () => {
+  it("returns the canonical upper-case job, its action and its row", () => {
     const r = resolveOperation(table, "memberpay", paramsOf({ svid: "1", job: "capture", upcmemberid: "t" }));
-    expect(r.ok && [r.value.job, r.value.transition, r.value.requires]).toEqual(["CAPTURE", "CAPTURE", ["upcmemberid"]]);
+    expect(r.ok && [r.value.job, r.value.action, r.value.row.capture, r.value.requires]).toEqual(["CAPTURE", "charge", true, ["upcmemberid"]]);
     const s = resolveOperation(table, "payment", paramsOf({ svid: "1", job: "sales", pid: "1" }));
-    expect(s.ok && [s.value.job, s.value.transition]).toEqual(["SALES", "SALES"]);
+    expect(s.ok && [s.value.job, s.value.action]).toEqual(["SALES", "capture"]);
   });
 
   it.each<[Endpoint, Record<string, string>, string[]]>([

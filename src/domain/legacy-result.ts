@@ -1,9 +1,8 @@
 /**
- * The outcome of one legacy request or one state transition, before it is rendered as a
- * synchronous reply or as a kickback. Keeping it separate from rendering lets the reply and the
- * kickback share one source of truth.
+ * The outcome of one legacy request or one transition, before it is rendered as a synchronous
+ * reply or as a kickback (mappings/layout.yaml decides both): one source of truth for both.
  */
-import type { Mode } from "../store/store-types";
+import type { Mode } from "./mode";
 
 export type LegacyOutcome = "success" | "failure" | "pending";
 
@@ -12,8 +11,10 @@ export interface LegacyResult {
   /** Full 11-character legacy error code (ER000000000 on success). */
   readonly ec: string;
   readonly pid: string | null;
+  /** Canonical upper-case job. */
   readonly job: string;
   readonly sod: string | null;
+  /** Legacy total `ta` in yen. */
   readonly total: number | null;
   readonly mode: Mode;
 }

@@ -1,0 +1,171 @@
+/**
+ * `charge`: a payment's creation — memberpay.aspx AUTH/CAPTURE with a member token (action
+ * `charge`), and the PCI gateway method, payment.aspx ptype=1 with card data (action `cardCharge`).
+ * One legacy request, at most one UnivaPay charge (and one one-time token for card data), both
+ * keyed by the request, so a repeat never charges twice.
+ */
+import type { z } from "zod";
+import type { Merchant } from "../../config/merchants";
+import {
+  chargeOutcome,
+  ecForPaymentError,
+  mapCharge,
+  mapFields,
+  withContext,
+  type LegacyFailure,
+} from "../../mapping";
+import { TRANSITIONS, type Transition } from "../../mapping/univapay-statuses";
+import { failure, type LegacyRequest } from "../../payments/legacy-request";
+import { creationTransitionId, type PaymentPatch } from "../../store/store-types";
+import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
+import { CreateChargeBodySchema, CreateTokenBodySchema, type Charge, type CreateTokenBody } from "../../univapay/univapay-types";
+import { transitionResult } from "../transition-result";
+import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The one payment type this kind charges (services.yaml `paymentType`). */
+const PAYMENT_TYPE = "card";
+const CARD_ACTION = "cardCharge";
+
+interface ChargePlan {
+  /** POST /charges body as the mapping table makes it (token and capture added at create). */
+  readonly body: Record<string, unknown>;
+  readonly capture: boolean;
+  /** POST /tokens body for card data; null when the payment's token is a member's. */
+  readonly tokenBody: CreateTokenBody | null;
+}
+
+function isTransition(job: string): job is Transition {
+  return (TRANSITIONS as readonly string[]).includes(job);
+}
+
+/** A body the mapping table made must be one UnivaPay accepts; if not, the table is wrong (a
+ *  bug, rendered as an internal error), never something to send. */
+function parsed<T>(schema: z.ZodType<T>, what: string, v: unknown): T {
+  const r = schema.safeParse(v);
+  if (!r.success) throw new Error(`mappings/fields.yaml made an invalid ${what} body: ${r.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  return r.data;
+}
+
+async function memberToken(ctx: KindContext, req: LegacyRequest, failures: LegacyFailure[]): Promise<string | null> {
+  const member = req.form.get("upcmemberid");
+  if (!member) {
+    failures.push(failure(ctx.table, "member_missing", "upcmemberid is missing", "upcmemberid"));
+    return null;
+  }
+  const token = (await ctx.store.getMemberToken(req.merchant.sid, member))?.tokenId ?? (UUID.test(member) ? member : null);
+  if (!token) failures.push(failure(ctx.table, "member_unknown", "upcmemberid is not a known member", "upcmemberid"));
+  return token;
+}
+
+async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<ChargePlan>> {
+  const { table } = ctx;
+  const { merchant, form, op } = req;
+  const failures: LegacyFailure[] = [];
+  if (op.paymentType !== undefined && op.paymentType !== PAYMENT_TYPE) failures.push(failure(table, "svid_unsupported", `payment type ${op.paymentType} is not charged here`, "svid"));
+  let tokenId: string | null = null;
+  let tokenBody: CreateTokenBody | null = null;
+  if (op.action === CARD_ACTION) {
+    if (!merchant.gatewayCardPayments) return { ok: false, failures: [failure(table, "card_payments_disabled", "gateway card payments are off for this merchant")] };
+    const t = mapFields(table, "cardToken", form, { now: ctx.now() });
+    if (t.ok) tokenBody = parsed(CreateTokenBodySchema, "token", t.value);
+    else failures.push(...t.failures);
+  } else {
+    tokenId = await memberToken(ctx, req, failures);
+  }
+  const mapped = mapCharge(table, form, { now: ctx.now() });
+  if (!mapped.ok) failures.push(...mapped.failures);
+  if (failures.length > 0 || !mapped.ok) return { ok: false, failures };
+
+  // Written by the version before HMAC keys: the same request, resumed under its own key.
+  const prior = req.priorKey ? await ctx.store.findPaymentByRequestKey(merchant.sid, req.priorKey) : undefined;
+  const priorCreation = prior && (await ctx.store.findTransition(creationTransitionId(prior.pid)));
+  const made =
+    prior && priorCreation
+      ? { payment: prior, transition: priorCreation }
+      : await ctx.store.createPayment(
+          {
+            sid: merchant.sid, requestKey: req.requestKey, chargeId: null, tokenId, job: op.job, svid: req.svid, amount: mapped.value.body.amount,
+            total: mapped.value.total, sod: form.get("sod") ?? null, state: "requested", echo: req.echo, charset: form.charset, mode: merchant.mode,
+          },
+          { sid: merchant.sid, kind: "charge", job: op.job, requestKey: null, resource: null, univapayId: null, state: "requested", univapayStatus: null, errorCode: null, echo: "" },
+        );
+  const body = withContext(table, "charge", mapped.value.body, { pid: made.payment.pid, sid: made.payment.sid });
+  if (!body.ok) return { ok: false, failures: body.failures };
+  return { ok: true, opened: { ...made, plan: { body: body.value, capture: op.row.capture === true, tokenBody } } };
+}
+
+async function create(ctx: KindContext, merchant: Merchant, { payment, plan }: Opened<ChargePlan>) {
+  const creds = merchant.credentials;
+  let tokenId = payment.tokenId;
+  if (!tokenId) {
+    if (!plan.tokenBody) throw new Error(`payment ${payment.pid} has neither a token nor card data`);
+    // The row's own key: UnivaPay's idempotency keys were derived from it when it was written.
+    const token = await ctx.client.createTransactionToken(creds, plan.tokenBody, deriveIdempotencyKey(payment.requestKey, "token"));
+    tokenId = token.id;
+    await ctx.store.updatePayment(payment.pid, { tokenId });
+  }
+  const body = parsed(CreateChargeBodySchema, "charge", { ...plan.body, transaction_token_id: tokenId, capture: plan.capture });
+  const charge = await ctx.client.createCharge(creds, body, deriveIdempotencyKey(payment.requestKey, "charge"));
+  return { resource: "charge", univapayId: charge.id };
+}
+
+function judge(table: KindContext["table"], { transition }: Subject, charge: Charge): Verdict {
+  // An unknown job cannot be judged: "unknown" keeps the payment open, never successful.
+  const outcome = isTransition(transition.job) ? chargeOutcome(table, transition.job, charge.status) : "unknown";
+  return { outcome, ec: outcome === "failure" ? ecForPaymentError(table, charge.error?.code) : null, univapayStatus: charge.status };
+}
+
+/** The mode UnivaPay reports for the charge; the declared one when it names neither. */
+function modeOf(s: Subject, charge: Charge | undefined): PaymentPatch["mode"] {
+  if (!charge || charge.mode === s.payment.mode) return undefined;
+  return charge.mode === "test" || charge.mode === "live" ? charge.mode : undefined;
+}
+
+function after(s: Subject, charge: Charge | undefined, outcome: "success" | "failure" | "pending"): PaymentPatch {
+  const chargeId = charge?.id ?? s.transition.univapayId ?? undefined;
+  const mode = modeOf(s, charge);
+  const state = outcome === "pending" ? "pending" : outcome === "failure" ? "failed" : s.transition.job === "AUTH" ? "authorized" : "captured";
+  return { state, ...(chargeId ? { chargeId } : {}), ...(mode ? { mode } : {}) };
+}
+
+export const chargeKind: TransitionKind<ChargePlan, Charge> = {
+  name: "charge",
+  actions: ["charge", CARD_ACTION],
+  events: ["charge_updated", "charge_finished"],
+  checkRow: (row) => (row.capture === undefined ? ["a charge row needs capture: true (仮実同時) or false (仮売上)"] : []),
+  open,
+  create,
+  fetch: (ctx, merchant, { transition }, waitUntil) => {
+    const id = transition.univapayId as string;
+    if (waitUntil === undefined) return ctx.client.getCharge(merchant.credentials, id);
+    return ctx.client.waitForCharge(merchant.credentials, id, waitUntil, (ch) => {
+      const o = judge(ctx.table, { transition } as Subject, ch).outcome;
+      return o === "success" || o === "failure";
+    });
+  },
+  judge,
+  after,
+  identify: (charge) => ({ resource: "charge", univapayId: charge.id }),
+  async adopt(ctx, merchant, _event, data) {
+    // A charge we never learned the id of: found through the legacy-pid metadata we attach.
+    const charge = await ctx.client.getCharge(merchant.credentials, data.id);
+    return adoptCharge(ctx, merchant, charge);
+  },
+  async recover(ctx, merchant, { payment }) {
+    const found = await ctx.client.findChargesByMetadata(merchant.credentials, "legacy-pid", payment.pid);
+    return found.find((c) => c.metadata?.["legacy-pid"] === payment.pid);
+  },
+  reply: transitionResult,
+};
+
+async function adoptCharge(ctx: KindContext, merchant: Merchant, charge: Charge): Promise<(Subject & { resource: Charge }) | undefined> {
+  if (charge.store_id !== merchant.credentials.storeId) return undefined;
+  const pid = charge.metadata?.["legacy-pid"];
+  if (typeof pid !== "string") return undefined;
+  const payment = await ctx.store.findPayment(merchant.sid, pid);
+  if (!payment || (payment.chargeId && payment.chargeId !== charge.id)) return undefined;
+  const transition = await ctx.store.findTransition(creationTransitionId(pid));
+  if (!transition || transition.kind !== "charge" || (transition.univapayId && transition.univapayId !== charge.id)) return undefined;
+  return { payment, transition, resource: charge };
+}

@@ -1,0 +1,75 @@
+/**
+ * The fixed slots of one kind of legacy-visible transition (a charge's creation, a capture, a
+ * cancel; later recurring cycles, hosted-page returns, …). A kind is one module; the engine
+ * (run-transition, settle-transition), the webhook processor and the reconciler only ever call
+ * these slots, so adding a kind is its module, its rows in mappings/operations.yaml, and nothing
+ * else. Kinds hold no state: the store does.
+ */
+import type { Merchant } from "../config/merchants";
+import type { LegacyResult } from "../domain/legacy-result";
+import type { LegacyFailure, MappingTable } from "../mapping";
+import type { CompiledOperation } from "../mapping/mapping-table";
+import type { LegacyRequest } from "../payments/legacy-request";
+import type { PaymentDeps } from "../payments/payment-deps";
+import type { PaymentPatch, PaymentRow, TransitionRow } from "../store/store-types";
+
+export type KindContext = PaymentDeps;
+
+/** A payment and the transition of it a request (or an event) is about. */
+export interface Subject {
+  readonly payment: PaymentRow;
+  readonly transition: TransitionRow;
+}
+
+/** What open() found or made, plus whatever create() will need that the rows do not hold. */
+export interface Opened<P = unknown> extends Subject {
+  readonly plan: P;
+}
+
+export type OpenResult<P> = { ok: true; opened: Opened<P> } | { ok: false; failures: LegacyFailure[]; pid?: string };
+
+/** What create() made at UnivaPay (not written yet: settling writes it with the outcome). */
+export interface Created {
+  readonly resource: string;
+  readonly univapayId: string;
+}
+
+/** What a fetched resource says about its transition. "unknown" never becomes success. */
+export interface Verdict {
+  readonly outcome: "success" | "failure" | "pending" | "unknown";
+  readonly ec: string | null;
+  readonly univapayStatus: string | null;
+}
+
+export interface TransitionKind<P = unknown, R = unknown> {
+  /** Stored in transitions.kind. */
+  readonly name: string;
+  /** The `action`s of mappings/operations.yaml this kind serves. */
+  readonly actions: readonly string[];
+  /** UnivaPay webhook events about the resources its transitions point at. */
+  readonly events: readonly string[];
+  /** Problems of an operations.yaml row for this kind (a setting the kind needs, …). */
+  checkRow(row: CompiledOperation): string[];
+  /** A legacy request: validate it through the mapping table, then find its payment and
+   *  transition (a repeat finds the stored ones) or make them. Refusals are legacy failures. */
+  open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<P>>;
+  /** The POST to UnivaPay, with an Idempotency-Key derived from the request (a resend after an
+   *  unknown outcome re-sends it). Throws the client's AppError. */
+  create(ctx: KindContext, merchant: Merchant, opened: Opened<P>): Promise<Created>;
+  /** The resource now; with `waitUntil` (epoch ms), long-polls until judge() is final or then. */
+  fetch(ctx: KindContext, merchant: Merchant, subject: Subject, waitUntil?: number): Promise<R>;
+  /** Pure: the transition's outcome according to the resource. */
+  judge(table: MappingTable, subject: Subject, resource: R): Verdict;
+  /** Pure: what the payment becomes with this outcome (null: unchanged). `resource` is undefined
+   *  when UnivaPay refused the create, or its answer has not been fetched. */
+  after(subject: Subject, resource: R | undefined, outcome: "success" | "failure" | "pending"): PaymentPatch | null;
+  /** The resource's id and type, as settling records them. */
+  identify(resource: R): Created;
+  /** A webhook event about a resource no transition names yet (its create answer was lost): the
+   *  open transition it belongs to, found through our metadata, with the fetched resource. */
+  adopt?(ctx: KindContext, merchant: Merchant, event: string, data: { id: string; [k: string]: unknown }): Promise<(Subject & { resource: R }) | undefined>;
+  /** For the reconciler: the resource of an open transition that never learned its UnivaPay id. */
+  recover?(ctx: KindContext, merchant: Merchant, subject: Subject): Promise<R | undefined>;
+  /** The legacy view of the transition, for its reply and kickback. */
+  reply(table: MappingTable, subject: Subject): LegacyResult;
+}
