@@ -1,16 +1,17 @@
 /**
- * The composition root: config → mapping table → merchants → UnivaPay client (the real API, or
- * in demo mode the embedded sandbox) → credential checks → store → listeners, dispatcher, webhook
- * processor and reconciler. The only place where objects are created and wired; used by
- * src/main.ts, the integration tests and the bench. The merchants' port opens last, once every
- * part is wired, so no request ever reaches a half-built gateway.
+ * The server on top of the core: configuration files checked (loadCoreParts) → operator listener
+ * → demo mode's sandbox and merchant (demo/demo-mode) → the core (client, credential checks,
+ * store) → dispatcher, webhook processor and reconciler → the merchants' port. Used by
+ * src/main.ts, the integration tests and the bench; command-line tools use the core alone. The
+ * merchants' port opens last, once every part is wired, so no request ever reaches a half-built
+ * gateway.
  */
 import type { Config } from "./config/config";
 import { redactDatabaseUrl } from "./config/database-url";
-import { createMerchantRegistry, loadMerchantsFile, type Merchant, type MerchantStatus } from "./config/merchants";
-import { checkMerchant, verifyMerchants } from "./config/verify-merchants";
-import { DEMO_MEMBER_CHECK_INTERVAL_MS, DEMO_SID, demoMerchant, ensureDemoMembers } from "./demo/demo-setup";
-import { demoGatewaySecret, startEmbeddedSandbox, type EmbeddedSandbox } from "./demo/embedded-sandbox";
+import type { Merchant } from "./config/merchants";
+import { verifyMerchants } from "./config/verify-merchants";
+import { createCore, loadCoreParts } from "./core";
+import { checkDemoConfig, startDemoMode, type DemoMode } from "./demo/demo-mode";
 import { AppError } from "./errors/app-error";
 import { createAdminServer } from "./http/admin-server";
 import { createAdminApp, createApp } from "./http/app";
@@ -18,23 +19,16 @@ import { createMerchantServer, type MerchantServer } from "./http/merchant-serve
 import type { DemoReceiver } from "./http/routes/demo-routes";
 import { isLegacyPath } from "./http/routes/legacy-routes";
 import { createLogger, Secret, type Logger } from "./logging/logger";
-import { loadMappingTable } from "./mapping";
 import { createKickbackDispatcher } from "./notify/dispatcher";
 import type { RetryPolicy } from "./notify/retry-policy";
-import { checkKickbackUrl } from "./notify/url-guard";
 import { createMetrics, type Metrics } from "./ops/metrics";
 import { refuseLegacyRequest } from "./payments/handle-legacy-request";
 import { failure, PRIOR_KEY_WINDOW_MS } from "./payments/legacy-request";
 import type { PaymentDeps } from "./payments/payment-deps";
 import { createReconciler, type Reconciler } from "./payments/reconciler";
 import type { Sandbox, SandboxOptions } from "./sandbox/sandbox";
-import { createStore } from "./store/create-store";
 import type { Store } from "./store/store-types";
-import { DEFAULT_KINDS } from "./transitions/default-kinds";
-import { createKindRegistry } from "./transitions/kind-registry";
 import type { TransitionKind } from "./transitions/transition-kind";
-import { createUnivapayClient } from "./univapay/univapay-client";
-import { registerWebhook } from "./webhooks/register-webhook";
 import { createWebhookProcessor, type WebhookProcessor } from "./webhooks/webhook-processor";
 
 export interface GatewayOptions {
@@ -85,19 +79,6 @@ async function retireAndFindPriorKeys(store: Store, now: Date, log: Logger): Pro
   return newest && new Date(newest.getTime() + PRIOR_KEY_WINDOW_MS);
 }
 
-/** Every configured kickback URL must pass the SSRF guard at start, not at the first payment. */
-function assertKickbackUrls(merchants: ReadonlyArray<Pick<Merchant, "sid" | "kickbackUrl" | "kickbackUrls">>, allowPrivateNetworks: boolean): void {
-  const details = merchants.flatMap((m) =>
-    [m.kickbackUrl, ...Object.values(m.kickbackUrls)].flatMap((u) => {
-      if (!u) return [];
-      const r = checkKickbackUrl(u, { allowPrivateNetworks });
-      const hint = allowPrivateNetworks ? "" : " (for local development set KICKBACK_ALLOW_PRIVATE_NETWORKS=true)";
-      return r.ok ? [] : [{ path: `merchant ${m.sid}`, message: `kickback URL ${u}: ${r.reason}${hint}` }];
-    }),
-  );
-  if (details.length > 0) throw new AppError("config_invalid", "invalid kickback URLs", { details });
-}
-
 export function kickbackPolicy(config: Config): RetryPolicy {
   return {
     baseMs: config.KICKBACK_RETRY_BASE_MS,
@@ -108,84 +89,41 @@ export function kickbackPolicy(config: Config): RetryPolicy {
   };
 }
 
-/** Definite credential problems stop start-up, every merchant listed with its fix. */
-function assertCredentials(statuses: ReadonlyMap<string, MerchantStatus>): void {
-  const details = [...statuses].flatMap(([sid, s]) => (s.state === "rejected" ? [{ path: `merchant ${sid}`, message: s.reason }] : []));
-  if (details.length > 0) throw new AppError("config_invalid", "merchant credentials refused", { details });
-}
-
-async function checkAll(client: ReturnType<typeof createUnivapayClient>, merchants: readonly Merchant[]): Promise<Map<string, MerchantStatus>> {
-  const out = new Map<string, MerchantStatus>();
-  await Promise.all(merchants.map(async (m) => out.set(m.sid, await checkMerchant(client, m))));
-  return out;
-}
-
 export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<Gateway> {
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL });
   const now = opts.now ?? (() => new Date());
   // Everything that can be wrong in the configuration fails here, before any side effect.
-  const table = loadMappingTable(config.MAPPINGS_DIR);
-  const kinds = createKindRegistry(opts.kinds ?? DEFAULT_KINDS);
-  kinds.assertCovers(table);
-  const merchants: Merchant[] = [
-    ...(config.MERCHANTS_FILE ? loadMerchantsFile(config.MERCHANTS_FILE, opts.env ?? process.env) : []),
-    ...(opts.merchants ?? []),
-  ];
-  const allowPrivate = config.KICKBACK_ALLOW_PRIVATE_NETWORKS;
-  assertKickbackUrls(merchants, allowPrivate);
-  if (config.DEMO_KICKBACK_URL) assertKickbackUrls([{ sid: DEMO_SID, kickbackUrl: config.DEMO_KICKBACK_URL, kickbackUrls: {} }], allowPrivate);
-  if (merchants.length === 0 && !config.demo) {
+  const loaded = loadCoreParts(config, { ...(opts.env ? { env: opts.env } : {}), ...(opts.merchants ? { merchants: opts.merchants } : {}), ...(opts.kinds ? { kinds: opts.kinds } : {}) });
+  checkDemoConfig(config);
+  if (loaded.merchants.length === 0 && !config.demo) {
     throw new AppError("config_invalid", "no merchants configured", {
       details: [{ path: "MERCHANTS_FILE", message: "required outside demo mode (every request would be refused)" }],
     });
   }
+  const allowPrivate = config.KICKBACK_ALLOW_PRIVATE_NETWORKS;
 
   const cleanups: Array<() => Promise<void> | void> = [];
   const cleanUp = async () => {
     for (const c of cleanups.reverse()) await c();
   };
   try {
-    let embedded: EmbeddedSandbox | undefined;
-    if (config.demo) {
-      embedded = await startEmbeddedSandbox(config, logger, opts.sandbox);
-      cleanups.push(() => embedded?.sandbox.close());
-      logger.warn(
-        { univapay: embedded.baseUrl, sandboxState: embedded.stateFile ?? "in memory", merchant: DEMO_SID },
-        "DEMO MODE: embedded UnivaPay sandbox and demo merchant only, no real payments. Set MERCHANTS_FILE, UNIVAPAY_BASE_URL and GATEWAY_SECRET for production",
-      );
-    }
-    const baseUrl = config.UNIVAPAY_BASE_URL ?? (embedded as EmbeddedSandbox).baseUrl;
-    const client = createUnivapayClient({ baseUrl, timeoutMs: config.UNIVAPAY_TIMEOUT_MS, logger, maxSockets: config.UNIVAPAY_MAX_SOCKETS });
-    cleanups.push(() => client.close());
-    const requestKeySecret = config.demo ? demoGatewaySecret(config, embedded?.stateFile, logger) : new Secret(config.GATEWAY_SECRET as string);
-
-    const statuses = await checkAll(client, merchants);
-    assertCredentials(statuses);
-
-    const store = await createStore({ databaseUrl: config.DATABASE_URL, logger, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
-    cleanups.push(() => store.close());
-    const metrics = createMetrics({ defaultMetrics: opts.background !== false });
-    const priorKeysUntil = await retireAndFindPriorKeys(store, now(), logger);
-
     const admin = createAdminServer();
     const adminPort = await admin.listen(config.ADMIN_PORT, config.ADMIN_HOST);
     cleanups.push(() => admin.close());
     const adminUrl = `http://${config.ADMIN_HOST.includes(":") ? `[${config.ADMIN_HOST}]` : config.ADMIN_HOST}:${adminPort}`;
 
-    let demo: DemoReceiver | undefined;
-    let demoKickbackUrl: string | undefined;
-    if (embedded && !merchants.some((m) => m.sid === DEMO_SID)) {
-      demo = { received: [] };
-      demoKickbackUrl = config.DEMO_KICKBACK_URL ?? `${adminUrl}/demo/kickback`;
-      const m = demoMerchant(embedded.sandbox.demo, demoKickbackUrl);
-      merchants.push(m);
-      statuses.set(m.sid, await checkMerchant(client, m));
-      assertCredentials(statuses);
-      await ensureDemoMembers(client, store, m, logger);
-    }
-    const registry = createMerchantRegistry(merchants);
-    for (const [sid, s] of statuses) registry.setStatus(sid, s);
-    for (const [sid, s] of statuses) if (s.state === "unverified") logger.warn({ sid, reason: s.reason }, "merchant credentials not verified yet, merchant not served");
+    const demo = config.demo ? await startDemoMode(config, logger, adminUrl, loaded.merchants, opts.sandbox) : undefined;
+    if (demo) cleanups.push(() => demo.close());
+    const parts = demo?.merchant ? { ...loaded, merchants: [...loaded.merchants, demo.merchant] } : loaded;
+    const baseUrl = config.UNIVAPAY_BASE_URL ?? (demo as DemoMode).embedded.baseUrl;
+    const core = await createCore(config, { logger, parts, univapayBaseUrl: baseUrl, withStore: true, checkCredentials: true, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
+    cleanups.push(() => core.close());
+    const { client, table, kinds, registry } = core;
+    const store = core.store as Store;
+    const requestKeySecret = demo?.requestKeySecret ?? new Secret(config.GATEWAY_SECRET as string);
+    const metrics = createMetrics({ defaultMetrics: opts.background !== false });
+    const priorKeysUntil = await retireAndFindPriorKeys(store, now(), logger);
+    await demo?.provision(core, store);
 
     let dispatcher!: ReturnType<typeof createKickbackDispatcher>;
     let processor!: WebhookProcessor;
@@ -213,7 +151,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       lockMs: config.KICKBACK_LOCK_MS,
       allowPrivateNetworks: allowPrivate,
       // The built-in demo receiver, by its exact URL: the guard stays on for everything else.
-      trustedUrls: demoKickbackUrl && !config.DEMO_KICKBACK_URL ? [demoKickbackUrl] : [],
+      trustedUrls: demo?.trustedKickbackUrls ?? [],
       now,
       observe: (e) => {
         metrics.kickbackAttempts.inc({ outcome: e.outcome });
@@ -227,7 +165,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     cleanups.push(() => reconciler.stop());
 
     const app = createApp({ deps, metrics, logger, maxLegacyBytes: config.LEGACY_MAX_BYTES, trustProxy: config.TRUST_PROXY, onWebhookStored: () => processor.wake() });
-    admin.serve(createAdminApp({ deps, metrics, logger, token: config.ADMIN_TOKEN, ...(demo ? { demoReceiver: demo } : {}) }).callback());
+    admin.serve(createAdminApp({ deps, metrics, logger, token: config.ADMIN_TOKEN, ...(demo?.receiver ? { demoReceiver: demo.receiver } : {}) }).callback());
 
     const server = createMerchantServer({
       port: config.PORT,
@@ -252,13 +190,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const url = `http://${config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
 
     const timers: NodeJS.Timeout[] = [];
-    if (embedded && demo) {
-      const m = registry.get(DEMO_SID) as Merchant;
-      await registerWebhook(client, m, `${url}/webhooks/univapay`);
-      const check = setInterval(() => void ensureDemoMembers(client, store, m, logger).catch((err: unknown) => logger.warn({ err }, "demo member check failed")), DEMO_MEMBER_CHECK_INTERVAL_MS);
-      check.unref();
-      timers.push(check);
-    }
+    await demo?.connect(core, url);
     if (priorKeysUntil) {
       const retire = setInterval(() => void retireAndFindPriorKeys(store, now(), logger).catch((err: unknown) => logger.warn({ err }, "retiring pre-HMAC request keys failed")), PRIOR_KEY_RETIRE_INTERVAL_MS);
       retire.unref();
@@ -288,7 +220,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       reconciler.start(config.RECONCILE_INTERVAL_MS);
     }
     logger.info(
-      { url, adminUrl, pid: process.pid, merchants: merchants.map((m) => m.sid), database: store.dialect, databaseUrl: redactDatabaseUrl(config.DATABASE_URL), demo: config.demo },
+      { url, adminUrl, pid: process.pid, merchants: parts.merchants.map((m) => m.sid), database: store.dialect, databaseUrl: redactDatabaseUrl(config.DATABASE_URL), demo: config.demo },
       "gateway listening",
     );
 
@@ -303,9 +235,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       dispatcher,
       processor,
       reconciler,
-      sandbox: embedded?.sandbox,
+      sandbox: demo?.embedded.sandbox,
       univapayBaseUrl: baseUrl,
-      demo,
+      demo: demo?.receiver,
       close: () => (closing ??= cleanUp()),
     };
   } catch (err) {
