@@ -159,7 +159,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       },
     });
     cleanups.push(() => dispatcher.stop());
-    processor = createWebhookProcessor({ deps, logger });
+    processor = createWebhookProcessor({ deps, logger, workerId });
     cleanups.push(() => processor.stop());
     const reconciler = createReconciler({ deps, logger, staleAfterMs: config.RECONCILE_STALE_AFTER_MS });
     cleanups.push(() => reconciler.stop());

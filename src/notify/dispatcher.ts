@@ -11,6 +11,7 @@ import { createCompletionBatcher } from "./completion-batcher";
 import { createKickbackAgents, kickbackRequestUrl, sendKickback, type KickbackAgents, type SendResult } from "./kickback-sender";
 import { nextAttemptAt, type RetryPolicy } from "./retry-policy";
 import { checkKickbackUrl, type ResolveAll } from "./url-guard";
+import { createWorkerLoop } from "../workers/worker-loop";
 
 export type KickbackOutcomeKind = "delivered" | "retry" | "dead";
 
@@ -97,11 +98,20 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     return check.ok ? null : `url rejected: ${check.reason}`;
   }
 
+  /** Claimed more often than the policy allows tries, without one completing (each claim counts):
+   *  its worker died every time, so it is not tried again automatically. */
+  function exhausted(row: KickbackRow): string | null {
+    return (row.nextTrigger ?? "auto") === "auto" && row.attempts > opts.policy.maxAttempts
+      ? `claimed ${row.attempts} times without a completed attempt: given up`
+      : null;
+  }
+
   async function deliver(row: KickbackRow): Promise<void> {
-    const attemptNo = row.attempts + 1;
+    // Counted when claimed: a delivery that kills its worker every time still runs out of tries.
+    const attemptNo = row.attempts;
     const trigger = row.nextTrigger ?? "auto";
     const at = now();
-    const rejected = rejection(row);
+    const rejected = exhausted(row) ?? rejection(row);
     const result: SendResult = rejected
       ? { statusCode: null, durationMs: 0, bodyHead: "", error: rejected, blocked: true }
       : await sendKickback(row.url, row.query, { timeoutMs: opts.timeoutMs, ...(trusted.has(row.url) ? trustedAgents : agents) });
@@ -127,7 +137,7 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     opts.observe?.({ outcome: outcome.kind, durationMs: result.durationMs, statusCode: result.statusCode });
     if (outcome.kind === "delivered") log.info(fields, "kickback delivered");
     else if (outcome.kind === "retry") log.warn({ ...fields, error: result.error, nextAttemptAt: outcome.nextAttemptAt }, "kickback failed, retry scheduled");
-    else if (result.blocked) log.error({ ...fields, error: result.error }, "kickback URL refused by the SSRF guard, given up");
+    else if (result.blocked) log.error({ ...fields, error: result.error }, exhausted(row) ? "kickback given up: its deliveries never completed" : "kickback URL refused by the SSRF guard, given up");
     else log.error({ ...fields, error: result.error }, trigger === "manual" ? "manual kickback attempt failed" : "kickback retries exhausted");
   }
 
@@ -146,71 +156,15 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     return claimed.length;
   }
 
-  let chain: Promise<unknown> = Promise.resolve();
-  function tick(): Promise<number> {
-    const p = chain.then(runTick, runTick);
-    chain = p.catch(() => undefined);
-    return p;
-  }
-
-  let pollMs = 1000;
-  let started = false;
-  let stopping = false;
-  let looping = false;
-  let wakeRequested = false;
-  let timer: NodeJS.Timeout | null = null;
-  let timerDueAt = 0;
-  const wakeDelayMs = opts.wakeDelayMs ?? WAKE_DELAY_MS;
-
-  function schedule(ms: number): void {
-    if (stopping) return;
-    timerDueAt = Date.now() + ms;
-    timer = setTimeout(() => void loop(), ms);
-    timer.unref();
-  }
-
-  async function loop(): Promise<void> {
-    timer = null;
-    looping = true;
-    wakeRequested = false;
-    let made = 0;
-    try {
-      made = await tick();
-    } catch (err) {
-      log.warn({ err }, "kickback dispatch tick failed");
-    }
-    looping = false;
-    // A full batch means more may be due now; so may an enqueue that woke us mid-tick.
-    schedule(made >= batchSize || wakeRequested ? 0 : pollMs);
-  }
-
+  const loop = createWorkerLoop({ pass: runTick, logger: log, batchSize, wakeDelayMs: opts.wakeDelayMs ?? WAKE_DELAY_MS });
   return {
-    tick,
-    start(ms: number): void {
-      if (started) return;
-      started = true;
-      stopping = false;
-      pollMs = ms;
-      schedule(0);
-    },
-    wake(): void {
-      if (!started || stopping) return;
-      if (looping) {
-        wakeRequested = true;
-        return;
-      }
-      // Coalesce: enqueues arriving together are claimed in one batch a few ms later, instead of
-      // one claim-and-commit per enqueue competing with the requests that caused them.
-      if (timer && timerDueAt <= Date.now() + wakeDelayMs) return;
-      if (timer) clearTimeout(timer);
-      schedule(wakeDelayMs);
-    },
+    tick: loop.tick,
+    start: loop.start,
+    // Coalesced: enqueues arriving together are claimed in one batch a few ms later, instead of
+    // one claim-and-commit per enqueue competing with the requests that caused them.
+    wake: loop.wake,
     async stop(): Promise<void> {
-      stopping = true;
-      started = false;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await chain;
+      await loop.stop();
       for (const a of new Set([agents, trustedAgents])) {
         a.agent.destroy();
         a.httpsAgent.destroy();

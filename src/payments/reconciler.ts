@@ -8,6 +8,7 @@
 import type { Logger } from "../logging/logger";
 import type { TransitionRow } from "../store/store-types";
 import { settleFromResource } from "../transitions/settle-transition";
+import { createWorkerLoop, type WorkerLoop } from "../workers/worker-loop";
 import type { PaymentDeps } from "./payment-deps";
 
 export interface ReconcilerOptions {
@@ -18,19 +19,13 @@ export interface ReconcilerOptions {
   readonly batchSize?: number;
 }
 
-export interface Reconciler {
-  /** One pass over the stale transitions; returns how many were looked at. */
-  tick(): Promise<number>;
-  start(intervalMs: number): void;
-  stop(): Promise<void>;
-}
+/** tick(): one pass over the stale transitions, resolving to how many were looked at. */
+export type Reconciler = WorkerLoop;
 
 export function createReconciler(opts: ReconcilerOptions): Reconciler {
   const { deps } = opts;
   const log = opts.logger.child({ module: "payments.reconciler" });
   const batch = opts.batchSize ?? 50;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
 
   async function reconcile(t: TransitionRow): Promise<void> {
     const merchant = deps.merchants.get(t.sid);
@@ -61,22 +56,5 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     return rows.length;
   }
 
-  function tick(): Promise<number> {
-    running ??= pass().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
-  return {
-    tick,
-    start(intervalMs) {
-      timer = setInterval(() => void tick().catch((err: unknown) => log.error({ err }, "reconciliation pass failed")), intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      await running?.catch(() => 0);
-    },
-  };
+  return createWorkerLoop({ pass, logger: log, batchSize: batch });
 }

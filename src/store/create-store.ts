@@ -132,12 +132,10 @@ function buildStore(ctx: QueryContext): Store {
     ),
     completeKickbackAttempts: guarded("completeKickbackAttempts", (workerId, items) => completeAll(workerId, items)),
     requeueKickback: guarded("requeueKickback", (id, now) => requeueKickbackRow(ctx, id, now)),
-    claimDueWebhookEvents: guarded("claimDueWebhookEvents", async (now, limit, lockMs) =>
-      limit <= 0 ? [] : claimDueWebhookEventRows(ctx, now, limit, lockMs),
+    claimDueWebhookEvents: guarded("claimDueWebhookEvents", async (workerId, now, limit, lockMs) =>
+      limit <= 0 ? [] : claimDueWebhookEventRows(ctx, workerId, now, limit, lockMs),
     ),
-    completeWebhookEvent: guarded("completeWebhookEvent", async (id, outcome) => {
-      await completeWebhookEventRow(ctx, id, outcome);
-    }),
+    completeWebhookEvent: guarded("completeWebhookEvent", (workerId, id, outcome) => completeWebhookEventRow(ctx, workerId, id, outcome)),
     listStaleTransitions: guarded("listStaleTransitions", (before, limit) => selectStaleTransitions(ctx, before, limit)),
     touchTransition: guarded("touchTransition", (id) => touchTransitionRow(ctx, id)),
     newestPriorKeyRow: guarded("newestPriorKeyRow", () => newestPriorKeyRow(ctx)),

@@ -97,6 +97,7 @@ export interface WebhookEventsTable {
   state: string;
   attempts: Generated<number>;
   next_attempt_at: DbInstant;
+  locked_by: string | null;
   locked_until: DbInstant | null;
   last_error: string | null;
   received_at: DbInstant;

@@ -1,13 +1,13 @@
 /**
- * SQL for the kickback outbox (kickbacks + kickback_attempts). The claim is one UPDATE … WHERE id
- * IN (due ids) RETURNING *: on PostgreSQL the inner select is FOR UPDATE SKIP LOCKED so concurrent
- * claimers get disjoint rows; on SQLite a single statement is already atomic (one writer).
+ * SQL for the kickback outbox (kickbacks + kickback_attempts). Claims are queue-claim.ts's, shared
+ * with the webhook inbox; an outcome applies only while the claiming worker still holds the row.
  */
 import { randomUUID } from "node:crypto";
 import type { Insertable, Selectable } from "kysely";
 import type { KickbackAttemptRow, KickbackOutcome, KickbackRow, KickbackState, NewKickback, NewKickbackAttempt } from "./store-types";
 import { fromDbInstantOrNull, stripNul, type DbInstant, type KickbackAttemptsTable, type KickbacksTable } from "./db-schema";
 import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
+import { claimDueRows } from "./queue-claim";
 import type { QueryContext } from "./query-context";
 
 export function toKickbackRow(ctx: QueryContext, r: Selectable<KickbacksTable>): KickbackRow {
@@ -84,27 +84,8 @@ export async function selectAttempts(ctx: QueryContext, kickbackId: string): Pro
   return rows.map((r) => toAttemptRow(ctx, r));
 }
 
-/** Due = pending, next_attempt_at <= now, and unlocked or lock expired (a crashed worker). */
-const CLAIM_DUE = prepareQuery((db, p: Placeholder<{ workerId: string; now: DbInstant; lockedUntil: DbInstant; limit: number }>, dialect) => {
-  const due = db
-    .selectFrom("kickbacks")
-    .select("id")
-    .where("state", "=", "pending")
-    .where("next_attempt_at", "<=", p("now"))
-    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", p("now"))]))
-    .orderBy("next_attempt_at")
-    .limit(p("limit"));
-  return db
-    .updateTable("kickbacks")
-    .set({ locked_by: p("workerId"), locked_until: p("lockedUntil") })
-    .where("id", "in", dialect === "postgres" ? due.forUpdate().skipLocked() : due)
-    .returningAll();
-});
-
 export async function claimDueKickbackRows(ctx: QueryContext, workerId: string, now: Date, limit: number, lockMs: number): Promise<KickbackRow[]> {
-  const { rows } = await CLAIM_DUE.run(ctx, { workerId, now: ctx.codec.toDb(now), lockedUntil: ctx.codec.toDb(new Date(now.getTime() + lockMs)), limit });
-  // RETURNING order is unspecified: restore the due order.
-  return rows.map((r) => toKickbackRow(ctx, r)).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+  return (await claimDueRows(ctx, "kickbacks", workerId, now, limit, lockMs)).map((r) => toKickbackRow(ctx, r));
 }
 
 type OutcomeArgs = { kickbackId: string; workerId: string; lastStatus: number | null; lastError: string | null; nextAttemptAt: DbInstant; deliveredAt: DbInstant };
@@ -114,8 +95,8 @@ const APPLY_OUTCOME = preparedByShape((kind: KickbackOutcome["kind"]) =>
   prepareQuery((db, p: Placeholder<OutcomeArgs>) =>
     db
       .updateTable("kickbacks")
-      .set((eb) => ({
-        attempts: eb("attempts", "+", 1),
+      .set(() => ({
+        // attempts was counted when the row was claimed (queue-claim.ts)
         last_status: p("lastStatus"),
         last_error: p("lastError"),
         state: kind === "retry" ? "pending" : kind,

@@ -146,6 +146,7 @@ export interface WebhookEventRow {
   readonly state: WebhookEventState;
   readonly attempts: number;
   readonly nextAttemptAt: Date;
+  readonly lockedBy: string | null;
   readonly lockedUntil: Date | null;
   readonly lastError: string | null;
   readonly receivedAt: Date;
@@ -225,7 +226,8 @@ export interface Store extends StoreOps {
 
   // Queue operations run in their own short transactions --------------------
   /** Claims up to `limit` due pending kickbacks (next_attempt_at <= now and not locked, or lock
-   *  expired): sets locked_by/locked_until and returns them. PostgreSQL: FOR UPDATE SKIP LOCKED. */
+   *  expired): sets locked_by/locked_until, counts the attempt (attempts + 1) and returns them.
+   *  PostgreSQL: FOR UPDATE SKIP LOCKED. */
   claimDueKickbacks(workerId: string, now: Date, limit: number, lockMs: number): Promise<KickbackRow[]>;
   /** Records one attempt row and applies the outcome to the kickback in one transaction:
    *  delivered / retry at nextAttemptAt / dead. Clears the lock. Only applies if still locked by workerId.
@@ -237,19 +239,23 @@ export interface Store extends StoreOps {
   /** Operator action: make a kickback due now again (dead or delivered → pending). */
   requeueKickback(id: string, now: Date): Promise<boolean>;
 
-  claimDueWebhookEvents(now: Date, limit: number, lockMs: number): Promise<WebhookEventRow[]>;
+  /** Claims due webhook events for workerId, like claimDueKickbacks (attempts counted at claim). */
+  claimDueWebhookEvents(workerId: string, now: Date, limit: number, lockMs: number): Promise<WebhookEventRow[]>;
 
   /** Open transitions (requested | pending) not updated since `before`, oldest first (reconciliation). */
   listStaleTransitions(before: Date, limit: number): Promise<TransitionRow[]>;
   /** Stamps updated_at only, so a transition that could not be reconciled goes to the back of the line. */
   touchTransition(id: string): Promise<void>;
+  /** Applies the outcome iff the event is still claimed by workerId (resolves false: lock lost,
+   *  nothing written). */
   completeWebhookEvent(
+    workerId: string,
     id: string,
     outcome:
       | { kind: "processed" | "ignored"; note?: string }
       | { kind: "retry"; nextAttemptAt: Date; error: string }
       | { kind: "dead"; error: string },
-  ): Promise<void>;
+  ): Promise<boolean>;
 
   /** When the newest payment/transition whose request key predates the HMAC keys was created. */
   newestPriorKeyRow(): Promise<Date | undefined>;

@@ -1,13 +1,14 @@
 /**
  * SQL for the webhook inbox (webhook_events): de-duplicated on (sid, dedupe_key), claimed like the
- * kickback outbox. The contract gives webhook claims no worker id, so completion is unguarded:
- * processing a webhook event must be idempotent (it re-fetches the charge anyway).
+ * kickback outbox (queue-claim.ts) by a named worker; completion applies only while that worker
+ * still holds the event. Processing stays idempotent (it re-fetches the resource anyway).
  */
 import { randomUUID } from "node:crypto";
 import type { Insertable, Selectable } from "kysely";
 import type { NewWebhookEvent, WebhookEventRow, WebhookEventState } from "./store-types";
 import { fromDbInstantOrNull, stripNul, type DbInstant, type WebhookEventsTable } from "./db-schema";
 import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
+import { claimDueRows } from "./queue-claim";
 import type { QueryContext } from "./query-context";
 
 export type WebhookOutcome =
@@ -26,6 +27,7 @@ function toWebhookEventRow(ctx: QueryContext, r: Selectable<WebhookEventsTable>)
     state: r.state as WebhookEventState,
     attempts: Number(r.attempts),
     nextAttemptAt: ctx.codec.fromDb(r.next_attempt_at),
+    lockedBy: r.locked_by,
     lockedUntil: fromDbInstantOrNull(ctx.codec, r.locked_until),
     lastError: r.last_error,
     receivedAt: ctx.codec.fromDb(r.received_at),
@@ -60,50 +62,37 @@ export async function selectWebhookEvent(ctx: QueryContext, id: string): Promise
   return r && toWebhookEventRow(ctx, r);
 }
 
-const CLAIM_DUE = prepareQuery((db, p: Placeholder<{ now: DbInstant; lockedUntil: DbInstant; limit: number }>, dialect) => {
-  const due = db
-    .selectFrom("webhook_events")
-    .select("id")
-    .where("state", "=", "pending")
-    .where("next_attempt_at", "<=", p("now"))
-    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", p("now"))]))
-    .orderBy("next_attempt_at")
-    .limit(p("limit"));
-  return db
-    .updateTable("webhook_events")
-    .set({ locked_until: p("lockedUntil") })
-    .where("id", "in", dialect === "postgres" ? due.forUpdate().skipLocked() : due)
-    .returningAll();
-});
-
-export async function claimDueWebhookEventRows(ctx: QueryContext, now: Date, limit: number, lockMs: number): Promise<WebhookEventRow[]> {
-  const { rows } = await CLAIM_DUE.run(ctx, { now: ctx.codec.toDb(now), lockedUntil: ctx.codec.toDb(new Date(now.getTime() + lockMs)), limit });
-  return rows.map((r) => toWebhookEventRow(ctx, r)).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+export async function claimDueWebhookEventRows(ctx: QueryContext, workerId: string, now: Date, limit: number, lockMs: number): Promise<WebhookEventRow[]> {
+  return (await claimDueRows(ctx, "webhook_events", workerId, now, limit, lockMs)).map((r) => toWebhookEventRow(ctx, r));
 }
 
-type CompleteArgs = { id: string; state: string; nextAttemptAt: DbInstant | null; lastError: string | null };
+type CompleteArgs = { id: string; workerId: string; state: string; nextAttemptAt: DbInstant | null; lastError: string | null };
 
 /** A retry also moves next_attempt_at; every other outcome leaves it. */
 const COMPLETE_EVENT = preparedByShape((shape: "retry" | "final") =>
   prepareQuery((db, p: Placeholder<CompleteArgs>) =>
     db
       .updateTable("webhook_events")
-      .set((eb) => ({
-        attempts: eb("attempts", "+", 1),
+      .set(() => ({
+        // attempts was counted when the row was claimed (queue-claim.ts)
         state: p("state"),
         ...(shape === "retry" && { next_attempt_at: p("nextAttemptAt") as DbInstant }),
         last_error: p("lastError"),
+        locked_by: null,
         locked_until: null,
       }))
       .where("id", "=", p("id"))
+      .where("locked_by", "=", p("workerId"))
       .where("state", "=", "pending"),
   ),
 );
 
-export async function completeWebhookEventRow(ctx: QueryContext, id: string, outcome: WebhookOutcome): Promise<boolean> {
+/** Applies the outcome iff the event is still pending and claimed by workerId; true when applied. */
+export async function completeWebhookEventRow(ctx: QueryContext, workerId: string, id: string, outcome: WebhookOutcome): Promise<boolean> {
   const lastError = "error" in outcome ? outcome.error : (outcome.note ?? null);
   const r = await COMPLETE_EVENT(outcome.kind === "retry" ? "retry" : "final").run(ctx, {
     id,
+    workerId,
     state: outcome.kind === "retry" ? "pending" : outcome.kind,
     nextAttemptAt: outcome.kind === "retry" ? ctx.codec.toDb(outcome.nextAttemptAt) : null,
     lastError: lastError === null ? null : stripNul(lastError),

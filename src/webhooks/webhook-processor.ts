@@ -13,6 +13,7 @@ import { OPEN_TRANSITION_STATES, type TransitionRow, type WebhookEventRow } from
 import { settleFromResource } from "../transitions/settle-transition";
 import type { TransitionKind } from "../transitions/transition-kind";
 import { createTokenBucket, type TokenBucket } from "../univapay/token-bucket";
+import { createWorkerLoop, type WorkerLoop } from "../workers/worker-loop";
 import { WebhookEnvelopeSchema } from "./webhook-ingest";
 
 export const DEFAULT_WEBHOOK_RETRY: RetryPolicy = { baseMs: 5_000, factor: 2, maxDelayMs: 300_000, maxAttempts: 50, jitter: 0.2 };
@@ -136,16 +137,13 @@ async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: Fet
 
 const isOpen = (t: TransitionRow) => OPEN_TRANSITION_STATES.includes(t.state);
 
-export interface WebhookProcessor {
-  tick(): Promise<number>;
-  start(pollMs: number): void;
-  wake(): void;
-  stop(): Promise<void>;
-}
+export type WebhookProcessor = WorkerLoop;
 
 export function createWebhookProcessor(opts: {
   deps: PaymentDeps;
   logger: Logger;
+  /** Unique per process, like the dispatcher's: completion applies only while this worker holds the event. */
+  workerId: string;
   policy?: RetryPolicy;
   batchSize?: number;
   lockMs?: number;
@@ -154,86 +152,40 @@ export function createWebhookProcessor(opts: {
   wakeDelayMs?: number;
   budget?: FetchBudget;
 }): WebhookProcessor {
-  const { deps } = opts;
+  const { deps, workerId } = opts;
   const budget = opts.budget ?? createFetchBudget();
   const log = opts.logger.child({ module: "webhooks.processor" });
   const policy = opts.policy ?? DEFAULT_WEBHOOK_RETRY;
   const random = opts.random ?? Math.random;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let again = false;
-  let stopped = false;
+  const batchSize = opts.batchSize ?? 32;
 
-  async function runOnce(): Promise<number> {
-    const rows = await deps.store.claimDueWebhookEvents(deps.now(), opts.batchSize ?? 32, opts.lockMs ?? 60_000);
+  async function handle(row: WebhookEventRow): Promise<void> {
+    let out: ProcessOutcome | { kind: "retry"; nextAttemptAt: Date; error: string } | { kind: "dead"; error: string };
+    try {
+      // Counted when claimed: an event whose processing kills its worker every time runs out too.
+      out = row.attempts > policy.maxAttempts ? { kind: "dead", error: `claimed ${row.attempts} times without completing` } : await processWebhookEvent(deps, row, budget);
+    } catch (err) {
+      const next = nextAttemptAt(row.attempts, policy, deps.now(), random);
+      const error = err instanceof Error ? err.message : String(err);
+      out = next ? { kind: "retry", nextAttemptAt: next, error } : { kind: "dead", error };
+    }
+    if (!(await deps.store.completeWebhookEvent(workerId, row.id, out))) {
+      log.warn({ eventId: row.id, sid: row.sid, event: row.event }, "webhook event lock lost before completion, outcome discarded");
+      return;
+    }
+    const fields = { eventId: row.id, sid: row.sid, event: row.event, attempt: row.attempts };
+    if (out.kind === "retry") log.warn({ ...fields, nextAttemptAt: out.nextAttemptAt, error: out.error }, "webhook event failed, retry scheduled");
+    else if (out.kind === "dead") log.error({ ...fields, error: out.error }, "webhook event retries exhausted");
+    else log.info({ ...fields, result: out.kind, note: out.note }, "webhook event handled");
+  }
+
+  async function pass(): Promise<number> {
+    const rows = await deps.store.claimDueWebhookEvents(workerId, deps.now(), batchSize, opts.lockMs ?? 60_000);
     await Promise.all(
-      rows.map(async (row) => {
-        try {
-          const out = await processWebhookEvent(deps, row, budget);
-          await deps.store.completeWebhookEvent(row.id, out);
-          log.info({ eventId: row.id, sid: row.sid, event: row.event, result: out.kind, note: out.note }, "webhook event handled");
-        } catch (err) {
-          const next = nextAttemptAt(row.attempts + 1, policy, deps.now(), random);
-          const error = err instanceof Error ? err.message : String(err);
-          if (next) {
-            await deps.store.completeWebhookEvent(row.id, { kind: "retry", nextAttemptAt: next, error });
-            log.warn({ eventId: row.id, sid: row.sid, event: row.event, attempt: row.attempts + 1, nextAttemptAt: next, error }, "webhook event failed, retry scheduled");
-          } else {
-            await deps.store.completeWebhookEvent(row.id, { kind: "dead", error });
-            log.error({ eventId: row.id, sid: row.sid, event: row.event, err }, "webhook event retries exhausted");
-          }
-        }
-      }),
+      rows.map((row) => handle(row).catch((err: unknown) => log.warn({ err, eventId: row.id }, "webhook event completion failed, retried after its lock expires"))),
     );
     return rows.length;
   }
 
-  async function tick(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      let total = 0;
-      do {
-        again = false;
-        const n = await runOnce();
-        total += n;
-        if (n === (opts.batchSize ?? 32)) again = true;
-      } while (again && !stopped);
-      return total;
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
-  const safeTick = () => {
-    tick().catch((err) => log.error({ err }, "webhook processor tick failed"));
-  };
-  // Deliveries arriving together are claimed in one batch a few ms later, not one claim each.
-  let wakeTimer: NodeJS.Timeout | undefined;
-  const wake = () => {
-    if (stopped || wakeTimer) return;
-    wakeTimer = setTimeout(() => {
-      wakeTimer = undefined;
-      safeTick();
-    }, opts.wakeDelayMs ?? 5);
-  };
-
-  return {
-    tick,
-    start(pollMs) {
-      stopped = false;
-      timer = setInterval(safeTick, pollMs);
-      timer.unref();
-    },
-    wake,
-    async stop() {
-      stopped = true;
-      if (wakeTimer) clearTimeout(wakeTimer);
-      if (timer) clearInterval(timer);
-      await running?.catch(() => 0);
-    },
-  };
+  return createWorkerLoop({ pass, logger: log, batchSize, ...(opts.wakeDelayMs !== undefined ? { wakeDelayMs: opts.wakeDelayMs } : {}) });
 }

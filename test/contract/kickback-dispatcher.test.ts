@@ -119,6 +119,24 @@ describe("kickback dispatcher", () => {
     expect((await store.listAttempts(k.id)).map((a) => a.trigger)).toEqual(["auto", "auto", "auto", "manual", "manual"]);
   });
 
+  it("a kickback whose delivery kills its worker every time runs out of attempts and goes dead unsent", async () => {
+    receiver = await startKickbackReceiver([200]);
+    const { logger, lines } = capture();
+    const k = await enqueue(receiver.url);
+    for (let i = 0; i < POLICY.maxAttempts; i++) {
+      expect((await store.claimDueKickbacks(`crashed-${i}`, clock.now(), 10, LOCK_MS)).map((r) => r.id)).toEqual([k.id]); // and dies
+      clock.advance(LOCK_MS + 1);
+    }
+    expect(await dispatcher(logger).tick()).toBe(1);
+    expect(await store.findKickback(k.id)).toMatchObject({ state: "dead", attempts: POLICY.maxAttempts + 1 });
+    expect(receiver.received).toHaveLength(0);
+    expect(lines.find((l) => l.msg === "kickback given up: its deliveries never completed")).toBeDefined();
+    // An operator can still resend it by hand.
+    expect(await store.requeueKickback(k.id, clock.now())).toBe(true);
+    expect(await dispatcher(logger).tick()).toBe(1);
+    expect(await store.findKickback(k.id)).toMatchObject({ state: "delivered" });
+  });
+
   it("crash safety: a claim by a dead worker expires and another worker delivers; the stale completion is ignored", async () => {
     receiver = await startKickbackReceiver([200]);
     const { logger } = capture();
@@ -129,14 +147,14 @@ describe("kickback dispatcher", () => {
     expect(await b.tick()).toBe(0); // A's claim still holds
     clock.advance(LOCK_MS + 1);
     expect(await b.tick()).toBe(1);
-    expect(await store.findKickback(k.id)).toMatchObject({ state: "delivered", attempts: 1 });
+    expect(await store.findKickback(k.id)).toMatchObject({ state: "delivered", attempts: 2 }); // A's claim counted too
     const stale = await store.completeKickbackAttempt(
       "A",
       { kickbackId: k.id, attemptNo: 1, url: receiver.url, statusCode: null, durationMs: 1, bodyHead: "", error: "timeout", trigger: "auto", at: clock.now() },
       { kind: "dead" },
     );
     expect(stale).toBe(false);
-    expect(await store.findKickback(k.id)).toMatchObject({ state: "delivered", attempts: 1 });
+    expect(await store.findKickback(k.id)).toMatchObject({ state: "delivered", attempts: 2 });
     expect(await store.listAttempts(k.id)).toHaveLength(1);
     expect(receiver.received).toHaveLength(1);
   });

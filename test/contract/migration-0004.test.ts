@@ -244,8 +244,11 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const legacy = (): Kysely<any> => (db as unknown as Kysely<any>).withSchema(target.pgSchema ?? "main");
   const at = (ms: number | null) => (ms === null ? null : dialect === "sqlite" ? ms : new Date(ms));
-  const rowsOf = async (table: string, orderBy = "id") =>
-    (await legacy().selectFrom(table).selectAll().orderBy(orderBy).execute()).map((r) => plain(r as Record<string, unknown>));
+  /** Every row of a table, ordered by `key` in code (byte order on both dialects, whatever the collation). */
+  const rowsOf = async (table: string, key = "id") =>
+    (await legacy().selectFrom(table).selectAll().execute())
+      .map((r) => plain(r as Record<string, unknown>))
+      .sort((a, b) => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0));
 
   async function columnsOf(table: string): Promise<string[]> {
     const r =
@@ -293,8 +296,8 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
     kickbacksBefore = await rowsOf("kickbacks");
     expect(kickbacksBefore).toHaveLength(KICKBACKS.length);
 
-    const applied = await runMigrations(db, dialect, target.pgSchema); // 4 and any after it
-    expect(applied[0]).toBe(4);
+    // Migration 4 alone, so what is asserted below is its work; createStore applies any later one.
+    expect(await runMigrations(db, dialect, target.pgSchema, MIGRATIONS.filter((m) => m.version <= 4))).toEqual([4]);
   });
 
   afterEach(async () => {
@@ -309,14 +312,14 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
       PAYMENTS.map(({ univapay_status: _s, error_code: _e, ...kept }) => kept), // all but the two moved columns, unchanged
     );
     const creations = (await rowsOf("transitions")).filter((t) => String(t.id).startsWith("c-"));
-    expect(creations).toEqual(PAYMENTS.map(expectedCreation).sort((a, b) => a.id.localeCompare(b.id)));
+    expect(creations).toEqual(PAYMENTS.map(expectedCreation).sort((a, b) => (a.id < b.id ? -1 : 1)));
   });
 
   it("turns every operation into a transition with its id, state, ec and echo", async () => {
     const transitions = await rowsOf("transitions");
     expect(transitions).toHaveLength(PAYMENTS.length + OPERATIONS.length); // no row lost, none invented
     const moved = transitions.filter((t) => !String(t.id).startsWith("c-"));
-    expect(moved).toEqual(OPERATIONS.map(expectedOperation).sort((a, b) => a.id.localeCompare(b.id)));
+    expect(moved).toEqual(OPERATIONS.map(expectedOperation).sort((a, b) => (a.id < b.id ? -1 : 1)));
     // spelled out for the three legacy kinds
     const one = (id: string) => moved.find((t) => t.id === id);
     expect(one("op-3c")).toMatchObject({ kind: "capture", resource: "charge", univapay_id: "ch_3", state: "pending", job: "SALES" });
@@ -352,7 +355,7 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
     await closeRaw(); // as a restarted gateway would: a fresh store on the migrated database
     const clock = createManualClock(new Date("2030-06-01T00:00:00.000Z"));
     const s = await createStore({ databaseUrl: target.databaseUrl, pgSchema: target.pgSchema, logger: silent, now: clock.now });
-    store = s;
+    store = s; // (it has applied the migrations after 4, if any: the rows must read back through them too)
 
     for (const p of PAYMENTS) {
       expect(await s.findPaymentByPid(p.pid)).toEqual({

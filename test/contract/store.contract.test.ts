@@ -317,20 +317,20 @@ describe.each([
       expect(x.row.pid).toBe(y.row.pid);
     });
 
-    it("claims only due rows, locks them, and makes an expired lock claimable again", async () => {
+    it("claims only due rows, locks them, counts the attempt, and makes an expired lock claimable again", async () => {
       await drainKickbacks();
       const t0 = new Date(clock.now().getTime() + 60_000);
       const k = await newKickback(t0);
       expect(await store.claimDueKickbacks("A", new Date(t0.getTime() - 1), 10, LOCK_MS)).toEqual([]);
       const claimed = await store.claimDueKickbacks("A", t0, 10, LOCK_MS);
-      expect(claimed).toEqual([{ ...k, lockedBy: "A", lockedUntil: new Date(t0.getTime() + LOCK_MS) }]);
+      expect(claimed).toEqual([{ ...k, attempts: 1, lockedBy: "A", lockedUntil: new Date(t0.getTime() + LOCK_MS) }]);
       expect(await store.claimDueKickbacks("B", new Date(t0.getTime() + LOCK_MS - 1), 10, LOCK_MS)).toEqual([]);
       const reclaimed = await store.claimDueKickbacks("B", new Date(t0.getTime() + LOCK_MS + 1), 10, LOCK_MS);
       expect(reclaimed.map((r) => [r.id, r.lockedBy])).toEqual([[k.id, "B"]]);
       // A died mid-delivery: its late completion must not overwrite B's claim.
       expect(await store.completeKickbackAttempt("A", attempt(k.id, t0, { statusCode: 200 }), { kind: "delivered" })).toBe(false);
       expect(await store.listAttempts(k.id)).toEqual([]);
-      expect(await store.findKickback(k.id)).toMatchObject({ state: "pending", lockedBy: "B", attempts: 0 });
+      expect(await store.findKickback(k.id)).toMatchObject({ state: "pending", lockedBy: "B", attempts: 2 }); // both claims count
       expect(await store.completeKickbackAttempt("B", attempt(k.id, t0, { statusCode: 200 }), { kind: "delivered" })).toBe(true);
     });
 
@@ -365,7 +365,7 @@ describe.each([
         ]),
       ).toEqual([true, false, true]);
       expect(await store.findKickback(a.id)).toMatchObject({ state: "delivered", attempts: 1, lockedBy: null });
-      expect(await store.findKickback(b.id)).toMatchObject({ state: "pending", attempts: 1, lockedBy: "X" });
+      expect(await store.findKickback(b.id)).toMatchObject({ state: "pending", attempts: 2, lockedBy: "X" });
       expect(await store.findKickback(c.id)).toMatchObject({ state: "pending", attempts: 1, lastStatus: 500, nextAttemptAt: retryAt, lockedBy: null });
       expect((await store.listAttempts(a.id)).map((r) => r.statusCode)).toEqual([200]);
       expect((await store.listAttempts(b.id)).map((r) => r.attemptNo)).toEqual([1]);
@@ -394,7 +394,7 @@ describe.each([
       expect(await store.requeueKickback(k.id, t2)).toBe(false); // already pending
       expect(await store.requeueKickback("unknown", t2)).toBe(false);
       const [again] = await store.claimDueKickbacks("W", t2, 100, LOCK_MS);
-      expect(again).toMatchObject({ id: k.id, state: "pending", nextTrigger: "manual", attempts: 2 });
+      expect(again).toMatchObject({ id: k.id, state: "pending", nextTrigger: "manual", attempts: 3 });
       expect(await store.completeKickbackAttempt("W", attempt(k.id, t2, { attemptNo: 3, statusCode: 200, bodyHead: "OK!!", trigger: "manual", durationMs: 7 }), { kind: "delivered" })).toBe(true);
       expect(await store.findKickback(k.id)).toMatchObject({ state: "delivered", attempts: 3, lastStatus: 200, deliveredAt: new Date(t2.getTime() + 7), nextTrigger: "auto", lockedBy: null });
 
@@ -447,28 +447,31 @@ describe.each([
   });
 
   describe("webhook inbox", () => {
-    it("de-duplicates, claims, retries, completes and expires locks", async () => {
+    it("de-duplicates, claims (counting the attempt), retries, completes and expires locks", async () => {
       const t0 = new Date(clock.now().getTime() + 21_600_000);
-      await store.claimDueWebhookEvents(new Date(t0.getTime() - 1), 100_000, LOCK_MS); // drain earlier rows
+      await store.claimDueWebhookEvents("drain", new Date(t0.getTime() - 1), 100_000, LOCK_MS); // drain earlier rows
       const e = buildWebhookEvent({ body: '{"id":"x"}' });
       expect(await store.insertWebhookEvent(e, t0)).toBe(true);
       expect(await store.insertWebhookEvent({ ...e, body: "{}" }, t0)).toBe(false);
       expect(await store.insertWebhookEvent(buildWebhookEvent(), new Date(t0.getTime() + 1))).toBe(true);
 
-      const [first, ...rest] = await store.claimDueWebhookEvents(t0, 10, LOCK_MS);
+      const [first, ...rest] = await store.claimDueWebhookEvents("W1", t0, 10, LOCK_MS);
       expect(rest).toEqual([]);
-      expect(first).toMatchObject({ ...e, state: "pending", attempts: 0, receivedAt: t0, lockedUntil: new Date(t0.getTime() + LOCK_MS) });
+      expect(first).toMatchObject({ ...e, state: "pending", attempts: 1, receivedAt: t0, lockedBy: "W1", lockedUntil: new Date(t0.getTime() + LOCK_MS) });
       const id = first?.id ?? "";
-      expect(await store.claimDueWebhookEvents(t0, 10, LOCK_MS)).toEqual([]);
-      // Lock expired (processor crashed): claimable again.
-      expect((await store.claimDueWebhookEvents(new Date(t0.getTime() + LOCK_MS + 1), 1, LOCK_MS)).map((r) => r.id)).toEqual([id]);
+      expect(await store.claimDueWebhookEvents("W2", t0, 10, LOCK_MS)).toEqual([]);
+      // Lock expired (processor crashed): claimable again, by another worker, and counted again.
+      expect((await store.claimDueWebhookEvents("W2", new Date(t0.getTime() + LOCK_MS + 1), 1, LOCK_MS)).map((r) => [r.id, r.attempts])).toEqual([[id, 2]]);
+      // The first worker's late completion is discarded: the event is W2's now.
+      expect(await store.completeWebhookEvent("W1", id, { kind: "processed" })).toBe(false);
+      expect(await store.findWebhookEvent(id)).toMatchObject({ state: "pending", lockedBy: "W2" });
 
       const retryAt = new Date(t0.getTime() + 2 * LOCK_MS);
-      await store.completeWebhookEvent(id, { kind: "retry", nextAttemptAt: retryAt, error: "univapay 503" });
-      expect(await store.findWebhookEvent(id)).toMatchObject({ state: "pending", attempts: 1, lastError: "univapay 503", nextAttemptAt: retryAt, lockedUntil: null });
-      await store.claimDueWebhookEvents(retryAt, 10, LOCK_MS);
-      await store.completeWebhookEvent(id, { kind: "processed" });
-      expect(await store.findWebhookEvent(id)).toMatchObject({ state: "processed", attempts: 2, lastError: null });
+      expect(await store.completeWebhookEvent("W2", id, { kind: "retry", nextAttemptAt: retryAt, error: "univapay 503" })).toBe(true);
+      expect(await store.findWebhookEvent(id)).toMatchObject({ state: "pending", attempts: 2, lastError: "univapay 503", nextAttemptAt: retryAt, lockedBy: null, lockedUntil: null });
+      await store.claimDueWebhookEvents("W2", retryAt, 10, LOCK_MS);
+      expect(await store.completeWebhookEvent("W2", id, { kind: "processed" })).toBe(true);
+      expect(await store.findWebhookEvent(id)).toMatchObject({ state: "processed", attempts: 3, lastError: null });
     });
 
     it("de-duplicates per merchant: the same event id from two merchants is two events", async () => {
@@ -483,11 +486,11 @@ describe.each([
       const t0 = new Date(clock.now().getTime() + 25_200_000);
       await store.insertWebhookEvent(buildWebhookEvent({ dedupeKey: `ign-${dialect}` }), t0);
       await store.insertWebhookEvent(buildWebhookEvent({ dedupeKey: `dead-${dialect}` }), t0);
-      const claimed = await store.claimDueWebhookEvents(t0, 100_000, LOCK_MS);
+      const claimed = await store.claimDueWebhookEvents("W", t0, 100_000, LOCK_MS);
       const ign = claimed.find((r) => r.dedupeKey === `ign-${dialect}`);
       const dead = claimed.find((r) => r.dedupeKey === `dead-${dialect}`);
-      await store.completeWebhookEvent(ign?.id ?? "", { kind: "ignored", note: "unknown event" });
-      await store.completeWebhookEvent(dead?.id ?? "", { kind: "dead", error: "charge not found" });
+      await store.completeWebhookEvent("W", ign?.id ?? "", { kind: "ignored", note: "unknown event" });
+      await store.completeWebhookEvent("W", dead?.id ?? "", { kind: "dead", error: "charge not found" });
       expect(await store.findWebhookEvent(ign?.id ?? "")).toMatchObject({ state: "ignored", lastError: "unknown event" });
       expect(await store.findWebhookEvent(dead?.id ?? "")).toMatchObject({ state: "dead", lastError: "charge not found" });
     });

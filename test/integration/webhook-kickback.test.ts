@@ -112,15 +112,15 @@ describe("webhooks an attacker holding one token could send", () => {
     const res = await post({ id: "evt-forged-1", event: "charge_finished", data: { id: "11111111-2222-3333-4444-555555555555", status: "successful" } });
     expect(res.status).toBe(200);
     await h.drain();
-    const claimed = await h.gateway.store.claimDueWebhookEvents(new Date(Date.now() + 86_400_000), 1000, 1);
+    const claimed = await h.gateway.store.claimDueWebhookEvents("test", new Date(Date.now() + 86_400_000), 1000, 1);
     expect(claimed.find((e) => e.dedupeKey === "id:evt-forged-1")).toBeUndefined(); // final, not waiting for a retry
   });
 
   it("bounds the API calls spent on unmatched events per merchant, and on replays of a known charge per charge", async () => {
     const { processWebhookEvent } = await import("../../src/webhooks/webhook-processor");
     const row = (n: number, chargeId: string) => ({
-      id: `r${n}`, sid: h.sid, dedupeKey: `k${n}`, event: "charge_finished", resourceId: null, state: "pending" as const, attempts: 0,
-      nextAttemptAt: new Date(), lockedUntil: null, lastError: null, receivedAt: new Date(),
+      id: `r${n}`, sid: h.sid, dedupeKey: `k${n}`, event: "charge_finished", resourceId: null, state: "pending" as const, attempts: 1,
+      nextAttemptAt: new Date(), lockedBy: "test", lockedUntil: null, lastError: null, receivedAt: new Date(),
       body: JSON.stringify({ event: "charge_finished", data: { id: chargeId } }),
     });
     const asked: Array<[string, boolean]> = [];

@@ -4,5 +4,6 @@ import { migration0001Init } from "./migration-0001-init";
 import { migration0002OpenRows } from "./migration-0002-open-rows";
 import { migration0003WebhookDedupePerMerchant } from "./migration-0003-webhook-dedupe-per-merchant";
 import { migration0004Transitions } from "./migration-0004-transitions";
+import { migration0005WebhookClaims } from "./migration-0005-webhook-claims";
 
-export const MIGRATIONS: readonly Migration[] = [migration0001Init, migration0002OpenRows, migration0003WebhookDedupePerMerchant, migration0004Transitions];
+export const MIGRATIONS: readonly Migration[] = [migration0001Init, migration0002OpenRows, migration0003WebhookDedupePerMerchant, migration0004Transitions, migration0005WebhookClaims];
