@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
-import type { RequestState } from "./request-id";
+import { jsonError } from "./json-errors";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -15,9 +15,8 @@ export function adminAuth(token: string | undefined, openPaths: readonly string[
     if (expected && !openPaths.includes(ctx.path)) {
       const given = /^Bearer\s+(.+)$/i.exec(ctx.get("authorization"))?.[1]?.trim() ?? "";
       if (!timingSafeEqual(digest(given), expected)) {
-        ctx.status = 401;
         ctx.set("WWW-Authenticate", 'Bearer realm="ccps-gateway admin"');
-        ctx.body = { error: { code: "unauthorized", message: "admin token required", requestId: (ctx.state as RequestState).requestId } };
+        jsonError(ctx, 401, "unauthorized", "admin token required");
         return;
       }
     }

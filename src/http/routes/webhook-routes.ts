@@ -10,6 +10,7 @@ import type { MerchantRegistry } from "../../config/merchants";
 import type { Metrics } from "../../ops/metrics";
 import type { Store } from "../../store/store-types";
 import { createWebhookAuthenticator, ingestWebhook } from "../../webhooks/webhook-ingest";
+import { jsonError } from "../middleware/json-errors";
 import type { RequestState } from "../middleware/request-id";
 import { readRawBody } from "../raw-body";
 
@@ -30,8 +31,7 @@ export function webhookRoutes(deps: {
     if (!merchant) {
       deps.metrics.webhookEvents.inc({ result: "unauthenticated" });
       state.log.warn({ ip: ctx.request.ip }, "webhook with unknown authorization refused");
-      ctx.status = 401;
-      ctx.body = { error: { code: "webhook_unauthenticated", message: "unknown webhook token", requestId: state.requestId } };
+      jsonError(ctx, 401, "webhook_unauthenticated", "unknown webhook token");
       return;
     }
     try {
@@ -50,8 +50,7 @@ export function webhookRoutes(deps: {
     } catch (err) {
       deps.metrics.webhookEvents.inc({ result: "unavailable" });
       state.log.error({ err, sid: merchant.sid }, "webhook could not be stored, answered 503 so UnivaPay retries");
-      ctx.status = 503;
-      ctx.body = { error: { code: "unavailable", message: "try again", requestId: state.requestId } };
+      jsonError(ctx, 503, "unavailable", "try again");
     }
   });
   return router;
