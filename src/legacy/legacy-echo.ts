@@ -54,3 +54,35 @@ export function decodeEcho(echo: string): Array<[Buffer, Buffer]> {
     return [decodePart(segment.slice(0, eq), segment), decodePart(segment.slice(eq + 1), segment)];
   });
 }
+
+const CANONICAL_SEGMENT = /^(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})*=(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})*$/;
+
+/**
+ * The stored echo's `name=value` segments as they go on the wire: canonical percent-encoding is
+ * exactly what formatLegacyForm emits, so the stored bytes are sent as stored, never decoded and
+ * re-encoded. Checked, because it is spliced into a query: a malformed one is a broken invariant.
+ */
+export function echoSegments(echo: string): string[] {
+  if (echo === "") return [];
+  const segments = echo.split("&");
+  for (const seg of segments) if (!CANONICAL_SEGMENT.test(seg)) throw malformed(seg);
+  return segments;
+}
+
+/** `base`'s segments with same-named ones from `override` in their place (first occurrence), and
+ *  `override`'s new ones appended: a later request's fields win in its kickback. Canonical names
+ *  compare as their bytes do. */
+export function mergeEchoes(base: string, override: string): string[] {
+  const over = echoSegments(override);
+  const nameOf = (seg: string) => seg.slice(0, seg.indexOf("="));
+  const byName = new Map(over.map((seg) => [nameOf(seg), seg]));
+  const baseSegs = echoSegments(base);
+  const present = new Set(baseSegs.map(nameOf));
+  return [...baseSegs.map((seg) => byName.get(nameOf(seg)) ?? seg), ...over.filter((seg) => !present.has(nameOf(seg)))];
+}
+
+/** A formatted query with echo segments after it. */
+export function withEcho(query: string, segments: readonly string[]): string {
+  if (segments.length === 0) return query;
+  return query === "" ? segments.join("&") : `${query}&${segments.join("&")}`;
+}

@@ -77,15 +77,31 @@ function describeName(bytes: Buffer): string {
   return printable ? bytes.toString("latin1") : percentEncode(bytes);
 }
 
+/** A request split and percent-decoded once (readLegacyForm): the sid is read from it before the
+ *  merchant's charset is known, then the same segments are charset-decoded (parseLegacyForm). */
+export interface SplitLegacyForm {
+  readonly segments: ReadonlyArray<{ readonly seg: Segment; readonly name: ReturnType<typeof percentDecode>; readonly value: ReturnType<typeof percentDecode> }>;
+  /** More segments than the field limit: only the first maxFields + 1 are kept. */
+  readonly tooMany: boolean;
+  readonly maxFields: number;
+}
+
+export function readLegacyForm(raw: Buffer, maxFields = DEFAULT_MAX_FIELDS): SplitLegacyForm {
+  const segments: Array<SplitLegacyForm["segments"][number]> = [];
+  for (const seg of splitSegments(raw)) {
+    if (segments.length === maxFields) return { segments, tooMany: true, maxFields };
+    segments.push({ seg, name: percentDecode(seg.name), value: percentDecode(seg.value) });
+  }
+  return { segments, tooMany: false, maxFields };
+}
+
 type Decoded = { ok: true; fields: Array<{ nameBytes: Buffer; bytes: Buffer }> } | { ok: false; failure: LegacyParseFailure };
 
-function percentDecodeAll(segments: readonly Segment[]): Decoded {
+function percentDecodeAll(split: SplitLegacyForm): Decoded {
   const fields: Array<{ nameBytes: Buffer; bytes: Buffer }> = [];
-  for (const s of segments) {
-    const name = percentDecode(s.name);
-    if (!name.ok) return badPercent(s.start + name.at, describeName(s.name));
-    const value = percentDecode(s.value);
-    if (!value.ok) return badPercent(s.valueStart + value.at, describeName(name.bytes));
+  for (const { seg, name, value } of split.segments) {
+    if (!name.ok) return badPercent(seg.start + name.at, describeName(seg.name));
+    if (!value.ok) return badPercent(seg.valueStart + value.at, describeName(name.bytes));
     fields.push({ nameBytes: name.bytes, bytes: value.bytes });
   }
   return { ok: true, fields };
@@ -113,16 +129,10 @@ export function withoutFields(form: LegacyForm, drop: (f: LegacyField) => boolea
  * Parses raw legacy bytes byte-exactly: split, percent-decode name and value to bytes, then decode
  * them in the charset. Never throws; every problem is a typed failure the route renders.
  */
-export function parseLegacyForm(raw: Buffer, opts: LegacyParseOptions): LegacyParseResult {
-  const maxFields = opts.maxFields ?? DEFAULT_MAX_FIELDS;
-  const segments: Segment[] = [];
-  for (const s of splitSegments(raw)) {
-    if (segments.length === maxFields) {
-      return { ok: false, failure: { reason: "too_many_fields", detail: `more than ${maxFields} fields` } };
-    }
-    segments.push(s);
-  }
-  const decoded = percentDecodeAll(segments);
+export function parseLegacyForm(input: Buffer | SplitLegacyForm, opts: LegacyParseOptions): LegacyParseResult {
+  const split = Buffer.isBuffer(input) ? readLegacyForm(input, opts.maxFields) : input;
+  if (split.tooMany) return { ok: false, failure: { reason: "too_many_fields", detail: `more than ${split.maxFields} fields` } };
+  const decoded = percentDecodeAll(split);
   if (!decoded.ok) return decoded;
   const charset = opts.charset === "auto" ? detectCharset(decoded.fields.flatMap((f) => [f.nameBytes, f.bytes])) : opts.charset;
   if (charset === undefined) {
@@ -148,16 +158,13 @@ function undecodable(charset: LegacyCharset, part: "name" | "value", field: stri
  * Charset-free lookup of an ASCII parameter (e.g. `sid`) before the merchant, and so its charset,
  * is known. First occurrence wins; undefined when absent, badly escaped, or not pure ASCII.
  */
-export function peekAsciiParam(raw: Buffer, name: string): string | undefined {
+export function peekAsciiParam(input: Buffer | SplitLegacyForm, name: string): string | undefined {
   const wanted = Buffer.from(name, "latin1");
-  for (const s of splitSegments(raw)) {
-    // An escaped name is never shorter than its decoded form, so shorter raw names cannot match.
-    if (s.name.length < wanted.length) continue;
-    const n = percentDecode(s.name);
-    if (!n.ok || !n.bytes.equals(wanted)) continue;
-    const v = percentDecode(s.value);
-    if (!v.ok || v.bytes.some((b) => b >= 0x80)) return undefined;
-    return v.bytes.toString("latin1");
+  const split = Buffer.isBuffer(input) ? readLegacyForm(input) : input;
+  for (const s of split.segments) {
+    if (!s.name.ok || !s.name.bytes.equals(wanted)) continue;
+    if (!s.value.ok || s.value.bytes.some((b) => b >= 0x80)) return undefined;
+    return s.value.bytes.toString("latin1");
   }
   return undefined;
 }

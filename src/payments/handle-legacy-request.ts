@@ -3,7 +3,8 @@
  * table and the flows decide; this module only routes between them and renders the answer in
  * the merchant's charset, echoing the merchant's own fields byte-for-byte.
  */
-import { formatLegacyForm, type LegacyForm } from "../legacy/legacy-form";
+import { echoSegments, withEcho } from "../legacy/legacy-echo";
+import { encodeEcho, formatLegacyForm, type LegacyForm } from "../legacy/legacy-form";
 import { isEchoedParam, legacyResultFields, requestTotal, type LegacyFailure } from "../mapping";
 import type { LegacyCharset } from "../domain/legacy-charset";
 import type { LegacyResult } from "../domain/legacy-result";
@@ -36,7 +37,8 @@ export async function handleLegacyRequest(
     return render(deps, result, decoded.charset, echoOf(deps, decoded.form), decoded.merchant?.sid, [decoded.failure]);
   }
   const { req } = decoded;
-  const echo = echoOf(deps, req.form);
+  // Encoded once when the request was read (it is also what is stored for the kickbacks).
+  const echo = req.echo;
   // Never act for a merchant whose credentials UnivaPay has not accepted (a wrong mode would
   // answer ap=TestMode for real money) — but a repeat of a request already made is answered from
   // what is stored: refusing it would tell the merchant "failed" about money that moved.
@@ -92,26 +94,25 @@ function failureResult(
   return { outcome: "failure", ec: f.ec, pid: pid || null, job: job ?? "", sod: form?.get("sod") ?? null, total, mode };
 }
 
-/** The merchant's own fields of this request, as [name bytes, value bytes]: echoed verbatim. */
-function echoOf(deps: PaymentDeps, form: LegacyForm | undefined): Array<[Buffer, Buffer]> {
-  if (!form) return [];
-  return form.fields.filter((f) => isEchoedParam(deps.table, f.name)).map((f) => [f.nameBytes, f.bytes]);
+/** The merchant's own fields of a request refused before it was read in full, encoded for echo. */
+function echoOf(deps: PaymentDeps, form: LegacyForm | undefined): string {
+  return form ? encodeEcho(form.fields.filter((f) => isEchoedParam(deps.table, f.name))) : "";
 }
 
 function render(
   deps: Pick<PaymentDeps, "table">,
   result: LegacyResult,
   charset: LegacyCharset,
-  echo: Array<[Buffer, Buffer]>,
+  echo: string,
   sid: string | undefined,
   failures?: readonly LegacyFailure[],
 ): LegacyReply {
-  const body = formatLegacyForm([...legacyResultFields(deps.table, "reply", result), ...echo], charset);
+  const body = withEcho(formatLegacyForm(legacyResultFields(deps.table, "reply", result), charset), echoSegments(echo));
   return { body, charset, result, sid, ...(failures ? { failures } : {}) };
 }
 
 /** A reply for a request refused before it could be decoded (e.g. too large). */
 export function refuseLegacyRequest(deps: Pick<PaymentDeps, "table">, failure: LegacyFailure): LegacyReply {
   const result: LegacyResult = { outcome: "failure", ec: failure.ec, pid: null, job: "", sod: null, total: null, mode: "live" };
-  return render(deps, result, "UTF-8", [], undefined, [failure]);
+  return render(deps, result, "UTF-8", "", undefined, [failure]);
 }

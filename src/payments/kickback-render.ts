@@ -4,22 +4,11 @@
  * the fields of a later SALES/CANCEL request overriding same-named ones.
  */
 import { kickbackUrlFor, type Merchant } from "../config/merchants";
-import { decodeEcho, formatLegacyForm } from "../legacy/legacy-form";
+import { mergeEchoes, withEcho } from "../legacy/legacy-echo";
+import { formatLegacyForm } from "../legacy/legacy-form";
 import { legacyResultFields, type MappingTable } from "../mapping";
 import type { NewKickback, PaymentRow, StoreOps } from "../store/store-types";
 import type { LegacyResult } from "../domain/legacy-result";
-
-export type EchoPair = ReturnType<typeof decodeEcho>[number];
-
-/** Same-named fields from `override` replace those of `base` (first occurrence); new ones are appended. */
-export function mergeEcho(base: readonly EchoPair[], override: readonly EchoPair[]): EchoPair[] {
-  const key = (p: EchoPair) => p[0].toString("latin1");
-  const overrides = new Map(override.map((p) => [key(p), p]));
-  const merged = base.map((p) => overrides.get(key(p)) ?? p);
-  const present = new Set(base.map(key));
-  for (const p of override) if (!present.has(key(p))) merged.push(p);
-  return merged;
-}
 
 export function renderKickbackQuery(
   table: MappingTable,
@@ -27,9 +16,8 @@ export function renderKickbackQuery(
   result: LegacyResult,
   operationEcho?: string,
 ): string {
-  const fields = legacyResultFields(table, "kickback", result);
-  const echo = mergeEcho(decodeEcho(payment.echo), operationEcho ? decodeEcho(operationEcho) : []);
-  return formatLegacyForm([...fields, ...echo], payment.charset);
+  const fields = formatLegacyForm(legacyResultFields(table, "kickback", result), payment.charset);
+  return withEcho(fields, mergeEchoes(payment.echo, operationEcho ?? ""));
 }
 
 /** Pure: the kickback row for one transition, or null when the merchant has no kickback URL. */

@@ -6,7 +6,7 @@
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { isSourceAllowed, type Merchant } from "../config/merchants";
 import { containsCardNumber } from "../legacy/card-number-scan";
-import { encodeEcho, parseLegacyForm, peekAsciiParam, withoutFields, type LegacyForm } from "../legacy/legacy-form";
+import { encodeEcho, parseLegacyForm, peekAsciiParam, readLegacyForm, withoutFields, type LegacyForm } from "../legacy/legacy-form";
 import type { Secret } from "../logging/logger";
 import { ecFor, isEchoedParam, resolveOperation, type GatewayErrorKey, type LegacyFailure, type MappingTable, type ResolvedOperation } from "../mapping";
 import type { LegacyCharset } from "../store/store-types";
@@ -80,7 +80,9 @@ export function decodeLegacyRequest(
   sourceIp: string,
 ): Decoded {
   const { table } = deps;
-  const sid = peekAsciiParam(raw, "sid");
+  // Split and percent-decoded once: the sid now, the whole form once the charset is known.
+  const split = readLegacyForm(raw);
+  const sid = peekAsciiParam(split, "sid");
   if (!sid) return { ok: false, failure: failure(table, "sid_missing", "sid is missing"), charset: "UTF-8" };
   const merchant = deps.merchants.get(sid);
   if (!merchant) return { ok: false, failure: failure(table, "sid_unknown", `unknown sid ${sid}`), charset: "UTF-8" };
@@ -88,7 +90,7 @@ export function decodeLegacyRequest(
   if (!isSourceAllowed(merchant, sourceIp)) {
     return { ok: false, merchant, charset: fallbackCharset, failure: failure(table, "source_ip_denied", `source ${sourceIp} not allowed`) };
   }
-  const parsed = parseLegacyForm(raw, { charset: merchant.charset });
+  const parsed = parseLegacyForm(split, { charset: merchant.charset });
   if (!parsed.ok) {
     const key: GatewayErrorKey = parsed.failure.reason;
     return { ok: false, merchant, charset: fallbackCharset, failure: failure(table, key, parsed.failure.detail, parsed.failure.field) };

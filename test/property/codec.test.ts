@@ -2,6 +2,7 @@ import fc from "fast-check";
 import iconv from "iconv-lite";
 
 import { encodeText } from "../../src/legacy/charset";
+import { echoSegments, mergeEchoes, withEcho } from "../../src/legacy/legacy-echo";
 import { decodeEcho, encodeEcho, formatLegacyForm, parseLegacyForm, peekAsciiParam } from "../../src/legacy/legacy-form";
 import { percentDecode, percentEncode } from "../../src/legacy/percent-codec";
 import type { LegacyCharset } from "../../src/store/store-types";
@@ -101,6 +102,26 @@ describe("legacy codec properties", () => {
       }),
       RUNS,
     );
+  });
+
+  it("the stored echo goes on the wire as stored: merging by name equals merging the decoded pairs", () => {
+    const name = fc.constantFrom("no", "sod", "x", "\u3042").map((n) => Buffer.from(n, "utf8"));
+    const bytes = fc.uint8Array({ maxLength: 8 }).map((u) => Buffer.from(u));
+    const echoOf = (pairs: Array<[Buffer, Buffer]>) => encodeEcho(pairs.map(([nameBytes, value]) => ({ name: "", nameBytes, bytes: value })));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, bytes), { maxLength: 6 }), fc.array(fc.tuple(name, bytes), { maxLength: 4 }), (base, over) => {
+        const overrides = new Map(over.map(([n, v]) => [n.toString("hex"), [n, v] as [Buffer, Buffer]]));
+        const seen = new Set(base.map(([n]) => n.toString("hex")));
+        const expected = [...base.map(([n, v]) => overrides.get(n.toString("hex")) ?? [n, v]), ...over.filter(([n]) => !seen.has(n.toString("hex")))] as Array<[Buffer, Buffer]>;
+        const fields: Array<[string, string]> = [["rst", "1"]];
+        expect(withEcho(formatLegacyForm(fields, "Shift_JIS"), mergeEchoes(echoOf(base), echoOf(over)))).toBe(formatLegacyForm([...fields, ...expected], "Shift_JIS"));
+      }),
+      RUNS,
+    );
+  });
+
+  it("a stored echo that is not canonical is refused, never spliced into a query", () => {
+    for (const bad of ["a=b&c", "a=%zz", "a=b c", "a=%e3", "a=b=c"]) expect(() => echoSegments(bad)).toThrow(expect.objectContaining({ code: "internal" }));
   });
 
   it("never throws on arbitrary bytes, whatever the charset option", () => {
