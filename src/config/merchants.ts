@@ -9,7 +9,8 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AppError } from "../errors/app-error";
 import { Secret } from "../logging/logger";
-import type { LegacyCharset, Mode } from "../store/store-types";
+import type { LegacyCharset } from "../domain/legacy-charset";
+import type { Mode } from "../domain/mode";
 
 const EnvRef = z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name") }).strict();
 const HttpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be http(s)");

@@ -7,7 +7,7 @@ import { TextDecoder } from "node:util";
 
 import iconv from "iconv-lite";
 
-import type { LegacyCharset } from "../store/store-types";
+import type { LegacyCharset } from "../domain/legacy-charset";
 
 const CP932 = "cp932";
 

@@ -4,7 +4,7 @@
  * never re-encode decoded text: echoes go back byte-for-byte. Pure: no I/O, no logging.
  */
 import { AppError } from "../errors/app-error";
-import type { LegacyCharset } from "../store/store-types";
+import type { LegacyCharset } from "../domain/legacy-charset";
 import { encodeText } from "./charset";
 import { percentDecode, percentEncode } from "./percent-codec";
 

@@ -3,7 +3,7 @@
  * ⇄ typed fields, plus the ASCII echo string under which merchant fields are stored. It keeps the
  * decoded value bytes so echoed fields go back byte-for-byte. Pure: no I/O, no logging.
  */
-import type { LegacyCharset } from "../store/store-types";
+import type { LegacyCharset } from "../domain/legacy-charset";
 import { decodeStrict, detectCharset, encodeText } from "./charset";
 import { percentDecode, percentEncode } from "./percent-codec";
 

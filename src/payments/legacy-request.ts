@@ -9,7 +9,7 @@ import { containsCardNumber } from "../legacy/card-number-scan";
 import { encodeEcho, parseLegacyForm, peekAsciiParam, readLegacyForm, withoutFields, type LegacyForm } from "../legacy/legacy-form";
 import type { Secret } from "../logging/logger";
 import { ecFor, isEchoedParam, resolveOperation, type GatewayErrorKey, type LegacyFailure, type MappingTable, type ResolvedOperation } from "../mapping";
-import type { LegacyCharset } from "../store/store-types";
+import type { LegacyCharset } from "../domain/legacy-charset";
 import type { PaymentDeps } from "./payment-deps";
 
 export type LegacyEndpoint = "memberpay" | "payment";

@@ -4,7 +4,9 @@
  * error (an error would abort a surrounding PostgreSQL transaction).
  */
 import type { Insertable, Selectable, Updateable } from "kysely";
-import type { LegacyCharset, Mode, NewPayment, PaymentPatch, PaymentRow, PaymentState } from "./store-types";
+import type { LegacyCharset } from "../domain/legacy-charset";
+import type { Mode } from "../domain/mode";
+import type { NewPayment, PaymentPatch, PaymentRow, PaymentState } from "./store-types";
 import type { DbInstant, PaymentsTable } from "./db-schema";
 import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
 import { definedOnly, type QueryContext } from "./query-context";

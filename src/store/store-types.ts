@@ -8,7 +8,6 @@
 import type { LegacyCharset } from "../domain/legacy-charset";
 import type { Mode } from "../domain/mode";
 
-export type { LegacyCharset, Mode };
 
 /** Where the money of a legacy payment (pid) stands. Distinct from UnivaPay's charge status and
  *  from the state of each transition. */

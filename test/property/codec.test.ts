@@ -5,7 +5,7 @@ import { encodeText } from "../../src/legacy/charset";
 import { echoSegments, mergeEchoes, withEcho } from "../../src/legacy/legacy-echo";
 import { decodeEcho, encodeEcho, formatLegacyForm, parseLegacyForm, peekAsciiParam } from "../../src/legacy/legacy-form";
 import { percentDecode, percentEncode } from "../../src/legacy/percent-codec";
-import type { LegacyCharset } from "../../src/store/store-types";
+import type { LegacyCharset } from "../../src/domain/legacy-charset";
 
 const RUNS = { numRuns: 300 };
 

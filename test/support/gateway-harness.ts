@@ -14,7 +14,7 @@ import { startGateway, type Gateway } from "../../src/gateway";
 import { registerWebhook } from "../../src/webhooks/register-webhook";
 import { createLogger, Secret } from "../../src/logging/logger";
 import { createSandbox, type Sandbox, type SandboxOptions, type WebhookDeliveryAttempt } from "../../src/sandbox/sandbox";
-import type { LegacyCharset } from "../../src/store/store-types";
+import type { LegacyCharset } from "../../src/domain/legacy-charset";
 import type { TransitionKind } from "../../src/transitions/transition-kind";
 import { startKickbackReceiver } from "./kickback-receiver";
 
