@@ -65,11 +65,28 @@ async function main(argv: string[]): Promise<void> {
   const logger = () => createLogger({ level: LogLevel.parse(process.env.LOG_LEVEL ?? "warn"), destination: pino.destination(2) });
   switch (command) {
     case "sandbox-merchant":
-      return sandboxMerchantCommand({ sid: v.sid, name: v.name, mode: v.mode, sandbox: v.sandbox, kickbackUrl: v["kickback-url"], merchantsFile: v["merchants-file"], envFile: v["env-out"] }, process.env, out);
+      return sandboxMerchantCommand(
+        {
+          sid: v.sid,
+          name: v.name,
+          mode: v.mode,
+          sandbox: v.sandbox,
+          kickbackUrl: v["kickback-url"],
+          merchantsFile: v["merchants-file"],
+          envFile: v["env-out"],
+        },
+        process.env,
+        out,
+      );
     case "register-webhook":
       return registerWebhookCommand(config(), logger(), { sid: v.sid, url: v.url }, out);
     case "add-member":
-      return addMemberCommand(config(), logger(), { sid: v.sid, member: v.member, card: v.card, expiry: v.expiry, cvv: v.cvv, holder: v.holder, email: v.email }, out);
+      return addMemberCommand(
+        config(),
+        logger(),
+        { sid: v.sid, member: v.member, card: v.card, expiry: v.expiry, cvv: v.cvv, holder: v.holder, email: v.email },
+        out,
+      );
     default:
       throw new UsageError(`npm run ops -- <${COMMANDS}> [options]${command ? ` (unknown command ${command})` : ""}`);
   }

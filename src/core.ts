@@ -80,7 +80,9 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   const registry = createMerchantRegistry(parts.merchants);
   try {
     if (opts.checkCredentials) await checkAll(client, registry, logger);
-    const store = opts.withStore ? await createStore({ databaseUrl: config.DATABASE_URL, logger, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) }) : undefined;
+    const store = opts.withStore
+      ? await createStore({ databaseUrl: config.DATABASE_URL, logger, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) })
+      : undefined;
     return {
       ...parts,
       config,
@@ -117,7 +119,10 @@ async function checkAll(client: UnivapayClient, registry: MerchantRegistry, logg
 export async function verifiedMerchant(core: Core, sid: string): Promise<Merchant> {
   const m = core.registry.get(sid);
   if (!m) {
-    const known = core.registry.all().map((x) => x.sid).join(", ");
+    const known = core.registry
+      .all()
+      .map((x) => x.sid)
+      .join(", ");
     throw new AppError("config_invalid", `sid ${sid} is not in ${core.config.MERCHANTS_FILE} (it has: ${known || "none"})`);
   }
   const status = await checkMerchant(core.client, m);

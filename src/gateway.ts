@@ -93,7 +93,11 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL });
   const now = opts.now ?? (() => new Date());
   // Everything that can be wrong in the configuration fails here, before any side effect.
-  const loaded = loadCoreParts(config, { ...(opts.env ? { env: opts.env } : {}), ...(opts.merchants ? { merchants: opts.merchants } : {}), ...(opts.kinds ? { kinds: opts.kinds } : {}) });
+  const loaded = loadCoreParts(config, {
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.merchants ? { merchants: opts.merchants } : {}),
+    ...(opts.kinds ? { kinds: opts.kinds } : {}),
+  });
   checkDemoConfig(config);
   if (loaded.merchants.length === 0 && !config.demo) {
     throw new AppError("config_invalid", "no merchants configured", {
@@ -116,7 +120,14 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     if (demo) cleanups.push(() => demo.close());
     const parts = demo?.merchant ? { ...loaded, merchants: [...loaded.merchants, demo.merchant] } : loaded;
     const baseUrl = config.UNIVAPAY_BASE_URL ?? (demo as DemoMode).embedded.baseUrl;
-    const core = await createCore(config, { logger, parts, univapayBaseUrl: baseUrl, withStore: true, checkCredentials: true, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
+    const core = await createCore(config, {
+      logger,
+      parts,
+      univapayBaseUrl: baseUrl,
+      withStore: true,
+      checkCredentials: true,
+      ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
+    });
     cleanups.push(() => core.close());
     const { client, table, kinds, registry } = core;
     const store = core.store as Store;
@@ -125,23 +136,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const priorKeysUntil = await retireAndFindPriorKeys(store, now(), logger);
     await demo?.provision(core, store);
 
-    let dispatcher!: ReturnType<typeof createKickbackDispatcher>;
-    let processor!: WebhookProcessor;
-    const deps: PaymentDeps = {
-      store,
-      client,
-      table,
-      kinds,
-      merchants: registry,
-      logger,
-      now,
-      pollDeadlineMs: config.UNIVAPAY_POLL_DEADLINE_MS,
-      requestKeySecret,
-      ...(priorKeysUntil ? { priorKeysUntil } : {}),
-      onKickbackEnqueued: () => dispatcher.wake(),
-    };
     const workerId = `gw-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    dispatcher = createKickbackDispatcher({
+    const dispatcher = createKickbackDispatcher({
       store,
       logger: logger.child({ module: "notify.dispatcher" }),
       workerId,
@@ -159,12 +155,32 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       },
     });
     cleanups.push(() => dispatcher.stop());
-    processor = createWebhookProcessor({ deps, logger, workerId });
+    const deps: PaymentDeps = {
+      store,
+      client,
+      table,
+      kinds,
+      merchants: registry,
+      logger,
+      now,
+      pollDeadlineMs: config.UNIVAPAY_POLL_DEADLINE_MS,
+      requestKeySecret,
+      ...(priorKeysUntil ? { priorKeysUntil } : {}),
+      onKickbackEnqueued: () => dispatcher.wake(),
+    };
+    const processor = createWebhookProcessor({ deps, logger, workerId });
     cleanups.push(() => processor.stop());
     const reconciler = createReconciler({ deps, logger, staleAfterMs: config.RECONCILE_STALE_AFTER_MS });
     cleanups.push(() => reconciler.stop());
 
-    const app = createApp({ deps, metrics, logger, maxLegacyBytes: config.LEGACY_MAX_BYTES, trustProxy: config.TRUST_PROXY, onWebhookStored: () => processor.wake() });
+    const app = createApp({
+      deps,
+      metrics,
+      logger,
+      maxLegacyBytes: config.LEGACY_MAX_BYTES,
+      trustProxy: config.TRUST_PROXY,
+      onWebhookStored: () => processor.wake(),
+    });
     admin.serve(createAdminApp({ deps, metrics, logger, token: config.ADMIN_TOKEN, ...(demo?.receiver ? { demoReceiver: demo.receiver } : {}) }).callback());
 
     const server = createMerchantServer({
@@ -192,7 +208,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const timers: NodeJS.Timeout[] = [];
     await demo?.connect(core, url);
     if (priorKeysUntil) {
-      const retire = setInterval(() => void retireAndFindPriorKeys(store, now(), logger).catch((err: unknown) => logger.warn({ err }, "retiring pre-HMAC request keys failed")), PRIOR_KEY_RETIRE_INTERVAL_MS);
+      const retire = setInterval(
+        () => void retireAndFindPriorKeys(store, now(), logger).catch((err: unknown) => logger.warn({ err }, "retiring pre-HMAC request keys failed")),
+        PRIOR_KEY_RETIRE_INTERVAL_MS,
+      );
       retire.unref();
       timers.push(retire);
     }
@@ -220,7 +239,15 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       reconciler.start(config.RECONCILE_INTERVAL_MS);
     }
     logger.info(
-      { url, adminUrl, pid: process.pid, merchants: parts.merchants.map((m) => m.sid), database: store.dialect, databaseUrl: redactDatabaseUrl(config.DATABASE_URL), demo: config.demo },
+      {
+        url,
+        adminUrl,
+        pid: process.pid,
+        merchants: parts.merchants.map((m) => m.sid),
+        database: store.dialect,
+        databaseUrl: redactDatabaseUrl(config.DATABASE_URL),
+        demo: config.demo,
+      },
       "gateway listening",
     );
 

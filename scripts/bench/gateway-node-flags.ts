@@ -17,7 +17,10 @@ function packageJsonPath(from: string): string {
 /** "node --a --b=1 dist/src/main.js" → ["--a", "--b=1"]; a leading `exec` (so that npm's
  *  signals reach node itself) is part of the shell command, not of node's. */
 export function nodeFlagsOf(command: string): string[] {
-  const words = command.trim().replace(/^exec\s+/, "").split(/\s+/);
+  const words = command
+    .trim()
+    .replace(/^exec\s+/, "")
+    .split(/\s+/);
   if (words[0] !== "node") throw new Error(`start script does not run node: ${command}`);
   return words.slice(1).filter((w) => w.startsWith("--"));
 }

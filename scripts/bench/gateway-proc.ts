@@ -107,10 +107,32 @@ export const gatewayHandlers = {
         for (let i = done; i < Math.min(a.count, done + batch); i++) {
           const { payment, transition } = await tx.createPayment(
             {
-              sid: a.sid, requestKey: `bench-kb-${i}-${now.getTime()}`, chargeId: null, tokenId: null, job: "CAPTURE", svid: "1",
-              amount: 1000, total: 1000, sod: `KB${i}`, state: "captured", echo: "", charset: "UTF-8", mode: "test",
+              sid: a.sid,
+              requestKey: `bench-kb-${i}-${now.getTime()}`,
+              chargeId: null,
+              tokenId: null,
+              job: "CAPTURE",
+              svid: "1",
+              amount: 1000,
+              total: 1000,
+              sod: `KB${i}`,
+              state: "captured",
+              echo: "",
+              charset: "UTF-8",
+              mode: "test",
             },
-            { sid: a.sid, kind: "charge", job: "CAPTURE", requestKey: null, resource: null, univapayId: null, state: "succeeded", univapayStatus: "successful", errorCode: null, echo: "" },
+            {
+              sid: a.sid,
+              kind: "charge",
+              job: "CAPTURE",
+              requestKey: null,
+              resource: null,
+              univapayId: null,
+              state: "succeeded",
+              univapayStatus: "successful",
+              errorCode: null,
+              echo: "",
+            },
           );
           await tx.enqueueKickback({ pid: payment.pid, sid: a.sid, transition: transition.id, url: a.url, query: kickbackQuery(a.sid, payment.pid, i) }, now);
         }

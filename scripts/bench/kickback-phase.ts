@@ -60,6 +60,8 @@ export async function runKickbackDelivery(world: BenchWorld, gw: RunningGateway,
     deadAfter: depths.kickbacksDead,
     cpu,
   };
-  log(`${label}: ${received.unique}/${opts.kickbacks} kickbacks in ${elapsedMs.toFixed(0)} ms = ${result.perSecond.toFixed(0)}/s, duplicates ${received.duplicates}`);
+  log(
+    `${label}: ${received.unique}/${opts.kickbacks} kickbacks in ${elapsedMs.toFixed(0)} ms = ${result.perSecond.toFixed(0)}/s, duplicates ${received.duplicates}`,
+  );
   return result;
 }

@@ -22,7 +22,13 @@ const bearer = (m: OpMerchant): string => `Bearer ${m.secret}.${m.appToken}`;
 
 /** memberpay.aspx job=CAPTURE; success only when the reply says rst=1. Unique sod per request,
  *  since the gateway (rightly) answers a repeated identical request from its first result. */
-export function legacyCaptureOp(o: { client: HttpClient; merchants: readonly OpMerchant[]; memberId: string; tag: string; onPid?: (pid: string, m: OpMerchant) => void }): Op {
+export function legacyCaptureOp(o: {
+  client: HttpClient;
+  merchants: readonly OpMerchant[];
+  memberId: string;
+  tag: string;
+  onPid?: (pid: string, m: OpMerchant) => void;
+}): Op {
   return async (seq) => {
     const m = pick(o.merchants, seq);
     const path = `/memberpay.aspx?sid=${m.sid}&svid=1&ptype=1&job=CAPTURE&rt=4&upcmemberid=${o.memberId}&siam1=1000&sod=${o.tag}${seq}`;
@@ -73,7 +79,15 @@ export function webhookOp(o: { client: HttpClient; events: readonly { merchant: 
   return async (seq) => {
     const e = pick(o.events, seq);
     const now = new Date().toISOString();
-    const body = JSON.stringify({ id: randomUUID(), event: "charge_finished", data: e.charge, created_on: now, webhook_id: randomUUID(), successful: true, fired_on: now });
+    const body = JSON.stringify({
+      id: randomUUID(),
+      event: "charge_finished",
+      data: e.charge,
+      created_on: now,
+      webhook_id: randomUUID(),
+      successful: true,
+      fired_on: now,
+    });
     const r = await o.client.request({
       method: "POST",
       path: "/webhooks/univapay",

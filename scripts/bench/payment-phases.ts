@@ -33,7 +33,9 @@ const SAMPLE_PIDS = 1000;
 
 const opsOf = (r: LoopResult): number => r.ok + r.failed;
 const cpuLine = (cpu: Record<string, UsageDelta>): string =>
-  Object.entries(cpu).map(([k, v]) => `${k} ${v.cpuUsPerOp} µs/op (loop ${(v.eventLoopBusy * 100).toFixed(0)}%)`).join(", ");
+  Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v.cpuUsPerOp} µs/op (loop ${(v.eventLoopBusy * 100).toFixed(0)}%)`)
+    .join(", ");
 
 /**
  * Throughput, then latency. The latency run measures a steady state at the given rate, not the
@@ -83,7 +85,9 @@ export async function runDirect(world: BenchWorld, opts: BenchOptions, log: Log)
   const client = createHttpClient(world.sandboxUrl, { maxSockets: opts.concurrency });
   const tag = runTag();
   try {
-    const { throughput, latency } = await measure(opts, log, "direct", world.probes, (phase) => directChargeOp({ client, merchants: world.merchants, tag: `${tag}${phase}` }));
+    const { throughput, latency } = await measure(opts, log, "direct", world.probes, (phase) =>
+      directChargeOp({ client, merchants: world.merchants, tag: `${tag}${phase}` }),
+    );
     return { throughput, latency };
   } finally {
     client.close();
@@ -116,7 +120,11 @@ export async function runGatewayPayments(
     if (opts.singleMerchantS > 0) {
       log(`${label}: one merchant only, ${opts.concurrency} clients for ${opts.singleMerchantS} s`);
       const one = world.merchants.slice(0, 1);
-      singleMerchant = await withUsage(gw.probes, () => closedLoop({ concurrency: opts.concurrency, durationMs: opts.singleMerchantS * 1000, op: op("S", one) }), opsOf);
+      singleMerchant = await withUsage(
+        gw.probes,
+        () => closedLoop({ concurrency: opts.concurrency, durationMs: opts.singleMerchantS * 1000, op: op("S", one) }),
+        opsOf,
+      );
       log(`${label}: one merchant: ${singleMerchant.okPerSecond.toFixed(0)} ok/s, ${singleMerchant.failed} failed`);
     }
     return { ...r, directAlongside, singleMerchant, samplePids };

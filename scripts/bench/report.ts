@@ -67,10 +67,27 @@ export function checkTargets(r: Pick<BenchReport, "databases">): TargetCheck[] {
   for (const [db, d] of Object.entries(r.databases)) {
     if (!d) continue;
     const t = d.payments.throughput;
-    if (db === "sqlite") out.push({ target: "≥ 1,000 legacy payments/s on SQLite (all rst=1)", measured: `${f0(t.okPerSecond)}/s, ${t.failed} failed`, met: t.okPerSecond >= 1000 && t.failed === 0 });
-    out.push({ target: `gateway-added latency p99 ≤ 10 ms at 200 req/s (${db})`, measured: `${f1(d.gatewayAddedLatency.p99Ms)} ms`, met: d.gatewayAddedLatency.p99Ms <= 10 && d.payments.latency.failed === 0 && d.payments.directAlongside.failed === 0 });
-    out.push({ target: `webhook ack p99 ≤ 20 ms (${db})`, measured: `${f1(d.webhook.latency.p99Ms)} ms`, met: d.webhook.latency.p99Ms <= 20 && d.webhook.failed === 0 });
-    out.push({ target: `≥ 1,000 kickbacks/s delivered, each once (${db})`, measured: `${f0(d.kickbacks.perSecond)}/s`, met: d.kickbacks.perSecond >= 1000 && d.kickbacks.allDeliveredOnce });
+    if (db === "sqlite")
+      out.push({
+        target: "≥ 1,000 legacy payments/s on SQLite (all rst=1)",
+        measured: `${f0(t.okPerSecond)}/s, ${t.failed} failed`,
+        met: t.okPerSecond >= 1000 && t.failed === 0,
+      });
+    out.push({
+      target: `gateway-added latency p99 ≤ 10 ms at 200 req/s (${db})`,
+      measured: `${f1(d.gatewayAddedLatency.p99Ms)} ms`,
+      met: d.gatewayAddedLatency.p99Ms <= 10 && d.payments.latency.failed === 0 && d.payments.directAlongside.failed === 0,
+    });
+    out.push({
+      target: `webhook ack p99 ≤ 20 ms (${db})`,
+      measured: `${f1(d.webhook.latency.p99Ms)} ms`,
+      met: d.webhook.latency.p99Ms <= 20 && d.webhook.failed === 0,
+    });
+    out.push({
+      target: `≥ 1,000 kickbacks/s delivered, each once (${db})`,
+      measured: `${f0(d.kickbacks.perSecond)}/s`,
+      met: d.kickbacks.perSecond >= 1000 && d.kickbacks.allDeliveredOnce,
+    });
   }
   return out;
 }
@@ -84,17 +101,41 @@ export function renderMarkdown(r: BenchReport): string {
   const names: Record<BenchDb, string> = { sqlite: "Gateway (SQLite)", postgres: "Gateway (PostgreSQL)" };
   const o = r.options;
   const row = (label: string, direct: string, per: (d: DbResults) => string): string =>
-    `| ${label} | ${direct} | ${dbs.map((db) => { const d = r.databases[db]; return d ? per(d) : "–"; }).join(" | ")} |`;
+    `| ${label} | ${direct} | ${dbs
+      .map((db) => {
+        const d = r.databases[db];
+        return d ? per(d) : "–";
+      })
+      .join(" | ")} |`;
   const lines = [
     `Bench ${r.startedAt} · ${r.machine.cpus} × ${r.machine.cpuModel} · Node ${r.machine.node} · load avg ${r.machine.loadAvg.start.toFixed(1)}→${r.machine.loadAvg.end.toFixed(1)} · ${o.merchants} merchants · sandbox answering at once`,
     "",
     `| Measure | Direct to sandbox | ${dbs.map((d) => names[d]).join(" | ")} |`,
     `|---|---|${dbs.map(() => "---").join("|")}|`,
-    row(`Payments/s, closed loop ${o.concurrency} clients × ${o.durationS} s`, `${f0(r.direct.throughput.okPerSecond)}${fails(r.direct.throughput)}`, (d) => `${f0(d.payments.throughput.okPerSecond)}${fails(d.payments.throughput)}`),
-    row(`Payments/s, one merchant only (${o.singleMerchantS} s)`, "–", (d) => (d.payments.singleMerchant ? `${f0(d.payments.singleMerchant.okPerSecond)}${fails(d.payments.singleMerchant)}` : "–")),
-    row(`Latency p50/p95/p99/max ms at ${o.rate}/s`, `${lat(r.direct.latency.latency)}${fails(r.direct.latency)}`, (d) => `${lat(d.payments.latency.latency)}${fails(d.payments.latency)}`),
-    row(`Direct latency in the same window (alongside) p50/p95/p99/max ms`, "–", (d) => `${lat(d.payments.directAlongside.latency)}${fails(d.payments.directAlongside)}`),
-    row("Gateway-added p50/p95/p99/max ms (gateway − direct alongside)", "–", (d) => `${f1(d.gatewayAddedLatency.p50Ms)} / ${f1(d.gatewayAddedLatency.p95Ms)} / ${f1(d.gatewayAddedLatency.p99Ms)} / ${f1(d.gatewayAddedLatency.maxMs)}`),
+    row(
+      `Payments/s, closed loop ${o.concurrency} clients × ${o.durationS} s`,
+      `${f0(r.direct.throughput.okPerSecond)}${fails(r.direct.throughput)}`,
+      (d) => `${f0(d.payments.throughput.okPerSecond)}${fails(d.payments.throughput)}`,
+    ),
+    row(`Payments/s, one merchant only (${o.singleMerchantS} s)`, "–", (d) =>
+      d.payments.singleMerchant ? `${f0(d.payments.singleMerchant.okPerSecond)}${fails(d.payments.singleMerchant)}` : "–",
+    ),
+    row(
+      `Latency p50/p95/p99/max ms at ${o.rate}/s`,
+      `${lat(r.direct.latency.latency)}${fails(r.direct.latency)}`,
+      (d) => `${lat(d.payments.latency.latency)}${fails(d.payments.latency)}`,
+    ),
+    row(
+      `Direct latency in the same window (alongside) p50/p95/p99/max ms`,
+      "–",
+      (d) => `${lat(d.payments.directAlongside.latency)}${fails(d.payments.directAlongside)}`,
+    ),
+    row(
+      "Gateway-added p50/p95/p99/max ms (gateway − direct alongside)",
+      "–",
+      (d) =>
+        `${f1(d.gatewayAddedLatency.p50Ms)} / ${f1(d.gatewayAddedLatency.p95Ms)} / ${f1(d.gatewayAddedLatency.p99Ms)} / ${f1(d.gatewayAddedLatency.maxMs)}`,
+    ),
     row("CPU µs per payment (throughput run): gateway / sandbox / load gen", cpuCell(r.direct.throughput.cpu), (d) => cpuCell(d.payments.throughput.cpu)),
     row(`Webhook ack p50/p95/p99/max ms at ${o.webhookRate}/s`, "–", (d) => `${lat(d.webhook.latency)}${fails(d.webhook)}`),
     row(`Kickbacks/s delivered (${o.kickbacks}, each once?)`, "–", (d) => `${f0(d.kickbacks.perSecond)} (${d.kickbacks.allDeliveredOnce ? "yes" : "NO"})`),

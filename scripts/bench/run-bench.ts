@@ -89,7 +89,16 @@ export async function runBench(opts: BenchOptions, log: Log): Promise<BenchRepor
     const direct = await runDirect(world, opts, log);
     const databases: Partial<Record<BenchDb, DbResults>> = {};
     for (const db of opts.dbs) databases[db] = await runDatabase(world, opts, db, log);
-    report = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(loadAtStart), options: opts, layout: LAYOUT, direct, databases, targets: checkTargets({ databases }) };
+    report = {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine: machineInfo(loadAtStart),
+      options: opts,
+      layout: LAYOUT,
+      direct,
+      databases,
+      targets: checkTargets({ databases }),
+    };
   } finally {
     await world.stop();
   }

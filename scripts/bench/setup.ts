@@ -47,7 +47,13 @@ export async function startWorld(merchantCount: number, sandboxExecArgv: readonl
             payment_type: "card",
             type: "recurring",
             email: `bench${i}@example.com`,
-            data: { cardholder: "TARO YAMADA", card_number: "4000020000000000", exp_month: "12", exp_year: String(new Date().getUTCFullYear() + 3), cvv: "123" },
+            data: {
+              cardholder: "TARO YAMADA",
+              card_number: "4000020000000000",
+              exp_month: "12",
+              exp_year: String(new Date().getUTCFullYear() + 3),
+              cvv: "123",
+            },
           }),
         });
         const id = r.status === 201 ? (JSON.parse(r.body) as { id?: unknown }).id : undefined;

@@ -44,7 +44,11 @@ export interface UsageProbe {
 }
 
 /** Runs `fn` and reports each probe's usage over it, per operation counted by `opsOf`. */
-export async function withUsage<T>(probes: readonly UsageProbe[], fn: () => Promise<T>, opsOf: (r: T) => number): Promise<T & { cpu: Record<string, UsageDelta> }> {
+export async function withUsage<T>(
+  probes: readonly UsageProbe[],
+  fn: () => Promise<T>,
+  opsOf: (r: T) => number,
+): Promise<T & { cpu: Record<string, UsageDelta> }> {
   const before = await Promise.all(probes.map((p) => p.sample()));
   const r = await fn();
   const after = await Promise.all(probes.map((p) => p.sample()));

@@ -28,7 +28,11 @@ export async function runWebhookIngest(
     for (const [i, id] of chargeIds.entries()) {
       const merchant = samplePids[i]?.merchant;
       if (!id || !merchant) continue;
-      const r = await sandbox.request({ method: "GET", path: `/stores/${merchant.storeId}/charges/${id}`, headers: { authorization: `Bearer ${merchant.secret}.${merchant.appToken}` } });
+      const r = await sandbox.request({
+        method: "GET",
+        path: `/stores/${merchant.storeId}/charges/${id}`,
+        headers: { authorization: `Bearer ${merchant.secret}.${merchant.appToken}` },
+      });
       if (r.status === 200) events.push({ merchant, charge: JSON.parse(r.body) as Record<string, unknown> });
     }
   } finally {
@@ -40,7 +44,11 @@ export async function runWebhookIngest(
     const op = webhookOp({ client, events });
     if (opts.warmupS > 0) await openLoop({ ratePerSec: opts.webhookRate, durationMs: opts.warmupS * 1000, op });
     log(`${label}: webhook ingest at ${opts.webhookRate}/s for ${opts.durationS} s (${events.length} distinct charges)`);
-    const r = await withUsage(gw.probes, () => openLoop({ ratePerSec: opts.webhookRate, durationMs: opts.durationS * 1000, op }), (x) => x.ok + x.failed);
+    const r = await withUsage(
+      gw.probes,
+      () => openLoop({ ratePerSec: opts.webhookRate, durationMs: opts.durationS * 1000, op }),
+      (x) => x.ok + x.failed,
+    );
     log(`${label}: webhook ack p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms, ${r.failed} failed`);
     return { ...r, distinctCharges: events.length };
   } finally {

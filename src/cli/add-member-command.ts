@@ -38,7 +38,10 @@ export async function addMemberCommand(config: Config, logger: Logger, args: Add
   try {
     const merchant = await verifiedMerchant(core, args.sid);
     if (merchant.mode !== "test") {
-      throw new AppError("config_invalid", `merchant ${args.sid} is a live merchant: members from card numbers are for test mode only (live members are migrated with their UnivaPay tokens)`);
+      throw new AppError(
+        "config_invalid",
+        `merchant ${args.sid} is a live merchant: members from card numbers are for test mode only (live members are migrated with their UnivaPay tokens)`,
+      );
     }
     const token = await registerCardMember(
       core.client,

@@ -36,7 +36,10 @@ async function createSandboxStore(sandbox: string, name: string, mode: "test" | 
       body: JSON.stringify({ name, mode, pci: true, recurring_privilege: "infinite" }),
     });
   } catch (err) {
-    throw new AppError("config_invalid", `no sandbox answers at ${sandbox} (${(err as Error).message}): start it with \`npm run sandbox\`, or pass --sandbox URL`);
+    throw new AppError(
+      "config_invalid",
+      `no sandbox answers at ${sandbox} (${(err as Error).message}): start it with \`npm run sandbox\`, or pass --sandbox URL`,
+    );
   }
   const parsed = CredsSchema.safeParse(await res.json().catch(() => undefined));
   if (!res.ok || !parsed.success) throw new AppError("config_invalid", `the sandbox at ${sandbox} refused to create a store (HTTP ${res.status})`);
@@ -69,14 +72,21 @@ function openMerchantsFile(file: string, sid: string) {
 function addToEnvFile(file: string, lines: ReadonlyArray<[string, string, string?]>): void {
   const existing = existsSync(file) ? readFileSync(file, "utf8") : "";
   const has = (name: string) => new RegExp(`^${name}=`, "m").test(existing);
-  const text = lines.filter(([name]) => !has(name)).map(([name, value, note]) => `${note ? `# ${note}\n` : ""}${name}=${value}\n`).join("");
-  if (existing === "") writeFileSync(file, `# Written by \`npm run ops -- sandbox-merchant\`: local testing against the sandbox only.\n${text}`, { mode: 0o600 });
+  const text = lines
+    .filter(([name]) => !has(name))
+    .map(([name, value, note]) => `${note ? `# ${note}\n` : ""}${name}=${value}\n`)
+    .join("");
+  if (existing === "")
+    writeFileSync(file, `# Written by \`npm run ops -- sandbox-merchant\`: local testing against the sandbox only.\n${text}`, { mode: 0o600 });
   else appendFileSync(file, text);
 }
 
 export async function sandboxMerchantCommand(args: SandboxMerchantArgs, env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<void> {
   const sid = args.sid;
-  if (!sid || !/^\d{1,10}$/.test(sid)) throw new UsageError("sandbox-merchant --sid DIGITS [--name NAME] [--mode test|live] [--kickback-url URL] [--sandbox URL] [--merchants-file F] [--env-out F]");
+  if (!sid || !/^\d{1,10}$/.test(sid))
+    throw new UsageError(
+      "sandbox-merchant --sid DIGITS [--name NAME] [--mode test|live] [--kickback-url URL] [--sandbox URL] [--merchants-file F] [--env-out F]",
+    );
   const mode = args.mode ?? "test";
   if (mode !== "test" && mode !== "live") throw new UsageError("--mode is test or live");
   const sandbox = (args.sandbox ?? env.SANDBOX_URL ?? `http://127.0.0.1:${env.SANDBOX_PORT ?? "8081"}`).replace(/\/$/, "");

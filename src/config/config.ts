@@ -132,10 +132,16 @@ const CheckedConfigSchema = ConfigSchema.superRefine((c, ctx) => {
     issue("MERCHANTS_FILE", "DEMO=false but no merchants are configured: set MERCHANTS_FILE and UNIVAPAY_BASE_URL");
   }
   if (c.UNIVAPAY_BASE_URL === undefined) {
-    issue("UNIVAPAY_BASE_URL", "required outside demo mode (the embedded sandbox never serves a merchants file): set it to UnivaPay's API URL, or to a sandbox started with `npm run sandbox`");
+    issue(
+      "UNIVAPAY_BASE_URL",
+      "required outside demo mode (the embedded sandbox never serves a merchants file): set it to UnivaPay's API URL, or to a sandbox started with `npm run sandbox`",
+    );
   }
   if (c.GATEWAY_SECRET === undefined) {
-    issue("GATEWAY_SECRET", `required outside demo mode: a random value of at least ${MIN_GATEWAY_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`), the same on every instance and kept across restarts`);
+    issue(
+      "GATEWAY_SECRET",
+      `required outside demo mode: a random value of at least ${MIN_GATEWAY_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`), the same on every instance and kept across restarts`,
+    );
   }
   if (c.DEMO_KICKBACK_URL !== undefined) issue("DEMO_KICKBACK_URL", "only used in demo mode");
 });

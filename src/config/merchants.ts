@@ -13,7 +13,10 @@ import type { LegacyCharset } from "../domain/legacy-charset";
 import type { Mode } from "../domain/mode";
 
 const EnvRef = z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name") }).strict();
-const HttpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be http(s)");
+const HttpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), "must be http(s)");
 
 const IpOrCidr = z.string().refine((s) => {
   const [addr, bits, extra] = s.split("/");
@@ -77,9 +80,7 @@ export interface Merchant {
  * nothing is charged meanwhile), or were refused (never served).
  */
 export type MerchantStatus =
-  | { readonly state: "verified" }
-  | { readonly state: "unverified"; readonly reason: string }
-  | { readonly state: "rejected"; readonly reason: string };
+  { readonly state: "verified" } | { readonly state: "unverified"; readonly reason: string } | { readonly state: "rejected"; readonly reason: string };
 
 export interface MerchantRegistry {
   get(sid: string): Merchant | undefined;

@@ -34,10 +34,17 @@ export interface DemoMode {
 
 /** Checked before anything starts, like every other kickback URL. */
 export function checkDemoConfig(config: Config): void {
-  if (config.DEMO_KICKBACK_URL) checkKickbackUrls([{ sid: DEMO_SID, kickbackUrl: config.DEMO_KICKBACK_URL, kickbackUrls: {} }], config.KICKBACK_ALLOW_PRIVATE_NETWORKS);
+  if (config.DEMO_KICKBACK_URL)
+    checkKickbackUrls([{ sid: DEMO_SID, kickbackUrl: config.DEMO_KICKBACK_URL, kickbackUrls: {} }], config.KICKBACK_ALLOW_PRIVATE_NETWORKS);
 }
 
-export async function startDemoMode(config: Config, logger: Logger, adminUrl: string, configured: readonly Merchant[], sandboxOpts?: SandboxOptions): Promise<DemoMode> {
+export async function startDemoMode(
+  config: Config,
+  logger: Logger,
+  adminUrl: string,
+  configured: readonly Merchant[],
+  sandboxOpts?: SandboxOptions,
+): Promise<DemoMode> {
   const embedded = await startEmbeddedSandbox(config, logger, sandboxOpts);
   logger.warn(
     { univapay: embedded.baseUrl, sandboxState: embedded.stateFile ?? "in memory", merchant: DEMO_SID },
@@ -58,7 +65,10 @@ export async function startDemoMode(config: Config, logger: Logger, adminUrl: st
       async provision(core, store) {
         if (!merchant) return;
         await ensureDemoMembers(core.client, store, merchant, logger);
-        check = setInterval(() => void ensureDemoMembers(core.client, store, merchant, logger).catch((err: unknown) => logger.warn({ err }, "demo member check failed")), DEMO_MEMBER_CHECK_INTERVAL_MS);
+        check = setInterval(
+          () => void ensureDemoMembers(core.client, store, merchant, logger).catch((err: unknown) => logger.warn({ err }, "demo member check failed")),
+          DEMO_MEMBER_CHECK_INTERVAL_MS,
+        );
         check.unref();
       },
       async connect(core, gatewayUrl) {

@@ -70,7 +70,15 @@ export async function ensureDemoMembers(client: UnivapayClient, store: Store, me
       client,
       store,
       merchant,
-      { memberId: member, cardNumber: spec.card, cardholder: spec.holder, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvv: "123", email: `${member}@example.com` },
+      {
+        memberId: member,
+        cardNumber: spec.card,
+        cardholder: spec.holder,
+        expMonth: 12,
+        expYear: new Date().getUTCFullYear() + 3,
+        cvv: "123",
+        email: `${member}@example.com`,
+      },
       generation,
       { cvvAuthorize: !spec.declines },
     );

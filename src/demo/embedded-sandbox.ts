@@ -37,7 +37,8 @@ export function demoGatewaySecret(config: Config, stateFile: string | undefined,
   if (existsSync(file)) {
     const kept = readFileSync(file, "utf8").trim();
     // Never an empty or short HMAC key; a new one would not find earlier requests either, so say so.
-    if (kept.length < MIN_GATEWAY_SECRET_LENGTH) throw new AppError("config_invalid", `${file} holds no usable secret: delete it (the demo makes a new one) or set GATEWAY_SECRET`);
+    if (kept.length < MIN_GATEWAY_SECRET_LENGTH)
+      throw new AppError("config_invalid", `${file} holds no usable secret: delete it (the demo makes a new one) or set GATEWAY_SECRET`);
     return new Secret(kept);
   }
   mkdirSync(dirname(file), { recursive: true });

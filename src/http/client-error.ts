@@ -67,7 +67,10 @@ export function refusalResponse(rendering: ClientErrorRendering, status: number,
   const legacy = target !== undefined && rendering.isLegacyPath(target);
   const answer = legacy
     ? rendering.legacyRefusal(status === 431 ? "request_too_large" : "request_malformed")
-    : { body: JSON.stringify({ error: { code: status === 408 ? "request_timeout" : "bad_request", message: STATUS_CODES[status] ?? "Bad Request" } }), type: "application/json" };
+    : {
+        body: JSON.stringify({ error: { code: status === 408 ? "request_timeout" : "bad_request", message: STATUS_CODES[status] ?? "Bad Request" } }),
+        type: "application/json",
+      };
   const bytes = Buffer.from(answer.body, "latin1");
   return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nConnection: close\r\nContent-Type: ${answer.type}\r\nContent-Length: ${bytes.length}\r\n\r\n${answer.body}`;
 }

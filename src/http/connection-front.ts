@@ -79,8 +79,6 @@ function repairReadPath(socket: Socket, opts: ConnectionFrontOptions, onHeldTooL
   };
 }
 
-
-
 /**
  * Who a connection counts against: the IPv4 address, or the /64 of an IPv6 one — a single
  * IPv6 client usually holds a whole /64, so counting /128s would not bound it at all.
@@ -125,7 +123,8 @@ export function createConnectionFront(http: HttpServer, opts: ConnectionFrontOpt
     }
     repairReadPath(socket, opts, () => {
       const inFlight = responseInFlight(socket);
-      if (inFlight) closeAfterResponse(inFlight.res); // its answer first, then the connection ends
+      if (inFlight)
+        closeAfterResponse(inFlight.res); // its answer first, then the connection ends
       else if (socket.writable) socket.end(opts.heldLineTimeout(requestHeadOf(socket)));
       else socket.destroy();
     });

@@ -21,9 +21,7 @@ export interface EchoFieldInput {
  * duplicate codes). `charset` only matters for non-ASCII names given without nameBytes.
  */
 export function encodeEcho(fields: readonly EchoFieldInput[], charset: LegacyCharset = "UTF-8"): string {
-  return fields
-    .map((f) => `${percentEncode(f.nameBytes ?? encodeText(f.name, charset))}=${percentEncode(f.bytes)}`)
-    .join("&");
+  return fields.map((f) => `${percentEncode(f.nameBytes ?? encodeText(f.name, charset))}=${percentEncode(f.bytes)}`).join("&");
 }
 
 // Exactly what percentEncode emits: unreserved bytes or %XX with uppercase hex.

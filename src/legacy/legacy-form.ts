@@ -80,7 +80,11 @@ function describeName(bytes: Buffer): string {
 /** A request split and percent-decoded once (readLegacyForm): the sid is read from it before the
  *  merchant's charset is known, then the same segments are charset-decoded (parseLegacyForm). */
 export interface SplitLegacyForm {
-  readonly segments: ReadonlyArray<{ readonly seg: Segment; readonly name: ReturnType<typeof percentDecode>; readonly value: ReturnType<typeof percentDecode> }>;
+  readonly segments: ReadonlyArray<{
+    readonly seg: Segment;
+    readonly name: ReturnType<typeof percentDecode>;
+    readonly value: ReturnType<typeof percentDecode>;
+  }>;
   /** More segments than the field limit: only the first maxFields + 1 are kept. */
   readonly tooMany: boolean;
   readonly maxFields: number;
@@ -122,7 +126,10 @@ function createForm(charset: LegacyCharset, fields: readonly LegacyField[]): Leg
 
 /** The same form without the fields `drop` selects (e.g. a field that must never be echoed). */
 export function withoutFields(form: LegacyForm, drop: (f: LegacyField) => boolean): LegacyForm {
-  return createForm(form.charset, form.fields.filter((f) => !drop(f)));
+  return createForm(
+    form.charset,
+    form.fields.filter((f) => !drop(f)),
+  );
 }
 
 /**
@@ -181,10 +188,7 @@ function toWire(part: LegacyWireText, charset: LegacyCharset): string {
  * percent-encoded, so no raw `=` or `&` ever appears inside a value (merchants that split on `&`
  * then `=` stay safe). Buffer names are accepted so decodeEcho's output can be passed straight in.
  */
-export function formatLegacyForm(
-  fields: ReadonlyArray<readonly [LegacyWireText, LegacyWireText]>,
-  charset: LegacyCharset,
-): string {
+export function formatLegacyForm(fields: ReadonlyArray<readonly [LegacyWireText, LegacyWireText]>, charset: LegacyCharset): string {
   return fields.map(([name, value]) => `${toWire(name, charset)}=${toWire(value, charset)}`).join("&");
 }
 

@@ -50,15 +50,7 @@ const HEX = "0123456789ABCDEF";
 
 /** True for the RFC 3986 unreserved set A-Z a-z 0-9 - . _ ~ (safe unescaped everywhere). */
 function isUnreserved(b: number): boolean {
-  return (
-    (b >= 0x41 && b <= 0x5a) ||
-    (b >= 0x61 && b <= 0x7a) ||
-    (b >= 0x30 && b <= 0x39) ||
-    b === 0x2d ||
-    b === 0x2e ||
-    b === 0x5f ||
-    b === 0x7e
-  );
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e;
 }
 
 /** ASCII-only output: unreserved bytes kept, everything else `%XX` with uppercase hex (space → %20). */

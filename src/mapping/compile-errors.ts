@@ -20,8 +20,7 @@ function compileCodes(sink: ProblemSink, file: ErrorsFile): Map<string, CodeInfo
     if (code === SUCCESS_DETAIL) sink.add(`codes.${code}`, "000000 is the success detail code");
     if (c.origin === "gateway" && !GATEWAY_CODE.test(code))
       sink.add(`codes.${code}`, "gateway-defined codes must look like G + 2 letters + 3 digits (e.g. GRQ001)");
-    if (c.origin === "legacy" && code.startsWith("G"))
-      sink.add(`codes.${code}`, "old-system codes must not start with G (reserved for gateway codes)");
+    if (c.origin === "legacy" && code.startsWith("G")) sink.add(`codes.${code}`, "old-system codes must not start with G (reserved for gateway codes)");
     codes.set(code, { origin: c.origin, messageJa: c.ja, messageEn: c.en });
   }
   return codes;

@@ -29,12 +29,7 @@ import type { CompiledLayout, CompiledParams, MappingTable } from "./mapping-tab
 export type ParsedDocs = Readonly<Partial<Record<MappingFile, unknown>>>;
 export type CompileResult = { ok: true; table: MappingTable } | { ok: false; problems: MappingProblem[] };
 
-function parseFile<S extends z.ZodType>(
-  problems: MappingProblem[],
-  docs: ParsedDocs,
-  file: MappingFile,
-  schema: S,
-): z.infer<S> | undefined {
+function parseFile<S extends z.ZodType>(problems: MappingProblem[], docs: ParsedDocs, file: MappingFile, schema: S): z.infer<S> | undefined {
   if (!(file in docs)) {
     // An unreadable file was already reported by the loader; only a plain absence is new.
     if (!problems.some((p) => p.file === file)) problems.push({ file, path: "", message: "file is missing" });
@@ -91,14 +86,12 @@ export function compileMappingTable(docs: ParsedDocs, earlier: readonly MappingP
   if (cServices) checkServiceDefaults(sink("services.yaml"), cServices);
   const cOperations = operations && compileOperations(sink("operations.yaml"), operations);
   const ruleSets = fields && compileRuleSets(sink("fields.yaml"), fields);
-  if (fields && fields.limits.amount.min > fields.limits.amount.max)
-    sink("fields.yaml").add("limits.amount", "min is above max");
+  if (fields && fields.limits.amount.min > fields.limits.amount.max) sink("fields.yaml").add("limits.amount", "min is above max");
   const cStatuses = statuses && compileStatuses(sink("statuses.yaml"), statuses);
   const cErrors = errors && compileErrors(sink("errors.yaml"), errors);
   const cLayout = layout && compileLayout(sink("layout.yaml"), layout, cParams);
 
-  if (problems.length > 0 || !cParams || !cServices || !cOperations || !fields || !ruleSets)
-    return { ok: false, problems };
+  if (problems.length > 0 || !cParams || !cServices || !cOperations || !fields || !ruleSets) return { ok: false, problems };
   if (!cStatuses || !cErrors || !cLayout) return { ok: false, problems };
   const table: MappingTable = {
     files: Object.keys(docs).sort(),

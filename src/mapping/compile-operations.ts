@@ -26,8 +26,7 @@ type RowInput = OperationsFile["operations"][number];
 function compileRow(sink: ProblemSink, file: OperationsFile, row: RowInput, i: number): CompiledOperation {
   const at = `operations.${i}`;
   if (!file.knownJobs.jobs.includes(row.job)) sink.add(`${at}.job`, `job "${row.job}" is not in knownJobs`);
-  for (const p of row.requires ?? [])
-    if (!(p in file.requiredParams.params)) sink.add(`${at}.requires`, `"${p}" has no error key in requiredParams`);
+  for (const p of row.requires ?? []) if (!(p in file.requiredParams.params)) sink.add(`${at}.requires`, `"${p}" has no error key in requiredParams`);
   return {
     id: row.id,
     endpoint: row.endpoint,

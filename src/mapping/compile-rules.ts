@@ -34,15 +34,13 @@ function compileConvertRule(sink: ProblemSink, at: string, rule: RuleInput, name
     return null;
   }
   const from = rule.from === undefined ? [] : typeof rule.from === "string" ? [rule.from] : rule.from;
-  if (from.length !== converter.arity)
-    sink.add(`${at}.from`, `converter "${name}" takes ${converter.arity} parameter(s), got ${from.length}`);
+  if (from.length !== converter.arity) sink.add(`${at}.from`, `converter "${name}" takes ${converter.arity} parameter(s), got ${from.length}`);
   const required = rule.required ?? false;
   if (required && converter.arity === 0) sink.add(`${at}.required`, "a computed rule reports `missing` itself");
   const failures: Record<string, GatewayErrorKey> = rule.failures ?? {};
   const expected = [...converter.reasons, ...(required ? ["missing"] : [])];
   for (const r of expected) if (!(r in failures)) sink.add(`${at}.failures`, `no error key for reason "${r}"`);
-  for (const r of Object.keys(failures))
-    if (!expected.includes(r)) sink.add(`${at}.failures.${r}`, `converter "${name}" has no reason "${r}"`);
+  for (const r of Object.keys(failures)) if (!expected.includes(r)) sink.add(`${at}.failures.${r}`, `converter "${name}" has no reason "${r}"`);
   const to = compileTarget(sink, at, rule, converter.outputs);
   return { kind: "convert", from, to, converter, required, failures };
 }
@@ -99,9 +97,7 @@ export function compileRuleSets(sink: ProblemSink, file: FieldsFile): Record<Rul
       out[set].push(compiled);
     });
     // "metadata" and "metadata.x" cannot both be written: one would clobber the other.
-    for (const k of seen)
-      for (const other of seen)
-        if (other.startsWith(`${k}.`)) sink.add(`ruleSets.${set}`, `target "${k}" is a prefix of "${other}"`);
+    for (const k of seen) for (const other of seen) if (other.startsWith(`${k}.`)) sink.add(`ruleSets.${set}`, `target "${k}" is a prefix of "${other}"`);
   }
   // These bodies are built from the gateway's own values (mapFromContext): a rule reading a
   // request field would silently be dropped, so it is refused here.
@@ -112,7 +108,6 @@ export function compileRuleSets(sink: ProblemSink, file: FieldsFile): Record<Rul
     });
   // mapCharge reports `amount` as the legacy total `ta`; that is only true for legacyTotal.
   const amount = file.ruleSets.charge.rules.find((r) => r.to === "amount");
-  if (amount?.convert !== "legacyTotal")
-    sink.add("ruleSets.charge", "`amount` must be computed by legacyTotal (it is reported as the legacy total ta)");
+  if (amount?.convert !== "legacyTotal") sink.add("ruleSets.charge", "`amount` must be computed by legacyTotal (it is reported as the legacy total ta)");
   return out;
 }

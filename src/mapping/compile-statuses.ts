@@ -53,8 +53,7 @@ function resourceRow(get: (s: CancelStatus | RefundStatus) => Outcome) {
 
 export function compileStatuses(sink: ProblemSink, file: StatusesFile): CompiledStatuses {
   const { note: _note, ...charge } = file.charge;
-  for (const t of Object.keys(charge))
-    if (!(TRANSITIONS as readonly string[]).includes(t)) sink.add(`charge.${t}`, `unknown transition "${t}"`);
+  for (const t of Object.keys(charge)) if (!(TRANSITIONS as readonly string[]).includes(t)) sink.add(`charge.${t}`, `unknown transition "${t}"`);
   const row = (t: Transition) => {
     const raw = charge[t];
     if (raw === undefined) sink.add("charge", `missing transition "${t}"`);

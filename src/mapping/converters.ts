@@ -24,9 +24,7 @@ export interface ConvertIssue {
 }
 
 /** `value: undefined` means "nothing to write" (the output is omitted). */
-export type ConvertOutcome =
-  | { ok: true; value: unknown }
-  | { ok: false; issues: readonly ConvertIssue[] };
+export type ConvertOutcome = { ok: true; value: unknown } | { ok: false; issues: readonly ConvertIssue[] };
 
 export interface Converter {
   /** Number of `from` parameters; 0 means the converter reads env.params itself. */
@@ -217,7 +215,5 @@ export const CONVERTERS = {
 export type ConverterName = keyof typeof CONVERTERS;
 
 export function findConverter(name: string): Converter | undefined {
-  return Object.prototype.hasOwnProperty.call(CONVERTERS, name)
-    ? CONVERTERS[name as ConverterName]
-    : undefined;
+  return Object.prototype.hasOwnProperty.call(CONVERTERS, name) ? CONVERTERS[name as ConverterName] : undefined;
 }

@@ -53,11 +53,7 @@ export function ecForPaymentError(table: MappingTable, code: number | undefined)
  * ec for an API error body's `code` (univapay-api.md §5.2). For VALIDATION_ERROR (or a code
  * without its own entry) the first `errors[].field` with a mapping decides.
  */
-export function ecForApiError(
-  table: MappingTable,
-  code: string | undefined,
-  fields: ReadonlyArray<{ readonly field: string }> = [],
-): string {
+export function ecForApiError(table: MappingTable, code: string | undefined, fields: ReadonlyArray<{ readonly field: string }> = []): string {
   const direct = code === undefined ? undefined : table.errors.apiCodes.get(code);
   if (direct !== undefined) return table.errors.prefix + direct;
   for (const f of fields) {

@@ -66,7 +66,10 @@ function applyRule(table: MappingTable, rule: CompiledRule, env: ConvertEnv, bod
     if (rule.required) failures.push(issueFailure(table, rule, { reason: "missing", field: rule.from[absentAt] }));
     return;
   }
-  const out = rule.converter.convert(inputs.map((v) => v ?? ""), env);
+  const out = rule.converter.convert(
+    inputs.map((v) => v ?? ""),
+    env,
+  );
   if (!out.ok) {
     for (const issue of out.issues) failures.push(issueFailure(table, rule, issue));
     return;
@@ -75,12 +78,7 @@ function applyRule(table: MappingTable, rule: CompiledRule, env: ConvertEnv, bod
 }
 
 /** Maps `params` through rule set `ruleSet`; on failure lists every problem found. */
-export function mapFields(
-  table: MappingTable,
-  ruleSet: RuleSetName,
-  params: ParamSource,
-  ctx: MappingContext,
-): Result<Record<string, unknown>> {
+export function mapFields(table: MappingTable, ruleSet: RuleSetName, params: ParamSource, ctx: MappingContext): Result<Record<string, unknown>> {
   const env: ConvertEnv = { now: ctx.now, limits: table.limits, params };
   const body: Body = {};
   const failures: LegacyFailure[] = [];

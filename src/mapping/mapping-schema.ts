@@ -8,15 +8,7 @@ import type { GatewayErrorKey } from "./legacy-failure";
 import { OUTCOMES } from "./univapay-statuses";
 
 /** Every file the loader expects; an extra or missing *.yaml file is a load problem. */
-export const MAPPING_FILES = [
-  "params.yaml",
-  "services.yaml",
-  "operations.yaml",
-  "fields.yaml",
-  "statuses.yaml",
-  "errors.yaml",
-  "layout.yaml",
-] as const;
+export const MAPPING_FILES = ["params.yaml", "services.yaml", "operations.yaml", "fields.yaml", "statuses.yaml", "errors.yaml", "layout.yaml"] as const;
 export type MappingFile = (typeof MAPPING_FILES)[number];
 
 const Note = z.string().min(1).optional();
@@ -116,10 +108,7 @@ export const StatusesFileSchema = z.strictObject({
 export const ErrorsFileSchema = z.strictObject({
   prefix: z.strictObject({ value: z.string().regex(/^[A-Z0-9]{5}$/, "must be 5 characters A-Z/0-9"), note: Note }),
   // Record keys are checked in compile-errors, so a bad key does not hide the file's other problems.
-  codes: z.record(
-    z.string(),
-    z.strictObject({ origin: z.enum(["legacy", "gateway"]), ja: z.string().min(1), en: z.string().min(1) }),
-  ),
+  codes: z.record(z.string(), z.strictObject({ origin: z.enum(["legacy", "gateway"]), ja: z.string().min(1), en: z.string().min(1) })),
   keys: z.object({ note: Note }).catchall(DetailCode),
   paymentErrors: z.strictObject({
     note: Note,

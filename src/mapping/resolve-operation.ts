@@ -52,19 +52,14 @@ function resolveRow(table: MappingTable, endpoint: Endpoint, params: ParamSource
   if (!table.operations.knownJobs.has(job)) return fail("job_unknown", "job");
   const rawPtype = params.get("ptype");
   const ptype = present(rawPtype) ? rawPtype : undefined;
-  if (ptype !== undefined && table.operations.unsupportedPtypes[endpoint].has(ptype))
-    return fail("ptype_unsupported", "ptype");
+  if (ptype !== undefined && table.operations.unsupportedPtypes[endpoint].has(ptype)) return fail("ptype_unsupported", "ptype");
   const { row, jobHasRows } = findRow(table, endpoint, job, ptype);
   if (row !== undefined) return { ok: true, value: row };
   // The job exists for this endpoint but not with this ptype (e.g. payment.aspx AUTH ptype=2).
   return jobHasRows ? fail("ptype_unsupported", "ptype") : fail("job_not_supported", "job");
 }
 
-export function resolveOperation(
-  table: MappingTable,
-  endpoint: Endpoint,
-  params: ParamSource,
-): Result<ResolvedOperation> {
+export function resolveOperation(table: MappingTable, endpoint: Endpoint, params: ParamSource): Result<ResolvedOperation> {
   const failures: LegacyFailure[] = [];
   const r = resolveRow(table, endpoint, params);
   const ofPayment = r.ok && r.value.svidOfPayment && !present(params.get("svid"));

@@ -4,14 +4,7 @@
  * success. Pure.
  */
 import type { MappingTable } from "./mapping-table";
-import {
-  CANCEL_STATUSES,
-  CHARGE_STATUSES,
-  REFUND_STATUSES,
-  isOneOf,
-  type Outcome,
-  type Transition,
-} from "./univapay-statuses";
+import { CANCEL_STATUSES, CHARGE_STATUSES, REFUND_STATUSES, isOneOf, type Outcome, type Transition } from "./univapay-statuses";
 
 export function chargeOutcome(table: MappingTable, transition: Transition, status: string): Outcome | "unknown" {
   return isOneOf(CHARGE_STATUSES, status) ? table.statuses.charge[transition][status] : "unknown";

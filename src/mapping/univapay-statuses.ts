@@ -5,15 +5,7 @@
  */
 
 /** UnivaPay charge statuses (univapay-api.md §3). */
-export const CHARGE_STATUSES = [
-  "pending",
-  "awaiting",
-  "authorized",
-  "successful",
-  "failed",
-  "error",
-  "canceled",
-] as const;
+export const CHARGE_STATUSES = ["pending", "awaiting", "authorized", "successful", "failed", "error", "canceled"] as const;
 export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 
 /** Cancel (void) statuses (univapay-api.md §2.3, §3). */

@@ -73,7 +73,10 @@ export async function registerCardMember(
     token = await client.getTransactionToken(c, token.id);
   }
   if (opts.cvvAuthorize && !isChargeableRecurringToken(token)) {
-    throw new AppError("univapay_rejected", `UnivaPay did not authorise the card of member ${member.memberId} (CVV authorisation ${cvvAuthStatus(token) ?? "missing"})`);
+    throw new AppError(
+      "univapay_rejected",
+      `UnivaPay did not authorise the card of member ${member.memberId} (CVV authorisation ${cvvAuthStatus(token) ?? "missing"})`,
+    );
   }
   await store.putMemberToken(merchant.sid, member.memberId, token.id);
   return token;

@@ -85,7 +85,11 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
   const allowPrivate = opts.allowPrivateNetworks ?? false;
   const trusted = new Set(opts.trustedUrls ?? []);
   const maxSockets = Math.max(concurrency, 16);
-  const agents: KickbackAgents = createKickbackAgents({ allowPrivateNetworks: allowPrivate, maxSockets, ...(opts.resolveAll ? { resolveAll: opts.resolveAll } : {}) });
+  const agents: KickbackAgents = createKickbackAgents({
+    allowPrivateNetworks: allowPrivate,
+    maxSockets,
+    ...(opts.resolveAll ? { resolveAll: opts.resolveAll } : {}),
+  });
   const trustedAgents: KickbackAgents = trusted.size > 0 ? createKickbackAgents({ allowPrivateNetworks: true, maxSockets }) : agents;
   const log = opts.logger.child({ workerId: opts.workerId });
   const completions = createCompletionBatcher(opts.store, opts.workerId);
@@ -129,7 +133,16 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
       trigger,
       at,
     };
-    const fields = { kickbackId: row.id, sid: row.sid, pid: row.pid, transition: row.transition, attempt: attemptNo, trigger, statusCode: result.statusCode, durationMs: result.durationMs };
+    const fields = {
+      kickbackId: row.id,
+      sid: row.sid,
+      pid: row.pid,
+      transition: row.transition,
+      attempt: attemptNo,
+      trigger,
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+    };
     if (!(await completions.complete(attempt, outcome))) {
       log.warn(fields, "kickback lock lost before completion, outcome discarded");
       return;
@@ -137,7 +150,11 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     opts.observe?.({ outcome: outcome.kind, durationMs: result.durationMs, statusCode: result.statusCode });
     if (outcome.kind === "delivered") log.info(fields, "kickback delivered");
     else if (outcome.kind === "retry") log.warn({ ...fields, error: result.error, nextAttemptAt: outcome.nextAttemptAt }, "kickback failed, retry scheduled");
-    else if (result.blocked) log.error({ ...fields, error: result.error }, exhausted(row) ? "kickback given up: its deliveries never completed" : "kickback URL refused by the SSRF guard, given up");
+    else if (result.blocked)
+      log.error(
+        { ...fields, error: result.error },
+        exhausted(row) ? "kickback given up: its deliveries never completed" : "kickback URL refused by the SSRF guard, given up",
+      );
     else log.error({ ...fields, error: result.error }, trigger === "manual" ? "manual kickback attempt failed" : "kickback retries exhausted");
   }
 

@@ -74,7 +74,8 @@ function sendOnce(url: string, query: string, opts: SendOptions, elapsed: () => 
       return resolve({ statusCode: null, durationMs: elapsed(), bodyHead: "", error: "invalid url" });
     }
     const isHttps = u.protocol === "https:";
-    if (!isHttps && u.protocol !== "http:") return resolve({ statusCode: null, durationMs: elapsed(), bodyHead: "", error: `unsupported scheme ${u.protocol}` });
+    if (!isHttps && u.protocol !== "http:")
+      return resolve({ statusCode: null, durationMs: elapsed(), bodyHead: "", error: `unsupported scheme ${u.protocol}` });
     // pathname/search come from URL (already encoded); the query is appended raw, as rendered.
     const sep = u.search === "" ? "?" : "&";
     const path = `${u.pathname}${u.search}${query === "" ? "" : sep + query}`;

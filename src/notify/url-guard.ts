@@ -90,7 +90,10 @@ export function checkKickbackUrl(url: string, opts: { allowPrivateNetworks: bool
   if (u.hostname === "") return { ok: false, reason: "host missing" };
   if (opts.allowPrivateNetworks) return { ok: true };
   // WHATWG URL has already normalised 0x7f.1 / 2130706433 to 127.0.0.1 and compressed IPv6.
-  const host = u.hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+  const host = u.hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
   if (host === "localhost" || host.endsWith(".localhost")) return { ok: false, reason: "localhost not allowed" };
   if (isBlockedAddress(host)) return { ok: false, reason: `address ${host} is in a private or reserved range` };
   return { ok: true };

@@ -47,6 +47,10 @@ export function publicReadiness(r: Readiness): { status: string; checks: Record<
   const state = (s: string) => (s === "ok" ? "ok" : "unavailable");
   return {
     status: r.ready ? "ready" : "not_ready",
-    checks: { database: state(r.checks.database), univapay: state(r.checks.univapay), merchants: r.checks.merchants.notServed.length === 0 ? "ok" : "some not served" },
+    checks: {
+      database: state(r.checks.database),
+      univapay: state(r.checks.univapay),
+      merchants: r.checks.merchants.notServed.length === 0 ? "ok" : "some not served",
+    },
   };
 }

@@ -24,12 +24,7 @@ export interface LegacyReply {
   readonly failures?: readonly LegacyFailure[];
 }
 
-export async function handleLegacyRequest(
-  deps: PaymentDeps,
-  endpoint: LegacyEndpoint,
-  raw: Buffer,
-  sourceIp: string,
-): Promise<LegacyReply> {
+export async function handleLegacyRequest(deps: PaymentDeps, endpoint: LegacyEndpoint, raw: Buffer, sourceIp: string): Promise<LegacyReply> {
   const decoded = decodeLegacyRequest(deps, endpoint, raw, sourceIp);
   if (!decoded.ok) {
     const mode: Mode = decoded.merchant?.mode ?? "live";

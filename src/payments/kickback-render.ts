@@ -10,12 +10,7 @@ import { legacyResultFields, type MappingTable } from "../mapping";
 import type { NewKickback, PaymentRow, StoreOps } from "../store/store-types";
 import type { LegacyResult } from "../domain/legacy-result";
 
-export function renderKickbackQuery(
-  table: MappingTable,
-  payment: PaymentRow,
-  result: LegacyResult,
-  operationEcho?: string,
-): string {
+export function renderKickbackQuery(table: MappingTable, payment: PaymentRow, result: LegacyResult, operationEcho?: string): string {
   const fields = formatLegacyForm(legacyResultFields(table, "kickback", result), payment.charset);
   return withEcho(fields, mergeEchoes(payment.echo, operationEcho ?? ""));
 }

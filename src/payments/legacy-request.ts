@@ -66,9 +66,7 @@ export function priorRequestKey(sid: string, endpoint: LegacyEndpoint, form: Leg
 
 function digestRequest(h: Hash | Hmac, sid: string, endpoint: LegacyEndpoint, form: LegacyForm): string {
   h.update(`${sid}\u0000${endpoint}`);
-  const pairs = form.fields
-    .map((f) => `${f.name}\u0000${f.bytes.toString("hex")}`)
-    .sort();
+  const pairs = form.fields.map((f) => `${f.name}\u0000${f.bytes.toString("hex")}`).sort();
   for (const p of pairs) h.update(`\u0001${p}`);
   return h.digest("hex");
 }

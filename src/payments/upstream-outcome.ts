@@ -7,9 +7,7 @@ import { isAppError } from "../errors/app-error";
 import { ecForApiError, type MappingTable } from "../mapping";
 
 export type UpstreamOutcome =
-  | { readonly kind: "rejected"; readonly ec: string; readonly code: string | undefined }
-  | { readonly kind: "not_sent" }
-  | { readonly kind: "unknown" };
+  { readonly kind: "rejected"; readonly ec: string; readonly code: string | undefined } | { readonly kind: "not_sent" } | { readonly kind: "unknown" };
 
 export function classifyUpstreamError(table: MappingTable, err: unknown): UpstreamOutcome {
   if (!isAppError(err)) throw err;

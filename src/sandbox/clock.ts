@@ -138,10 +138,13 @@ abstract class ScheduledClock implements SandboxClock {
     if (!next || this.stopped) return;
     const delay = this.realDelayUntil(next.at);
     if (delay === null) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.enqueue(null);
-    }, Math.min(Math.max(0, delay), MAX_TIMER_MS));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        void this.enqueue(null);
+      },
+      Math.min(Math.max(0, delay), MAX_TIMER_MS),
+    );
     this.timer.unref();
   }
 }

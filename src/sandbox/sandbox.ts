@@ -21,9 +21,7 @@ import { openStateFile, type OpenedStateFile } from "./persistence/open-state-fi
 import { restoreState } from "./persistence/restore-state";
 import type { StatePersister } from "./persistence/state-persister";
 import { PaymentProcessor } from "./processing/payment-processor";
-import {
-  appTokenIdOf, createStoreWithCredentials, credentialsOf, type CreateStoreOptions, type SandboxCredentials,
-} from "./processing/store-registry";
+import { appTokenIdOf, createStoreWithCredentials, credentialsOf, type CreateStoreOptions, type SandboxCredentials } from "./processing/store-registry";
 import { TokenService } from "./processing/token-service";
 import { RateLimiter } from "./rate-limit";
 import { createAdminRoutes } from "./routes/admin-routes";
@@ -164,15 +162,18 @@ function buildSandbox(opts: SandboxOptions, log: Logger, file: OpenedStateFile |
     platformId: loaded?.identity.platformId ?? newId(),
   };
   const createStore = (o: CreateStoreOptions): SandboxCredentials => createStoreWithCredentials(state, jwtKey, clock.now(), o);
-  const plugins = [
-    ...(opts.subscriptions === false ? [] : [createSubscriptionPlugin({ retryCount: opts.subscriptionRetryCount })]),
-    ...(opts.plugins ?? []),
-  ];
+  const plugins = [...(opts.subscriptions === false ? [] : [createSubscriptionPlugin({ retryCount: opts.subscriptionRetryCount })]), ...(opts.plugins ?? [])];
   const app = createApp(deps, {
     admin: createAdminRoutes(deps, createStore),
     api: [
-      createInfoRoutes, createCustomerRoutes, createTokenRoutes, createChargeRoutes, createCancelRoutes, createRefundRoutes,
-      createTransactionHistoryRoutes, createWebhookRoutes,
+      createInfoRoutes,
+      createCustomerRoutes,
+      createTokenRoutes,
+      createChargeRoutes,
+      createCancelRoutes,
+      createRefundRoutes,
+      createTransactionHistoryRoutes,
+      createWebhookRoutes,
     ]
       .map((f) => f(deps))
       .concat(plugins.map((p) => p.createRoutes(deps))),

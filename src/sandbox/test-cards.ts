@@ -6,12 +6,7 @@
 export type CardBrand = "visa" | "mastercard" | "jcb" | "american_express" | "diners_club" | "discover" | "unionpay" | "unknown";
 
 /** The documented numbers (§6). In live mode these give 400 NO_TEST_CARD_IN_LIVE_MODE. */
-export const DOCUMENTED_TEST_CARDS: ReadonlySet<string> = new Set([
-  "4000020000000000",
-  "4242424242424242",
-  "4111111111111111",
-  "4012888888881881",
-]);
+export const DOCUMENTED_TEST_CARDS: ReadonlySet<string> = new Set(["4000020000000000", "4242424242424242", "4111111111111111", "4012888888881881"]);
 
 export interface CardBehaviour {
   readonly chargeFails: boolean;

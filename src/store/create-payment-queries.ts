@@ -47,8 +47,30 @@ export async function insertPaymentWithCreation(
   const now = ctx.codec.toDb(ctx.now());
   const r = await ctx.db.executeQuery<{ p: unknown; t: unknown }>(
     CompiledQuery.raw(CREATE_PG, [
-      pid, p.sid, p.requestKey, p.chargeId, p.tokenId, p.job, p.svid, p.amount, p.total, p.sod, p.state, p.echo, p.charset, p.mode, now,
-      t.kind, t.job, t.requestKey, t.resource, t.univapayId, t.state, t.univapayStatus, t.errorCode, t.echo,
+      pid,
+      p.sid,
+      p.requestKey,
+      p.chargeId,
+      p.tokenId,
+      p.job,
+      p.svid,
+      p.amount,
+      p.total,
+      p.sod,
+      p.state,
+      p.echo,
+      p.charset,
+      p.mode,
+      now,
+      t.kind,
+      t.job,
+      t.requestKey,
+      t.resource,
+      t.univapayId,
+      t.state,
+      t.univapayStatus,
+      t.errorCode,
+      t.echo,
     ]),
   );
   const row = r.rows[0];

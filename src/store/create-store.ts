@@ -50,8 +50,7 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store> {
   if (sqlite) log.info({ file: sqlite.file, createdDirectory: sqlite.createdDirectory }, "SQLite database opened");
   const kysely = new Kysely<Database>({
     dialect:
-      sqlite?.dialect ??
-      openPostgres(opts.databaseUrl, opts.pgSchema, opts.pgPoolMax ?? 10, (err) => log.warn({ err }, "idle database connection failed")),
+      sqlite?.dialect ?? openPostgres(opts.databaseUrl, opts.pgSchema, opts.pgPoolMax ?? 10, (err) => log.warn({ err }, "idle database connection failed")),
   });
   try {
     const applied = await runMigrations(kysely, dialect, dialect === "postgres" ? opts.pgSchema : undefined);
@@ -61,7 +60,9 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store> {
     await kysely.destroy().catch(() => undefined);
     // Say which database and which setting: a bare ECONNREFUSED tells an operator nothing.
     if (isAppError(e)) throw e;
-    const where = sqlite ? `SQLite file ${sqlite.file}` : `PostgreSQL at ${redactDatabaseUrl(opts.databaseUrl)}${opts.pgSchema ? ` (schema ${opts.pgSchema})` : ""}`;
+    const where = sqlite
+      ? `SQLite file ${sqlite.file}`
+      : `PostgreSQL at ${redactDatabaseUrl(opts.databaseUrl)}${opts.pgSchema ? ` (schema ${opts.pgSchema})` : ""}`;
     throw new AppError("config_invalid", `DATABASE_URL: cannot open ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const store = buildStore({ db: kysely, dialect, codec: createInstantCodec(dialect), now: opts.now ?? (() => new Date()), mintPid: opts.mintPid ?? mintPid });
@@ -116,8 +117,7 @@ function buildStore(ctx: QueryContext): Store {
   const opsIn = (trx: Kysely<Database>): StoreOps => createStoreOps({ ...ctx, db: trx });
   // SQLite: writes share commits (sqlite-group-commit.ts). PostgreSQL: one transaction each.
   const group = ctx.dialect === "sqlite" ? createGroupCommit(db, opsIn) : undefined;
-  const transaction = <T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> =>
-    group ? group.run(fn) : db.transaction().execute((trx) => fn(opsIn(trx)));
+  const transaction = <T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> => (group ? group.run(fn) : db.transaction().execute((trx) => fn(opsIn(trx))));
   return {
     dialect: ctx.dialect,
     ...createStoreOps(ctx),
@@ -127,8 +127,9 @@ function buildStore(ctx: QueryContext): Store {
     claimDueKickbacks: guarded("claimDueKickbacks", async (workerId, now, limit, lockMs) =>
       limit <= 0 ? [] : claimDueKickbackRows(ctx, workerId, now, limit, lockMs),
     ),
-    completeKickbackAttempt: guarded("completeKickbackAttempt", async (workerId, attempt, outcome) =>
-      (await completeAll(workerId, [{ attempt, outcome }]))[0] === true,
+    completeKickbackAttempt: guarded(
+      "completeKickbackAttempt",
+      async (workerId, attempt, outcome) => (await completeAll(workerId, [{ attempt, outcome }]))[0] === true,
     ),
     completeKickbackAttempts: guarded("completeKickbackAttempts", (workerId, items) => completeAll(workerId, items)),
     requeueKickback: guarded("requeueKickback", (id, now) => requeueKickbackRow(ctx, id, now)),

@@ -140,5 +140,5 @@ export function fromDbInstantOrNull(codec: InstantCodec, v: DbInstant | string |
 
 /** PostgreSQL TEXT cannot hold NUL; a merchant's body head may contain one. */
 export function stripNul(s: string): string {
-  return s.includes("\u0000") ? s.replace(/\u0000/g, "\uFFFD") : s;
+  return s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s;
 }

@@ -65,7 +65,17 @@ const INSERT_KICKBACK = prepareQuery((db, p: Placeholder<Insertable<KickbacksTab
 
 export async function insertKickbackIfAbsent(ctx: QueryContext, k: NewKickback, now: Date): Promise<boolean> {
   const at = ctx.codec.toDb(now);
-  const r = await INSERT_KICKBACK.run(ctx, { id: randomUUID(), pid: k.pid, sid: k.sid, transition: k.transition, url: k.url, query: k.query, state: "pending", next_attempt_at: at, created_at: at });
+  const r = await INSERT_KICKBACK.run(ctx, {
+    id: randomUUID(),
+    pid: k.pid,
+    sid: k.sid,
+    transition: k.transition,
+    url: k.url,
+    query: k.query,
+    state: "pending",
+    next_attempt_at: at,
+    created_at: at,
+  });
   return Number(r.numAffectedRows ?? 0) > 0;
 }
 
@@ -88,7 +98,14 @@ export async function claimDueKickbackRows(ctx: QueryContext, workerId: string, 
   return (await claimDueRows(ctx, "kickbacks", workerId, now, limit, lockMs)).map((r) => toKickbackRow(ctx, r));
 }
 
-type OutcomeArgs = { kickbackId: string; workerId: string; lastStatus: number | null; lastError: string | null; nextAttemptAt: DbInstant; deliveredAt: DbInstant };
+type OutcomeArgs = {
+  kickbackId: string;
+  workerId: string;
+  lastStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: DbInstant;
+  deliveredAt: DbInstant;
+};
 
 /** One statement per outcome kind: each sets different columns. */
 const APPLY_OUTCOME = preparedByShape((kind: KickbackOutcome["kind"]) =>

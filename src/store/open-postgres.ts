@@ -8,12 +8,7 @@ import { AppError } from "../errors/app-error";
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export function openPostgres(
-  databaseUrl: string,
-  pgSchema: string | undefined,
-  poolMax: number,
-  onIdleError: (err: Error) => void,
-): PostgresDialect {
+export function openPostgres(databaseUrl: string, pgSchema: string | undefined, poolMax: number, onIdleError: (err: Error) => void): PostgresDialect {
   if (pgSchema !== undefined && !SCHEMA_NAME.test(pgSchema)) {
     throw new AppError("config_invalid", `pgSchema must match ${SCHEMA_NAME.source}`);
   }

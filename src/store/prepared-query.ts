@@ -38,9 +38,7 @@ export interface PreparedQuery<A, R> {
  * that varies goes through `p(name)`. A shape that depends on arguments needs one PreparedQuery
  * per shape (see preparedByShape).
  */
-export function prepareQuery<A extends object, R>(
-  build: (db: Kysely<Database>, p: Placeholder<A>, dialect: Dialect) => Compilable<R>,
-): PreparedQuery<A, R> {
+export function prepareQuery<A extends object, R>(build: (db: Kysely<Database>, p: Placeholder<A>, dialect: Dialect) => Compilable<R>): PreparedQuery<A, R> {
   const byDialect = new Map<Dialect, Compiled>();
   const compiledFor = (ctx: Pick<QueryContext, "db" | "dialect">): Compiled => {
     let c = byDialect.get(ctx.dialect);

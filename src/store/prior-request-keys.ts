@@ -11,7 +11,11 @@ import type { QueryContext } from "./query-context";
 /** When the newest row with a pre-HMAC key was created, if any row still has one. */
 export async function newestPriorKeyRow(ctx: QueryContext): Promise<Date | undefined> {
   const q = (table: "payments" | "transitions") =>
-    ctx.db.selectFrom(table).select((eb) => eb.fn.max("created_at").as("newest")).where("request_key", "not like", "%:%").executeTakeFirst();
+    ctx.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.max("created_at").as("newest"))
+      .where("request_key", "not like", "%:%")
+      .executeTakeFirst();
   const found = [await q("payments"), await q("transitions")].map((r) => r?.newest).filter((v): v is NonNullable<typeof v> => v !== null && v !== undefined);
   if (found.length === 0) return undefined;
   return new Date(Math.max(...found.map((v) => ctx.codec.fromDb(typeof v === "string" ? Number(v) : v).getTime())));
@@ -21,7 +25,10 @@ export async function newestPriorKeyRow(ctx: QueryContext): Promise<Date | undef
 export async function retirePriorKeys(ctx: QueryContext, before: Date): Promise<number> {
   const at = ctx.codec.toDb(before);
   let n = 0;
-  for (const [table, id] of [["payments", "pid"], ["transitions", "id"]] as const) {
+  for (const [table, id] of [
+    ["payments", "pid"],
+    ["transitions", "id"],
+  ] as const) {
     const r = await ctx.db
       .updateTable(table)
       .set({ request_key: sql<string>`'h0:' || ${sql.ref(id)}` })

@@ -39,8 +39,20 @@ const CLAIM_DUE = preparedByShape((table: QueueTable) =>
 );
 
 /** Claims up to `limit` due rows of `table` for `workerId`, in due order. */
-export async function claimDueRows<T extends QueueTable>(ctx: QueryContext, table: T, workerId: string, now: Date, limit: number, lockMs: number): Promise<Array<RowOf<T>>> {
-  const { rows } = await CLAIM_DUE(table).run(ctx, { workerId, now: ctx.codec.toDb(now), lockedUntil: ctx.codec.toDb(new Date(now.getTime() + lockMs)), limit });
+export async function claimDueRows<T extends QueueTable>(
+  ctx: QueryContext,
+  table: T,
+  workerId: string,
+  now: Date,
+  limit: number,
+  lockMs: number,
+): Promise<Array<RowOf<T>>> {
+  const { rows } = await CLAIM_DUE(table).run(ctx, {
+    workerId,
+    now: ctx.codec.toDb(now),
+    lockedUntil: ctx.codec.toDb(new Date(now.getTime() + lockMs)),
+    limit,
+  });
   // RETURNING order is unspecified: restore the due order.
   const typed = rows as unknown as Array<RowOf<T>>;
   return typed.sort((a, b) => ctx.codec.fromDb(a.next_attempt_at).getTime() - ctx.codec.fromDb(b.next_attempt_at).getTime());

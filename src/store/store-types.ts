@@ -8,7 +8,6 @@
 import type { LegacyCharset } from "../domain/legacy-charset";
 import type { Mode } from "../domain/mode";
 
-
 /** Where the money of a legacy payment (pid) stands. Distinct from UnivaPay's charge status and
  *  from the state of each transition. */
 export const PAYMENT_STATES = [
@@ -250,10 +249,7 @@ export interface Store extends StoreOps {
   completeWebhookEvent(
     workerId: string,
     id: string,
-    outcome:
-      | { kind: "processed" | "ignored"; note?: string }
-      | { kind: "retry"; nextAttemptAt: Date; error: string }
-      | { kind: "dead"; error: string },
+    outcome: { kind: "processed" | "ignored"; note?: string } | { kind: "retry"; nextAttemptAt: Date; error: string } | { kind: "dead"; error: string },
   ): Promise<boolean>;
 
   /** When the newest payment/transition whose request key predates the HMAC keys was created. */

@@ -206,9 +206,21 @@ export async function settleTransitionRow(
     const at = ctx.codec.toDb(ctx.now());
     const r = await ctx.db.executeQuery<{ t: unknown; p: unknown; enqueued: string | number }>(
       CompiledQuery.raw(SETTLE_PG, [
-        id, patch.state, patch.univapayStatus ?? null, patch.errorCode ?? null, patch.univapayId ?? null, patch.resource ?? null, at,
-        pp.state ?? null, pp.chargeId ?? null, pp.tokenId ?? null, pp.mode ?? null,
-        randomUUID(), kickback?.url ?? null, kickback?.query ?? null, ctx.codec.toDb(now),
+        id,
+        patch.state,
+        patch.univapayStatus ?? null,
+        patch.errorCode ?? null,
+        patch.univapayId ?? null,
+        patch.resource ?? null,
+        at,
+        pp.state ?? null,
+        pp.chargeId ?? null,
+        pp.tokenId ?? null,
+        pp.mode ?? null,
+        randomUUID(),
+        kickback?.url ?? null,
+        kickback?.query ?? null,
+        ctx.codec.toDb(now),
       ]),
     );
     const row = r.rows[0];
@@ -243,5 +255,9 @@ export async function selectStaleTransitions(ctx: QueryContext, before: Date, li
 }
 
 export async function touchTransitionRow(ctx: QueryContext, id: string): Promise<void> {
-  await ctx.db.updateTable("transitions").set({ updated_at: ctx.codec.toDb(ctx.now()) }).where("id", "=", id).execute();
+  await ctx.db
+    .updateTable("transitions")
+    .set({ updated_at: ctx.codec.toDb(ctx.now()) })
+    .where("id", "=", id)
+    .execute();
 }

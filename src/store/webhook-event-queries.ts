@@ -12,9 +12,7 @@ import { claimDueRows } from "./queue-claim";
 import type { QueryContext } from "./query-context";
 
 export type WebhookOutcome =
-  | { kind: "processed" | "ignored"; note?: string }
-  | { kind: "retry"; nextAttemptAt: Date; error: string }
-  | { kind: "dead"; error: string };
+  { kind: "processed" | "ignored"; note?: string } | { kind: "retry"; nextAttemptAt: Date; error: string } | { kind: "dead"; error: string };
 
 function toWebhookEventRow(ctx: QueryContext, r: Selectable<WebhookEventsTable>): WebhookEventRow {
   return {
@@ -53,7 +51,17 @@ const INSERT_EVENT = prepareQuery((db, p: Placeholder<Insertable<WebhookEventsTa
 
 export async function insertWebhookEventIfAbsent(ctx: QueryContext, e: NewWebhookEvent, now: Date): Promise<boolean> {
   const at = ctx.codec.toDb(now);
-  const r = await INSERT_EVENT.run(ctx, { id: randomUUID(), sid: e.sid, dedupe_key: e.dedupeKey, event: e.event, resource_id: e.resourceId, body: e.body, state: "pending", next_attempt_at: at, received_at: at });
+  const r = await INSERT_EVENT.run(ctx, {
+    id: randomUUID(),
+    sid: e.sid,
+    dedupe_key: e.dedupeKey,
+    event: e.event,
+    resource_id: e.resourceId,
+    body: e.body,
+    state: "pending",
+    next_attempt_at: at,
+    received_at: at,
+  });
   return Number(r.numAffectedRows ?? 0) > 0;
 }
 
@@ -101,6 +109,10 @@ export async function completeWebhookEventRow(ctx: QueryContext, workerId: strin
 }
 
 export async function countPendingWebhookEvents(ctx: QueryContext): Promise<number> {
-  const r = await ctx.db.selectFrom("webhook_events").select((eb) => eb.fn.countAll<number | string>().as("n")).where("state", "=", "pending").executeTakeFirst();
+  const r = await ctx.db
+    .selectFrom("webhook_events")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("state", "=", "pending")
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }

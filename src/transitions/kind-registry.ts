@@ -38,7 +38,10 @@ export function createKindRegistry(kinds: ReadonlyArray<TransitionKind<any, any>
     assertCovers(table) {
       const details = table.operations.rows.flatMap((row) => {
         const kind = byAction.get(row.action);
-        if (!kind) return [{ path: `operations.yaml ${row.id}`, message: `no transition kind serves action "${row.action}" (known: ${[...byAction.keys()].join(", ")})` }];
+        if (!kind)
+          return [
+            { path: `operations.yaml ${row.id}`, message: `no transition kind serves action "${row.action}" (known: ${[...byAction.keys()].join(", ")})` },
+          ];
         return kind.checkRow(row).map((message) => ({ path: `operations.yaml ${row.id}`, message }));
       });
       if (details.length > 0) throw new AppError("mapping_invalid", "operations.yaml names actions the gateway cannot run", { details });

@@ -46,7 +46,15 @@ export async function runTransition(ctx: KindContext, kind: TransitionKind, req:
       // resend tries again. A payment this request was creating gets no pid: none exists yet.
       ctx.logger.warn({ pid: subject.payment.pid, kind: kind.name }, "univapay unreachable, nothing sent");
       const creating = subject.transition.requestKey === null;
-      return { ok: true, result: { ...kind.reply(ctx.table, subject), outcome: "failure", ec: ecFor(ctx.table, "upstream_unavailable"), pid: creating ? null : subject.payment.pid } };
+      return {
+        ok: true,
+        result: {
+          ...kind.reply(ctx.table, subject),
+          outcome: "failure",
+          ec: ecFor(ctx.table, "upstream_unavailable"),
+          pid: creating ? null : subject.payment.pid,
+        },
+      };
     }
   }
   let latest = created ? withCreated(subject, created) : subject;
@@ -54,7 +62,11 @@ export async function runTransition(ctx: KindContext, kind: TransitionKind, req:
   // before waiting, so a crash during the wait leaves something the reconciler can look up. A
   // charge is found again by its metadata: its id is written with the outcome, in one write.
   if (created && !kind.recover) {
-    latest = await ctx.store.recordPending(subject.transition.id, { univapayId: created.univapayId, resource: created.resource }, kind.after(latest, undefined, "pending"));
+    latest = await ctx.store.recordPending(
+      subject.transition.id,
+      { univapayId: created.univapayId, resource: created.resource },
+      kind.after(latest, undefined, "pending"),
+    );
     created = undefined;
     if (!isOpen(latest.transition)) return answer(latest);
   }
@@ -64,7 +76,12 @@ export async function runTransition(ctx: KindContext, kind: TransitionKind, req:
     resource = await kind.fetch(ctx, merchant, latest, Date.now() + ctx.pollDeadlineMs);
   } catch (err) {
     ctx.logger.warn({ err, pid: subject.payment.pid, kind: kind.name }, "status unavailable, result will follow by kickback");
-    if (created) latest = await ctx.store.recordPending(subject.transition.id, { univapayId: created.univapayId, resource: created.resource }, kind.after(latest, undefined, "pending"));
+    if (created)
+      latest = await ctx.store.recordPending(
+        subject.transition.id,
+        { univapayId: created.univapayId, resource: created.resource },
+        kind.after(latest, undefined, "pending"),
+      );
     return answer(latest);
   }
   return answer(await settleFromResource(ctx, merchant, kind, latest, resource));

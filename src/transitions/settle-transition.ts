@@ -25,7 +25,10 @@ export async function settleAs(
   patch: TransitionPatch & { state: "succeeded" | "failed" },
   paymentPatch: PaymentPatch | null,
 ): Promise<Subject> {
-  const projected: Subject = { payment: withDefined<PaymentRow>(subject.payment, paymentPatch), transition: withDefined<TransitionRow>(subject.transition, patch) };
+  const projected: Subject = {
+    payment: withDefined<PaymentRow>(subject.payment, paymentPatch),
+    transition: withDefined<TransitionRow>(subject.transition, patch),
+  };
   const kickback = kickbackFor(ctx.table, merchant, projected.payment, subject.transition.id, kind.reply(ctx.table, projected), subject.transition.echo);
   const settled = await ctx.store.settleTransition(subject.transition.id, patch, paymentPatch, kickback, ctx.now());
   if (settled?.enqueued) ctx.onKickbackEnqueued();
@@ -41,10 +44,17 @@ export async function settleFromResource(ctx: KindContext, merchant: Merchant, k
   const v = kind.judge(ctx.table, subject, resource);
   const id = kind.identify(resource);
   if (v.outcome === "unknown") {
-    ctx.logger.warn({ pid: subject.payment.pid, transition: subject.transition.id, kind: kind.name, status: v.univapayStatus }, "unknown UnivaPay status, treated as pending");
+    ctx.logger.warn(
+      { pid: subject.payment.pid, transition: subject.transition.id, kind: kind.name, status: v.univapayStatus },
+      "unknown UnivaPay status, treated as pending",
+    );
   }
   if (v.outcome === "pending" || v.outcome === "unknown") {
-    return ctx.store.recordPending(subject.transition.id, { univapayStatus: v.univapayStatus, univapayId: id.univapayId, resource: id.resource }, kind.after(subject, resource, "pending"));
+    return ctx.store.recordPending(
+      subject.transition.id,
+      { univapayStatus: v.univapayStatus, univapayId: id.univapayId, resource: id.resource },
+      kind.after(subject, resource, "pending"),
+    );
   }
   const patch = {
     state: v.outcome === "success" ? ("succeeded" as const) : ("failed" as const),

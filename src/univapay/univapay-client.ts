@@ -76,8 +76,7 @@ export interface UnivapayClient {
 
 export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClient {
   const transport = createUnivapayTransport(opts);
-  const store = (c: C, ...segments: string[]): string =>
-    `/stores/${encodeURIComponent(c.storeId)}/${segments.map(encodeURIComponent).join("/")}`;
+  const store = (c: C, ...segments: string[]): string => `/stores/${encodeURIComponent(c.storeId)}/${segments.map(encodeURIComponent).join("/")}`;
   const post = <T>(c: C, route: string, path: string, body: unknown, key: string, schema: z.ZodType<T>): Promise<T> =>
     transport.request({ method: "POST", route, path, creds: c, body, idempotencyKey: key, schema });
   const get = <T>(c: C, route: string, path: string, o: GetOptions | undefined, schema: z.ZodType<T>): Promise<T> =>
@@ -90,8 +89,7 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
     getTransactionToken: (c, id) => get(c, "/stores/:storeId/tokens/:tokenId", store(c, "tokens", id), undefined, TransactionTokenSchema),
     createCharge: (c, body, key) => post(c, "/charges", "/charges", body, key, ChargeSchema),
     getCharge: (c, id, o) => get(c, CHARGE, store(c, "charges", id), o, ChargeSchema),
-    waitForCharge: (c, id, deadlineAt, isFinal) =>
-      waitUntilFinal((polling) => client.getCharge(c, id, { polling }), deadlineAt, isFinal, transport),
+    waitForCharge: (c, id, deadlineAt, isFinal) => waitUntilFinal((polling) => client.getCharge(c, id, { polling }), deadlineAt, isFinal, transport),
     captureCharge: async (c, id, body, key) => {
       await transport.request({
         method: "POST",
@@ -105,13 +103,11 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
       });
     },
     createCancel: (c, id, body, key) => post(c, `${CHARGE}/cancels`, store(c, "charges", id, "cancels"), body, key, CancelSchema),
-    getCancel: (c, id, cancelId, o) =>
-      get(c, `${CHARGE}/cancels/:cancelId`, store(c, "charges", id, "cancels", cancelId), o, CancelSchema),
+    getCancel: (c, id, cancelId, o) => get(c, `${CHARGE}/cancels/:cancelId`, store(c, "charges", id, "cancels", cancelId), o, CancelSchema),
     waitForCancel: (c, id, cancelId, deadlineAt, isFinal) =>
       waitUntilFinal((polling) => client.getCancel(c, id, cancelId, { polling }), deadlineAt, isFinal, transport),
     createRefund: (c, id, body, key) => post(c, `${CHARGE}/refunds`, store(c, "charges", id, "refunds"), body, key, RefundSchema),
-    getRefund: (c, id, refundId, o) =>
-      get(c, `${CHARGE}/refunds/:refundId`, store(c, "charges", id, "refunds", refundId), o, RefundSchema),
+    getRefund: (c, id, refundId, o) => get(c, `${CHARGE}/refunds/:refundId`, store(c, "charges", id, "refunds", refundId), o, RefundSchema),
     waitForRefund: (c, id, refundId, deadlineAt, isFinal) =>
       waitUntilFinal((polling) => client.getRefund(c, id, refundId, { polling }), deadlineAt, isFinal, transport),
     findChargesByMetadata: async (c, key, value) => {
@@ -120,11 +116,26 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
       return list.items;
     },
     getStore: (c) =>
-      transport.request({ method: "GET", route: "/stores/:storeId", path: `/stores/${encodeURIComponent(c.storeId)}`, creds: c, noRetry: true, schema: StoreSchema }),
+      transport.request({
+        method: "GET",
+        route: "/stores/:storeId",
+        path: `/stores/${encodeURIComponent(c.storeId)}`,
+        creds: c,
+        noRetry: true,
+        schema: StoreSchema,
+      }),
     listWebhooks: async (c) => (await get(c, "/stores/:storeId/webhooks", `${store(c, "webhooks")}?limit=100`, undefined, WebhookListSchema)).items,
     createWebhook: (c, body, key) => post(c, "/stores/:storeId/webhooks", store(c, "webhooks"), body, key, WebhookSchema),
     updateWebhook: (c, id, body, key) =>
-      transport.request({ method: "PATCH", route: "/stores/:storeId/webhooks/:webhookId", path: store(c, "webhooks", id), creds: c, body, idempotencyKey: key, schema: WebhookSchema }),
+      transport.request({
+        method: "PATCH",
+        route: "/stores/:storeId/webhooks/:webhookId",
+        path: store(c, "webhooks", id),
+        creds: c,
+        body,
+        idempotencyKey: key,
+        schema: WebhookSchema,
+      }),
     heartbeat: async () => {
       // /readyz wants the current truth, fast: no retries; any 2xx body counts as alive.
       const call = { method: "GET", route: "/heartbeat", path: "/heartbeat", allowEmpty: true, noRetry: true } as const;

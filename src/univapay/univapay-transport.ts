@@ -12,14 +12,7 @@ import type { Logger, Secret } from "../logging/logger";
 import { backoffDelay, parseRetryAfter } from "./backoff-delay";
 import { exchangeOrigin, httpExchange, type ExchangeResponse } from "./http-exchange";
 import { createRateLimiter, HeaderReader, RateClass, rateClassOf } from "./rate-limiter";
-import {
-  CallContext,
-  classifyTransportError,
-  parseApiErrorBody,
-  rejectedError,
-  unavailableError,
-  upstreamCodeOf,
-} from "./univapay-errors";
+import { CallContext, classifyTransportError, parseApiErrorBody, rejectedError, unavailableError, upstreamCodeOf } from "./univapay-errors";
 import { POLL_HOLD_MS } from "./wait-until-final";
 
 export interface UnivapayCredentials {
@@ -59,7 +52,10 @@ export interface Call<T> extends CallContext {
 }
 
 type Step<T> = { kind: "done"; value: T } | { kind: "retry"; delayMs: number } | { kind: "fail"; error: AppError };
-interface Counters { serverErrors: number; throttled: number }
+interface Counters {
+  serverErrors: number;
+  throttled: number;
+}
 
 const MAX_429_RETRIES = 3;
 const GET_RETRY_BASE_MS = 200;

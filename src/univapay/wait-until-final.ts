@@ -24,12 +24,7 @@ export interface WaitDeps {
  * result (the GET already retried; a pending answer is truer than an error for a charge that
  * exists). Throws when the first GET fails or UnivaPay rejects a GET.
  */
-export async function waitUntilFinal<T>(
-  get: (polling: boolean) => Promise<T>,
-  deadlineAt: number,
-  isFinal: (r: T) => boolean,
-  deps: WaitDeps,
-): Promise<T> {
+export async function waitUntilFinal<T>(get: (polling: boolean) => Promise<T>, deadlineAt: number, isFinal: (r: T) => boolean, deps: WaitDeps): Promise<T> {
   let last: T | undefined;
   for (;;) {
     const startedAt = deps.now();

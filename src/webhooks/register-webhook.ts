@@ -12,11 +12,7 @@ import type { Webhook } from "../univapay/univapay-types";
 /** The events a kickback can come from. */
 export const WEBHOOK_TRIGGERS = ["charge_updated", "charge_finished", "cancel_finished", "refund_finished"] as const;
 
-export async function registerWebhook(
-  client: UnivapayClient,
-  merchant: Merchant,
-  url: string,
-): Promise<{ webhook: Webhook; created: boolean }> {
+export async function registerWebhook(client: UnivapayClient, merchant: Merchant, url: string): Promise<{ webhook: Webhook; created: boolean }> {
   const c = merchant.credentials;
   const body = { url, triggers: [...WEBHOOK_TRIGGERS], auth_token: merchant.webhookToken.reveal(), active: true };
   const existing = (await client.listWebhooks(c)).find((w) => w.url === url);

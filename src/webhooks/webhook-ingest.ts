@@ -59,9 +59,6 @@ export async function ingestWebhook(store: Store, merchant: Merchant, rawBody: s
   }
   const dedupeKey = env ? dedupeKeyOf(env) : `raw:${digest(rawBody).toString("hex")}`;
   const event = env?.event ?? "unparseable";
-  const stored = await store.insertWebhookEvent(
-    { sid: merchant.sid, dedupeKey, event, resourceId: env?.data.id ?? null, body: rawBody },
-    now,
-  );
+  const stored = await store.insertWebhookEvent({ sid: merchant.sid, dedupeKey, event, resourceId: env?.data.id ?? null, body: rawBody }, now);
   return { stored, event, parsed: env !== undefined };
 }

@@ -163,7 +163,10 @@ export function createWebhookProcessor(opts: {
     let out: ProcessOutcome | { kind: "retry"; nextAttemptAt: Date; error: string } | { kind: "dead"; error: string };
     try {
       // Counted when claimed: an event whose processing kills its worker every time runs out too.
-      out = row.attempts > policy.maxAttempts ? { kind: "dead", error: `claimed ${row.attempts} times without completing` } : await processWebhookEvent(deps, row, budget);
+      out =
+        row.attempts > policy.maxAttempts
+          ? { kind: "dead", error: `claimed ${row.attempts} times without completing` }
+          : await processWebhookEvent(deps, row, budget);
     } catch (err) {
       const next = nextAttemptAt(row.attempts, policy, deps.now(), random);
       const error = err instanceof Error ? err.message : String(err);
@@ -182,7 +185,9 @@ export function createWebhookProcessor(opts: {
   async function pass(): Promise<number> {
     const rows = await deps.store.claimDueWebhookEvents(workerId, deps.now(), batchSize, opts.lockMs ?? 60_000);
     await Promise.all(
-      rows.map((row) => handle(row).catch((err: unknown) => log.warn({ err, eventId: row.id }, "webhook event completion failed, retried after its lock expires"))),
+      rows.map((row) =>
+        handle(row).catch((err: unknown) => log.warn({ err, eventId: row.id }, "webhook event completion failed, retried after its lock expires")),
+      ),
     );
     return rows.length;
   }

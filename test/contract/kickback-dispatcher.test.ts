@@ -38,7 +38,18 @@ describe("kickback dispatcher", () => {
   });
 
   function dispatcher(logger: Logger, over: Partial<KickbackDispatcherOptions> = {}) {
-    return createKickbackDispatcher({ store, logger, workerId: "W1", policy: POLICY, timeoutMs: 5000, lockMs: LOCK_MS, now: clock.now, random: () => 0.5, allowPrivateNetworks: true, ...over });
+    return createKickbackDispatcher({
+      store,
+      logger,
+      workerId: "W1",
+      policy: POLICY,
+      timeoutMs: 5000,
+      lockMs: LOCK_MS,
+      now: clock.now,
+      random: () => 0.5,
+      allowPrivateNetworks: true,
+      ...over,
+    });
   }
 
   async function enqueue(url: string, query?: string): Promise<KickbackRow> {
@@ -239,7 +250,17 @@ describe("kickback dispatcher and the SSRF guard at delivery time", () => {
       const { logger, lines } = capture();
       // A public-looking name that DNS answers with the receiver's loopback address (rebinding).
       const resolveAll: ResolveAll = (_host, _family, cb) => cb(null, [{ address: "127.0.0.1", family: 4 }]);
-      const d = createKickbackDispatcher({ store, logger, workerId: "W1", policy: POLICY, timeoutMs: 5000, lockMs: LOCK_MS, now: clock.now, random: () => 0.5, resolveAll });
+      const d = createKickbackDispatcher({
+        store,
+        logger,
+        workerId: "W1",
+        policy: POLICY,
+        timeoutMs: 5000,
+        lockMs: LOCK_MS,
+        now: clock.now,
+        random: () => 0.5,
+        resolveAll,
+      });
       const port = new URL(receiver.url).port;
       const { row } = await insertPayment(store, buildPayment());
       await store.enqueueKickback(buildKickback(row.pid, { url: `http://shop.example.jp:${port}/kb` }), clock.now());

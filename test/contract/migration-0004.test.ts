@@ -129,8 +129,20 @@ const op = (id: string, n: number, over: Partial<V3Operation> & Pick<V3Operation
 });
 
 const OPERATIONS: readonly V3Operation[] = [
-  op("op-3a", 3, { kind: "capture", state: "failed", error_code: "ER000T52G05", created_at: P(3).created_at + 2 * MIN, updated_at: P(3).created_at + 2 * MIN + 1_000 }),
-  op("op-3b", 3, { kind: "cancel", state: "failed", error_code: "ER000T52G01", created_at: P(3).created_at + 3 * MIN, updated_at: P(3).created_at + 3 * MIN + 1_000 }),
+  op("op-3a", 3, {
+    kind: "capture",
+    state: "failed",
+    error_code: "ER000T52G05",
+    created_at: P(3).created_at + 2 * MIN,
+    updated_at: P(3).created_at + 2 * MIN + 1_000,
+  }),
+  op("op-3b", 3, {
+    kind: "cancel",
+    state: "failed",
+    error_code: "ER000T52G01",
+    created_at: P(3).created_at + 3 * MIN,
+    updated_at: P(3).created_at + 3 * MIN + 1_000,
+  }),
   op("op-3c", 3, { kind: "capture", state: "pending" }), // a SALES UnivaPay accepted, not settled yet
   op("op-4a", 4, { kind: "capture", state: "succeeded", created_at: P(4).created_at + 2 * MIN, updated_at: P(4).created_at + 2 * MIN + 1_000 }),
   op("op-4b", 4, { kind: "refund", state: "requested" }), // its create never answered
@@ -164,7 +176,15 @@ const KICKBACKS: readonly V3Kickback[] = [
   kickback("kb-3-sales-failed", 3, "SALES:failed:op-3a"),
   kickback("kb-3-cancel-failed", 3, "CANCEL:failed:op-3b"),
   kickback("kb-4-auth", 4, "AUTH"),
-  kickback("kb-4-sales", 4, "SALES", { state: "pending", attempts: 2, last_status: 500, last_error: "HTTP 500", delivered_at: null, locked_by: "w-1", locked_until: T0 + 99 * MIN }),
+  kickback("kb-4-sales", 4, "SALES", {
+    state: "pending",
+    attempts: 2,
+    last_status: 500,
+    last_error: "HTTP 500",
+    delivered_at: null,
+    locked_by: "w-1",
+    locked_until: T0 + 99 * MIN,
+  }),
   kickback("kb-5-cancel", 5, "CANCEL", { next_trigger: "manual" }),
   kickback("kb-6-capture", 6, "CAPTURE"),
   kickback("kb-6-cancel", 6, "CANCEL"),
@@ -254,14 +274,18 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
     const r =
       dialect === "sqlite"
         ? await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db)
-        : await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = ${target.pgSchema ?? ""} AND table_name = ${table}`.execute(db);
+        : await sql<{
+            name: string;
+          }>`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = ${target.pgSchema ?? ""} AND table_name = ${table}`.execute(db);
     return r.rows.map((c) => c.name).sort();
   }
   async function tableExists(table: string): Promise<boolean> {
     const r =
       dialect === "sqlite"
         ? await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ${table}`.execute(db)
-        : await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${target.pgSchema ?? ""} AND table_name = ${table}`.execute(db);
+        : await sql<{
+            name: string;
+          }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${target.pgSchema ?? ""} AND table_name = ${table}`.execute(db);
     return r.rows.length > 0;
   }
 
@@ -284,20 +308,46 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
     }
     store = undefined;
 
-    await runMigrations(db, dialect, target.pgSchema, MIGRATIONS.filter((m) => m.version <= 3));
-    for (const p of PAYMENTS) await legacy().insertInto("payments").values({ ...p, created_at: at(p.created_at), updated_at: at(p.updated_at) }).execute();
-    for (const o of OPERATIONS) await legacy().insertInto("operations").values({ ...o, created_at: at(o.created_at), updated_at: at(o.updated_at) }).execute();
+    await runMigrations(
+      db,
+      dialect,
+      target.pgSchema,
+      MIGRATIONS.filter((m) => m.version <= 3),
+    );
+    for (const p of PAYMENTS)
+      await legacy()
+        .insertInto("payments")
+        .values({ ...p, created_at: at(p.created_at), updated_at: at(p.updated_at) })
+        .execute();
+    for (const o of OPERATIONS)
+      await legacy()
+        .insertInto("operations")
+        .values({ ...o, created_at: at(o.created_at), updated_at: at(o.updated_at) })
+        .execute();
     for (const k of KICKBACKS) {
       await legacy()
         .insertInto("kickbacks")
-        .values({ ...k, next_attempt_at: at(k.next_attempt_at), locked_until: at(k.locked_until), created_at: at(k.created_at), delivered_at: at(k.delivered_at) })
+        .values({
+          ...k,
+          next_attempt_at: at(k.next_attempt_at),
+          locked_until: at(k.locked_until),
+          created_at: at(k.created_at),
+          delivered_at: at(k.delivered_at),
+        })
         .execute();
     }
     kickbacksBefore = await rowsOf("kickbacks");
     expect(kickbacksBefore).toHaveLength(KICKBACKS.length);
 
     // Migration 4 alone, so what is asserted below is its work; createStore applies any later one.
-    expect(await runMigrations(db, dialect, target.pgSchema, MIGRATIONS.filter((m) => m.version <= 4))).toEqual([4]);
+    expect(
+      await runMigrations(
+        db,
+        dialect,
+        target.pgSchema,
+        MIGRATIONS.filter((m) => m.version <= 4),
+      ),
+    ).toEqual([4]);
   });
 
   afterEach(async () => {
@@ -335,20 +385,54 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
     const cols = await columnsOf("payments");
     expect(cols).not.toContain("univapay_status");
     expect(cols).not.toContain("error_code");
-    expect(cols).toEqual(
-      ["amount", "charge_id", "charset", "created_at", "echo", "job", "mode", "pid", "request_key", "sid", "sod", "state", "svid", "token_id", "total", "updated_at"],
-    );
+    expect(cols).toEqual([
+      "amount",
+      "charge_id",
+      "charset",
+      "created_at",
+      "echo",
+      "job",
+      "mode",
+      "pid",
+      "request_key",
+      "sid",
+      "sod",
+      "state",
+      "svid",
+      "token_id",
+      "total",
+      "updated_at",
+    ]);
     // (sid, request_key) stays unique among transitions, as it was among operations
-    const fails = (p: Promise<unknown>) => p.then(() => false, () => true); // better-sqlite3 errors are cross-realm
+    const fails = (p: Promise<unknown>) =>
+      p.then(
+        () => false,
+        () => true,
+      ); // better-sqlite3 errors are cross-realm
     const dup = { ...expectedOperation(OPERATIONS[0] as V3Operation), id: "op-dup" };
-    expect(await fails(legacy().insertInto("transitions").values({ ...dup, created_at: at(dup.created_at), updated_at: at(dup.updated_at) }).execute())).toBe(true);
+    expect(
+      await fails(
+        legacy()
+          .insertInto("transitions")
+          .values({ ...dup, created_at: at(dup.created_at), updated_at: at(dup.updated_at) })
+          .execute(),
+      ),
+    ).toBe(true);
   });
 
   it("leaves the kickbacks, old transition keys included, untouched", async () => {
     expect(await rowsOf("kickbacks")).toEqual(kickbacksBefore);
-    expect((await rowsOf("kickbacks")).map((k) => k.transition)).toEqual(
-      ["AUTH", "CANCEL:failed:op-3b", "SALES:failed:op-3a", "AUTH", "SALES", "CANCEL", "CANCEL", "CAPTURE", "CAPTURE:failed"],
-    );
+    expect((await rowsOf("kickbacks")).map((k) => k.transition)).toEqual([
+      "AUTH",
+      "CANCEL:failed:op-3b",
+      "SALES:failed:op-3a",
+      "AUTH",
+      "SALES",
+      "CANCEL",
+      "CANCEL",
+      "CAPTURE",
+      "CAPTURE:failed",
+    ]);
   });
 
   it("is read back and settled through the Store", async () => {
@@ -359,23 +443,59 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
 
     for (const p of PAYMENTS) {
       expect(await s.findPaymentByPid(p.pid)).toEqual({
-        pid: p.pid, sid: p.sid, requestKey: p.request_key, chargeId: p.charge_id, tokenId: p.token_id, job: p.job, svid: p.svid,
-        amount: p.amount, total: p.total, sod: p.sod, state: p.state, echo: p.echo, charset: p.charset, mode: p.mode,
-        createdAt: new Date(p.created_at), updatedAt: new Date(p.updated_at),
+        pid: p.pid,
+        sid: p.sid,
+        requestKey: p.request_key,
+        chargeId: p.charge_id,
+        tokenId: p.token_id,
+        job: p.job,
+        svid: p.svid,
+        amount: p.amount,
+        total: p.total,
+        sod: p.sod,
+        state: p.state,
+        echo: p.echo,
+        charset: p.charset,
+        mode: p.mode,
+        createdAt: new Date(p.created_at),
+        updatedAt: new Date(p.updated_at),
       });
       expect((await s.findPaymentByRequestKey(p.sid, p.request_key))?.pid).toBe(p.pid);
       const c = expectedCreation(p);
       expect(await s.findTransition(c.id)).toEqual({
-        id: c.id, pid: c.pid, sid: c.sid, kind: "charge", job: c.job, requestKey: null, resource: c.resource, univapayId: c.univapay_id,
-        state: c.state, univapayStatus: c.univapay_status, errorCode: c.error_code, echo: "",
-        createdAt: new Date(c.created_at), updatedAt: new Date(c.updated_at),
+        id: c.id,
+        pid: c.pid,
+        sid: c.sid,
+        kind: "charge",
+        job: c.job,
+        requestKey: null,
+        resource: c.resource,
+        univapayId: c.univapay_id,
+        state: c.state,
+        univapayStatus: c.univapay_status,
+        errorCode: c.error_code,
+        echo: "",
+        createdAt: new Date(c.created_at),
+        updatedAt: new Date(c.updated_at),
       });
     }
     for (const o of OPERATIONS) {
       const e = expectedOperation(o);
       const row = {
-        id: e.id, pid: e.pid, sid: e.sid, kind: e.kind, job: e.job, requestKey: e.request_key, resource: e.resource, univapayId: e.univapay_id,
-        state: e.state, univapayStatus: null, errorCode: e.error_code, echo: e.echo, createdAt: new Date(e.created_at), updatedAt: new Date(e.updated_at),
+        id: e.id,
+        pid: e.pid,
+        sid: e.sid,
+        kind: e.kind,
+        job: e.job,
+        requestKey: e.request_key,
+        resource: e.resource,
+        univapayId: e.univapay_id,
+        state: e.state,
+        univapayStatus: null,
+        errorCode: e.error_code,
+        echo: e.echo,
+        createdAt: new Date(e.created_at),
+        updatedAt: new Date(e.updated_at),
       };
       expect(await s.findTransition(o.id)).toEqual(row);
       expect(await s.findTransitionByRequestKey(o.sid, o.request_key)).toEqual(row); // a resent SALES/CANCEL finds it
@@ -395,14 +515,29 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
     const kb = { pid: P(8).pid, sid: P(8).sid, transition: "op-8a", url: "http://merchant8.example/kb", query: "pid=10000008&rst=1" };
     const settled = await s.settleTransition("op-8a", { state: "succeeded", univapayStatus: "successful" }, { state: "refunded" }, kb, clock.now());
     expect(settled?.enqueued).toBe(true);
-    expect(settled?.transition).toMatchObject({ id: "op-8a", state: "succeeded", univapayStatus: "successful", univapayId: "rf_8", resource: "refund", errorCode: null, updatedAt: clock.now(), createdAt: new Date(P(8).created_at + 10 * MIN) });
+    expect(settled?.transition).toMatchObject({
+      id: "op-8a",
+      state: "succeeded",
+      univapayStatus: "successful",
+      univapayId: "rf_8",
+      resource: "refund",
+      errorCode: null,
+      updatedAt: clock.now(),
+      createdAt: new Date(P(8).created_at + 10 * MIN),
+    });
     expect(settled?.payment).toMatchObject({ pid: P(8).pid, state: "refunded", chargeId: "ch_8", echo: P(8).echo });
     expect((await s.findPaymentByPid(P(8).pid))?.state).toBe("refunded");
     expect((await s.listKickbacks(P(8).pid)).map((k) => [k.transition, k.state])).toEqual([["op-8a", "pending"]]);
     expect(await s.settleTransition("op-8a", { state: "failed", errorCode: "ER000T52G01" }, { state: "captured" }, kb, clock.now())).toBeUndefined();
 
     // A creation that was pending at the upgrade settles too.
-    const c2 = await s.settleTransition("c-10000002", { state: "succeeded", univapayStatus: "authorized" }, { state: "authorized" }, { pid: P(2).pid, sid: P(2).sid, transition: "c-10000002", url: "http://merchant2.example/kb", query: "pid=10000002&rst=1" }, clock.now());
+    const c2 = await s.settleTransition(
+      "c-10000002",
+      { state: "succeeded", univapayStatus: "authorized" },
+      { state: "authorized" },
+      { pid: P(2).pid, sid: P(2).sid, transition: "c-10000002", url: "http://merchant2.example/kb", query: "pid=10000002&rst=1" },
+      clock.now(),
+    );
     expect(c2?.transition).toMatchObject({ state: "succeeded", univapayId: "ch_2", resource: "charge" });
     expect(c2?.payment.state).toBe("authorized");
 

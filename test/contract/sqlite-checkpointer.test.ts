@@ -36,7 +36,6 @@ describe("startCheckpointer", () => {
     db.close();
     cleanup();
   });
-
 });
 
 describe("createMainFinisher (the main connection's half)", () => {
@@ -49,7 +48,14 @@ describe("createMainFinisher (the main connection's half)", () => {
     const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
     for (let i = 0; i < 300; i++) insert.run(randomBytes(512).toString("hex"));
     const seen: CheckpointProgress[] = [];
-    const report = createMainFinisher(db, { onError: (m) => { throw new Error(m); }, onProgress: (p) => seen.push(p), finishOnMainAfterFrames: 64, stopped: () => false });
+    const report = createMainFinisher(db, {
+      onError: (m) => {
+        throw new Error(m);
+      },
+      onProgress: (p) => seen.push(p),
+      finishOnMainAfterFrames: 64,
+      stopped: () => false,
+    });
     // What the worker would report when writes outran it: many frames, not all copied.
     report({ busy: 0, walFrames: 300, checkpointedFrames: 250 });
     expect(seen).toEqual([]); // never synchronously inside the caller's turn
@@ -67,7 +73,14 @@ describe("createMainFinisher (the main connection's half)", () => {
     const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
     for (let i = 0; i < 200; i++) insert.run(randomBytes(512).toString("hex"));
     const seen: CheckpointProgress[] = [];
-    const report = createMainFinisher(db, { onError: (m) => { throw new Error(m); }, onProgress: (p) => seen.push(p), finishOnMainAfterFrames: 64, stopped: () => false });
+    const report = createMainFinisher(db, {
+      onError: (m) => {
+        throw new Error(m);
+      },
+      onProgress: (p) => seen.push(p),
+      finishOnMainAfterFrames: 64,
+      stopped: () => false,
+    });
     db.exec("BEGIN");
     insert.run("inside");
     report({ busy: 0, walFrames: 200, checkpointedFrames: 0 });

@@ -33,14 +33,35 @@ export function buildPayment(over: Partial<NewPayment> = {}): NewPayment {
 
 /** The creation transition written with a payment (its job is the payment's). */
 export function buildCreation(p: Pick<NewPayment, "sid" | "job">, over: Partial<NewTransition> = {}): NewTransition {
-  return { sid: p.sid, kind: "charge", job: p.job, requestKey: null, resource: null, univapayId: null, state: "requested", univapayStatus: null, errorCode: null, echo: "", ...over };
+  return {
+    sid: p.sid,
+    kind: "charge",
+    job: p.job,
+    requestKey: null,
+    resource: null,
+    univapayId: null,
+    state: "requested",
+    univapayStatus: null,
+    errorCode: null,
+    echo: "",
+    ...over,
+  };
 }
 
 /** A later transition of a payment (a SALES by default), asked for by its own request. */
 export function buildTransition(over: Partial<NewTransition> = {}): NewTransition {
   return {
-    sid: "S001", kind: "capture", job: "SALES", requestKey: `h1:op-${randomBytes(6).toString("hex")}`, resource: "charge", univapayId: null,
-    state: "requested", univapayStatus: null, errorCode: null, echo: "", ...over,
+    sid: "S001",
+    kind: "capture",
+    job: "SALES",
+    requestKey: `h1:op-${randomBytes(6).toString("hex")}`,
+    resource: "charge",
+    univapayId: null,
+    state: "requested",
+    univapayStatus: null,
+    errorCode: null,
+    echo: "",
+    ...over,
   };
 }
 

@@ -36,7 +36,18 @@ function capturingLogger(): { logger: ReturnType<typeof createLogger>; lines: Ar
 }
 
 function attempt(kickbackId: string, at: Date, over: Partial<NewKickbackAttempt> = {}): NewKickbackAttempt {
-  return { kickbackId, attemptNo: 1, url: "http://merchant.example/kb?x=1", statusCode: 500, durationMs: 12, bodyHead: "oops", error: null, trigger: "auto", at, ...over };
+  return {
+    kickbackId,
+    attemptNo: 1,
+    url: "http://merchant.example/kb?x=1",
+    statusCode: 500,
+    durationMs: 12,
+    bodyHead: "oops",
+    error: null,
+    trigger: "auto",
+    at,
+    ...over,
+  };
 }
 
 describe.each([
@@ -86,7 +97,14 @@ describe.each([
       expect(first.row.pid).toMatch(/^[1-9]\d{7}$/);
       expect(again).toEqual({ ...first, created: false });
       expect(first.row).toMatchObject({ ...p, createdAt: clock.now(), updatedAt: clock.now() });
-      expect(first.transition).toMatchObject({ id: creationTransitionId(first.row.pid), pid: first.row.pid, kind: "charge", job: p.job, state: "requested", requestKey: null });
+      expect(first.transition).toMatchObject({
+        id: creationTransitionId(first.row.pid),
+        pid: first.row.pid,
+        kind: "charge",
+        job: p.job,
+        state: "requested",
+        requestKey: null,
+      });
       expect(await store.findTransition(first.transition.id)).toEqual(first.transition);
       const otherSid = await insertPayment(store, { ...p, sid: "S002" });
       expect(otherSid.created).toBe(true);
@@ -110,7 +128,12 @@ describe.each([
     it("retries with a new pid when the minted one is taken", async () => {
       const taken = await newPayment();
       const script = [taken.pid, taken.pid, "55555555"];
-      const scripted = await createStore({ databaseUrl: target.databaseUrl, pgSchema: target.pgSchema, logger: silent, mintPid: () => script.shift() ?? "99999999" });
+      const scripted = await createStore({
+        databaseUrl: target.databaseUrl,
+        pgSchema: target.pgSchema,
+        logger: silent,
+        mintPid: () => script.shift() ?? "99999999",
+      });
       try {
         const r = await insertPayment(scripted, buildPayment());
         expect(r).toMatchObject({ created: true, row: { pid: "55555555" } });
@@ -168,7 +191,11 @@ describe.each([
     it("recordPending moves an open transition to pending with its resource, and its payment, but never a settled one", async () => {
       const p = await newPayment();
       const c = creationTransitionId(p.pid);
-      const r = await store.recordPending(c, { univapayId: `ch_p_${p.pid}`, resource: "charge", univapayStatus: "pending" }, { state: "pending", chargeId: `ch_p_${p.pid}` });
+      const r = await store.recordPending(
+        c,
+        { univapayId: `ch_p_${p.pid}`, resource: "charge", univapayStatus: "pending" },
+        { state: "pending", chargeId: `ch_p_${p.pid}` },
+      );
       expect(r.transition).toMatchObject({ state: "pending", univapayId: `ch_p_${p.pid}`, resource: "charge", univapayStatus: "pending" });
       expect(r.payment).toMatchObject({ state: "pending", chargeId: `ch_p_${p.pid}` });
       expect((await store.listTransitionsByUnivapayId(`ch_p_${p.pid}`)).map((t) => t.id)).toEqual([c]);
@@ -185,7 +212,13 @@ describe.each([
       const p = await newPayment();
       const c = creationTransitionId(p.pid);
       const kb = buildKickback(p.pid, { transition: c, query: `pid=${p.pid}&rst=1&no=%82%A0` });
-      const first = await store.settleTransition(c, { state: "succeeded", univapayStatus: "successful", univapayId: `ch-${p.pid}`, resource: "charge" }, { state: "captured", chargeId: `ch-${p.pid}`, mode: "live" }, kb, clock.now());
+      const first = await store.settleTransition(
+        c,
+        { state: "succeeded", univapayStatus: "successful", univapayId: `ch-${p.pid}`, resource: "charge" },
+        { state: "captured", chargeId: `ch-${p.pid}`, mode: "live" },
+        kb,
+        clock.now(),
+      );
       expect(first?.enqueued).toBe(true);
       expect(first?.transition).toMatchObject({ id: c, state: "succeeded", univapayStatus: "successful", univapayId: `ch-${p.pid}`, errorCode: null });
       expect(first?.payment).toMatchObject({ pid: p.pid, state: "captured", chargeId: `ch-${p.pid}`, mode: "live" });
@@ -204,7 +237,13 @@ describe.each([
     it("settleTransition of a later transition records its ec and leaves the payment when told nothing", async () => {
       const p = await newPayment({ state: "authorized", chargeId: "ch-auth" });
       const { row } = await store.insertTransition(p.pid, buildTransition({ univapayId: "ch-auth" }));
-      const r = await store.settleTransition(row.id, { state: "failed", errorCode: "ER000T52G01", univapayStatus: "failed" }, null, buildKickback(p.pid, { transition: row.id }), clock.now());
+      const r = await store.settleTransition(
+        row.id,
+        { state: "failed", errorCode: "ER000T52G01", univapayStatus: "failed" },
+        null,
+        buildKickback(p.pid, { transition: row.id }),
+        clock.now(),
+      );
       expect(r).toMatchObject({ enqueued: true, transition: { state: "failed", errorCode: "ER000T52G01" }, payment: { state: "authorized" } });
       expect((await store.findPaymentByPid(p.pid))?.updatedAt).toEqual(p.updatedAt);
     });
@@ -259,7 +298,15 @@ describe.each([
       expect(await store.enqueueKickback(buildKickback(p.pid, { transition: "SALES" }), now)).toBe(true);
       const list = await store.listKickbacks(p.pid);
       expect(list.map((k) => k.transition).sort()).toEqual(["CAPTURE", "SALES"]);
-      expect(list[0]).toMatchObject({ state: "pending", attempts: 0, nextAttemptAt: now, lockedBy: null, lockedUntil: null, deliveredAt: null, nextTrigger: "auto" });
+      expect(list[0]).toMatchObject({
+        state: "pending",
+        attempts: 0,
+        nextAttemptAt: now,
+        lockedBy: null,
+        lockedUntil: null,
+        deliveredAt: null,
+        nextTrigger: "auto",
+      });
       expect(await store.findKickback(list[0]?.id ?? "")).toEqual(list[0]);
     });
 
@@ -378,14 +425,26 @@ describe.each([
       const k = await newKickback(t0);
       await store.claimDueKickbacks("W", t0, 100, LOCK_MS);
       const retryAt = new Date(t0.getTime() + 10_000);
-      expect(await store.completeKickbackAttempt("W", attempt(k.id, t0, { statusCode: 503, bodyHead: "busy\u0000!" }), { kind: "retry", nextAttemptAt: retryAt })).toBe(true);
-      expect(await store.findKickback(k.id)).toMatchObject({ state: "pending", attempts: 1, lastStatus: 503, lastError: null, nextAttemptAt: retryAt, lockedBy: null, lockedUntil: null });
+      expect(
+        await store.completeKickbackAttempt("W", attempt(k.id, t0, { statusCode: 503, bodyHead: "busy\u0000!" }), { kind: "retry", nextAttemptAt: retryAt }),
+      ).toBe(true);
+      expect(await store.findKickback(k.id)).toMatchObject({
+        state: "pending",
+        attempts: 1,
+        lastStatus: 503,
+        lastError: null,
+        nextAttemptAt: retryAt,
+        lockedBy: null,
+        lockedUntil: null,
+      });
       // Completing again without a claim is a stale completion.
       expect(await store.completeKickbackAttempt("W", attempt(k.id, t0), { kind: "dead" })).toBe(false);
 
       await store.claimDueKickbacks("W", retryAt, 100, LOCK_MS);
       const t1 = retryAt;
-      expect(await store.completeKickbackAttempt("W", attempt(k.id, t1, { attemptNo: 2, statusCode: null, error: "ECONNREFUSED", bodyHead: "" }), { kind: "dead" })).toBe(true);
+      expect(
+        await store.completeKickbackAttempt("W", attempt(k.id, t1, { attemptNo: 2, statusCode: null, error: "ECONNREFUSED", bodyHead: "" }), { kind: "dead" }),
+      ).toBe(true);
       expect(await store.findKickback(k.id)).toMatchObject({ state: "dead", attempts: 2, lastStatus: null, lastError: "ECONNREFUSED" });
       expect(await store.claimDueKickbacks("W", new Date(t1.getTime() + 86_400_000), 100, LOCK_MS)).toEqual([]);
 
@@ -395,8 +454,19 @@ describe.each([
       expect(await store.requeueKickback("unknown", t2)).toBe(false);
       const [again] = await store.claimDueKickbacks("W", t2, 100, LOCK_MS);
       expect(again).toMatchObject({ id: k.id, state: "pending", nextTrigger: "manual", attempts: 3 });
-      expect(await store.completeKickbackAttempt("W", attempt(k.id, t2, { attemptNo: 3, statusCode: 200, bodyHead: "OK!!", trigger: "manual", durationMs: 7 }), { kind: "delivered" })).toBe(true);
-      expect(await store.findKickback(k.id)).toMatchObject({ state: "delivered", attempts: 3, lastStatus: 200, deliveredAt: new Date(t2.getTime() + 7), nextTrigger: "auto", lockedBy: null });
+      expect(
+        await store.completeKickbackAttempt("W", attempt(k.id, t2, { attemptNo: 3, statusCode: 200, bodyHead: "OK!!", trigger: "manual", durationMs: 7 }), {
+          kind: "delivered",
+        }),
+      ).toBe(true);
+      expect(await store.findKickback(k.id)).toMatchObject({
+        state: "delivered",
+        attempts: 3,
+        lastStatus: 200,
+        deliveredAt: new Date(t2.getTime() + 7),
+        nextTrigger: "auto",
+        lockedBy: null,
+      });
 
       const rows = await store.listAttempts(k.id);
       expect(rows.map((a) => [a.attemptNo, a.statusCode, a.trigger, a.error])).toEqual([
@@ -468,7 +538,14 @@ describe.each([
 
       const retryAt = new Date(t0.getTime() + 2 * LOCK_MS);
       expect(await store.completeWebhookEvent("W2", id, { kind: "retry", nextAttemptAt: retryAt, error: "univapay 503" })).toBe(true);
-      expect(await store.findWebhookEvent(id)).toMatchObject({ state: "pending", attempts: 2, lastError: "univapay 503", nextAttemptAt: retryAt, lockedBy: null, lockedUntil: null });
+      expect(await store.findWebhookEvent(id)).toMatchObject({
+        state: "pending",
+        attempts: 2,
+        lastError: "univapay 503",
+        nextAttemptAt: retryAt,
+        lockedBy: null,
+        lockedUntil: null,
+      });
       await store.claimDueWebhookEvents("W2", retryAt, 10, LOCK_MS);
       expect(await store.completeWebhookEvent("W2", id, { kind: "processed" })).toBe(true);
       expect(await store.findWebhookEvent(id)).toMatchObject({ state: "processed", attempts: 3, lastError: null });

@@ -15,7 +15,10 @@ function brokenCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), "mappings-"));
   cpSync(MAPPINGS, dir, { recursive: true });
   const fields = join(dir, "fields.yaml");
-  writeFileSync(fields, readFileSync(fields, "utf8").replace("convert: legacyTotal", "convert: legacyTotalX").replace("missing: amount_missing,", "missing: amount_missingX,"));
+  writeFileSync(
+    fields,
+    readFileSync(fields, "utf8").replace("convert: legacyTotal", "convert: legacyTotalX").replace("missing: amount_missing,", "missing: amount_missingX,"),
+  );
   return dir;
 }
 
@@ -31,6 +34,8 @@ describe("npm run mappings:check", () => {
   });
 
   it("says OK, with the directory, for the shipped table", () => {
-    expect(execFileSync(process.execPath, [SCRIPT], { env: { ...process.env, MAPPINGS_DIR: MAPPINGS }, encoding: "utf8" })).toBe(`mappings OK: 7 files in ${MAPPINGS}\n`);
+    expect(execFileSync(process.execPath, [SCRIPT], { env: { ...process.env, MAPPINGS_DIR: MAPPINGS }, encoding: "utf8" })).toBe(
+      `mappings OK: 7 files in ${MAPPINGS}\n`,
+    );
   });
 });

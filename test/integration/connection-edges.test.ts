@@ -60,7 +60,12 @@ describe("the merchants' port at the edges", () => {
       db: "sqlite",
       charset: "Shift_JIS",
       logLines: logs,
-      env: { HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), MAX_CONNECTIONS_PER_CLIENT: "20", LEGACY_MAX_BYTES: "32768" },
+      env: {
+        HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+        REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        MAX_CONNECTIONS_PER_CLIENT: "20",
+        LEGACY_MAX_BYTES: "32768",
+      },
     });
   });
   afterAll(async () => {
@@ -95,7 +100,11 @@ describe("the merchants' port at the edges", () => {
   });
 
   it("repairs a raw Shift_JIS request line that arrives one byte at a time", async () => {
-    const target = Buffer.concat([Buffer.from(`/memberpay.aspx?sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=300&sod=BYTE1&no=`), sjis("注文 一"), Buffer.from("&x=a b")]);
+    const target = Buffer.concat([
+      Buffer.from(`/memberpay.aspx?sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=300&sod=BYTE1&no=`),
+      sjis("注文 一"),
+      Buffer.from("&x=a b"),
+    ]);
     const request = Buffer.concat([Buffer.from("GET "), target, Buffer.from(" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")]);
     const { socket, connected, closed } = openSocket(h.gateway.url);
     await connected;

@@ -4,7 +4,7 @@
  * demo side effect.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/config";
@@ -32,13 +32,26 @@ describe("createCore", () => {
   function merchant(secret?: string): Merchant {
     const c = sandbox.createStore({ name: "core shop", mode: "test" });
     return {
-      sid: "300001", name: "core shop", mode: "test",
+      sid: "300001",
+      name: "core shop",
+      mode: "test",
       credentials: { storeId: c.storeId, appToken: new Secret(c.appToken), secret: new Secret(secret ?? c.secret) },
-      webhookToken: new Secret(randomBytes(16).toString("hex")), kickbackUrl: undefined, kickbackUrls: {}, charset: "auto", returnUrls: {},
-      allowedSources: undefined, gatewayCardPayments: false,
+      webhookToken: new Secret(randomBytes(16).toString("hex")),
+      kickbackUrl: undefined,
+      kickbackUrls: {},
+      charset: "auto",
+      returnUrls: {},
+      allowedSources: undefined,
+      gatewayCardPayments: false,
     };
   }
-  const config = () => loadConfig({ DATABASE_URL: `sqlite:${join(dir, `${randomBytes(4).toString("hex")}.sqlite`)}`, UNIVAPAY_BASE_URL: url, GATEWAY_SECRET: "core-secret-0123456789abcdef0123456789ab", LOG_LEVEL: "silent" });
+  const config = () =>
+    loadConfig({
+      DATABASE_URL: `sqlite:${join(dir, `${randomBytes(4).toString("hex")}.sqlite`)}`,
+      UNIVAPAY_BASE_URL: url,
+      GATEWAY_SECRET: "core-secret-0123456789abcdef0123456789ab",
+      LOG_LEVEL: "silent",
+    });
 
   it("builds the table, the kinds, the checked merchants, the client and the store, and listens on nothing", async () => {
     const core = await createCore(config(), { logger: silent, merchants: [merchant()], withStore: true, checkCredentials: true });
@@ -56,13 +69,19 @@ describe("createCore", () => {
 
   it("refuses merchants UnivaPay refuses before opening the store", async () => {
     const cfg = config();
-    const err = await createCore(cfg, { logger: silent, merchants: [merchant("wrong")], withStore: true, checkCredentials: true }).then(() => undefined, (e: unknown) => e);
+    const err = await createCore(cfg, { logger: silent, merchants: [merchant("wrong")], withStore: true, checkCredentials: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: "config_invalid", message: "merchant credentials refused" });
-    expect(require("node:fs").existsSync(cfg.DATABASE_URL.slice("sqlite:".length))).toBe(false);
+    expect(existsSync(cfg.DATABASE_URL.slice("sqlite:".length))).toBe(false);
   });
 
   it("says what is missing without merchants", async () => {
-    const err = await createCore(config(), { logger: silent }).then(() => undefined, (e: unknown) => e);
+    const err = await createCore(config(), { logger: silent }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: "config_invalid", message: "no merchants configured" });
   });
 });

@@ -42,7 +42,7 @@ describe("gateway killed mid-delivery", () => {
       merchantsFile,
       [
         "merchants:",
-        "  - sid: \"500001\"",
+        '  - sid: "500001"',
         "    mode: test",
         `    univapay: { storeId: "${creds.storeId}", appToken: { env: CRASH_APP_TOKEN }, secret: { env: CRASH_SECRET } }`,
         "    webhookToken: { env: CRASH_WEBHOOK_TOKEN }",

@@ -69,7 +69,9 @@ describe("demo gateway with the embedded sandbox", () => {
     await sendRaw(
       gw.url,
       "GET",
-      Buffer.from("/payment.aspx?sid=100001&svid=1&ptype=1&job=CAPTURE&siam1=500&sod=PCI1&em=a@b.jp&cardno=4000020000000000&expire=1230&securitycode=987&holderfirstname=TARO&holderlastname=YAMADA"),
+      Buffer.from(
+        "/payment.aspx?sid=100001&svid=1&ptype=1&job=CAPTURE&siam1=500&sod=PCI1&em=a@b.jp&cardno=4000020000000000&expire=1230&securitycode=987&holderfirstname=TARO&holderlastname=YAMADA",
+      ),
     );
     const all = lines.join("\n");
     expect(all).not.toContain("4000020000000000");
@@ -114,7 +116,13 @@ describe("demo gateway with the embedded sandbox", () => {
 describe("the demo across time and restarts", () => {
   it("keeps working after the member tokens' CVV window, and after a restart on the same data directory", async () => {
     const dir = join(tmpdir(), `gw-demo-restart-${randomBytes(6).toString("hex")}`);
-    const env = { PORT: "0", HOST: "127.0.0.1", ADMIN_PORT: "0", DATABASE_URL: `sqlite:${join(dir, "g.sqlite")}`, SANDBOX_STATE_FILE: join(dir, "sandbox.jsonl") };
+    const env = {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      ADMIN_PORT: "0",
+      DATABASE_URL: `sqlite:${join(dir, "g.sqlite")}`,
+      SANDBOX_STATE_FILE: join(dir, "sandbox.jsonl"),
+    };
     const silent = createLogger({ level: "silent" });
     const first = "/memberpay.aspx?sid=100001&upcmemberid=demo-ok&job=CAPTURE&siam1=1000&sod=R1";
     let gw = await startGateway(loadConfig(env), { logger: silent, background: false });
@@ -123,9 +131,13 @@ describe("the demo across time and restarts", () => {
       pid = field(replyFields((await sendRaw(gw.url, "GET", Buffer.from(first))).body), "pid")!;
       // Ten minutes later (UnivaPay forgets a recurring token's CVV after five): still chargeable.
       await gw.sandbox!.clock.advance(10 * 60_000);
-      const later = replyFields((await sendRaw(gw.url, "GET", Buffer.from("/memberpay.aspx?sid=100001&upcmemberid=demo-ok&job=CAPTURE&siam1=1000&sod=R2"))).body);
+      const later = replyFields(
+        (await sendRaw(gw.url, "GET", Buffer.from("/memberpay.aspx?sid=100001&upcmemberid=demo-ok&job=CAPTURE&siam1=1000&sod=R2"))).body,
+      );
       expect(field(later, "rst")).toBe("1");
-      const decline = replyFields((await sendRaw(gw.url, "GET", Buffer.from("/memberpay.aspx?sid=100001&upcmemberid=demo-decline&job=CAPTURE&siam1=1000&sod=R3"))).body);
+      const decline = replyFields(
+        (await sendRaw(gw.url, "GET", Buffer.from("/memberpay.aspx?sid=100001&upcmemberid=demo-decline&job=CAPTURE&siam1=1000&sod=R3"))).body,
+      );
       expect(field(decline, "ec")).toBe("ER000T52G92");
     } finally {
       await gw.close();

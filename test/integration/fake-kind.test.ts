@@ -25,7 +25,12 @@ const probeKind: TransitionKind<undefined, Refund> = {
   open: (ctx, req) => openOnPid(ctx, req, "probe", (p) => (p.state === "captured" ? { resource: "refund", univapayId: null } : undefined)),
   async create(ctx, merchant, { payment, transition }) {
     const body = { amount: 1, currency: "JPY", reason: "customer_request" as const, metadata: { "legacy-pid": payment.pid } };
-    const r = await ctx.client.createRefund(merchant.credentials, payment.chargeId as string, body, deriveIdempotencyKey(transition.requestKey as string, "probe"));
+    const r = await ctx.client.createRefund(
+      merchant.credentials,
+      payment.chargeId as string,
+      body,
+      deriveIdempotencyKey(transition.requestKey as string, "probe"),
+    );
     return { resource: "refund", univapayId: r.id };
   },
   fetch(ctx, merchant, { payment, transition }, waitUntil) {
@@ -49,9 +54,24 @@ describe("a transition kind added by a test", () => {
     dir = mkdtempSync(join(tmpdir(), "probe-mappings-"));
     cpSync(join(__dirname, "../../mappings"), dir, { recursive: true });
     const ops = join(dir, "operations.yaml");
-    const row = ["  - id: payment.probe", "    endpoint: payment", "    job: CHECK", "    action: probe", "    requires: [pid]", "    svidOfPayment: true", "    note: a test kind", ""];
+    const row = [
+      "  - id: payment.probe",
+      "    endpoint: payment",
+      "    job: CHECK",
+      "    action: probe",
+      "    requires: [pid]",
+      "    svidOfPayment: true",
+      "    note: a test kind",
+      "",
+    ];
     writeFileSync(ops, `${readFileSync(ops, "utf8").trimEnd()}\n${row.join("\n")}`);
-    h = await startHarness({ db: "sqlite", pollDeadlineMs: 0, sandbox: { settleDelayMs: 50 }, env: { MAPPINGS_DIR: dir }, kinds: [...DEFAULT_KINDS, probeKind] });
+    h = await startHarness({
+      db: "sqlite",
+      pollDeadlineMs: 0,
+      sandbox: { settleDelayMs: 50 },
+      env: { MAPPINGS_DIR: dir },
+      kinds: [...DEFAULT_KINDS, probeKind],
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -79,8 +99,18 @@ describe("a transition kind added by a test", () => {
   it("is refused at start when its action has no kind", async () => {
     const { startGateway } = await import("../../src/gateway");
     const { loadConfig } = await import("../../src/config/config");
-    const cfg = loadConfig({ DEMO: "true", PORT: "0", ADMIN_PORT: "0", MAPPINGS_DIR: dir, DATABASE_URL: `sqlite:${join(dir, "x.sqlite")}`, LOG_LEVEL: "silent" });
-    const err = await startGateway(cfg).then(() => undefined, (e: unknown) => e);
+    const cfg = loadConfig({
+      DEMO: "true",
+      PORT: "0",
+      ADMIN_PORT: "0",
+      MAPPINGS_DIR: dir,
+      DATABASE_URL: `sqlite:${join(dir, "x.sqlite")}`,
+      LOG_LEVEL: "silent",
+    });
+    const err = await startGateway(cfg).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: "mapping_invalid" });
     expect(JSON.stringify((err as { opts: unknown }).opts)).toContain('no transition kind serves action \\"probe\\"');
   });
@@ -110,7 +140,13 @@ describe("a transition kind added by a test", () => {
     const r = await get(`/payment.aspx?sid=${h.sid}&job=CHECK&pid=${pid}`);
     expect(field(r, "rst")).toBe("0");
     const probe = await probeOf(pid);
-    await h.gateway.deps.client.waitForRefund(h.merchant.credentials, (await h.gateway.store.findPaymentByPid(pid))?.chargeId as string, probe?.univapayId as string, Date.now() + 10_000, (x) => x.status !== "pending");
+    await h.gateway.deps.client.waitForRefund(
+      h.merchant.credentials,
+      (await h.gateway.store.findPaymentByPid(pid))?.chargeId as string,
+      probe?.univapayId as string,
+      Date.now() + 10_000,
+      (x) => x.status !== "pending",
+    );
     h.advance(10 * 60_000); // past RECONCILE_STALE_AFTER_MS
     await h.gateway.reconciler.tick();
     expect(await probeOf(pid)).toMatchObject({ state: "succeeded" });

@@ -77,22 +77,33 @@ function complete(raw: Buffer): boolean {
 }
 
 function makeCases(sid: string, rnd: () => number): Case[] {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const int = (n: number) => Math.floor(rnd() * n);
-  const randomBytes = (n: number, lo = 0, hi = 255) => Buffer.from(Array.from({ length: n }, () => lo + int(hi - lo + 1)).filter((b) => b !== 0x0d && b !== 0x0a));
+  const randomBytes = (n: number, lo = 0, hi = 255) =>
+    Buffer.from(Array.from({ length: n }, () => lo + int(hi - lo + 1)).filter((b) => b !== 0x0d && b !== 0x0a));
   const path = () => pick(["/memberpay.aspx", "/payment.aspx", "/MemberPay.aspx", "/payment.aspx/", "/webhooks/univapay", "/nope", "/healthz"]);
-  const good = () => `sid=${sid}&job=${pick(["CAPTURE", "AUTH", "capture", "SALES", "CANCEL", "FROB", ""])}&upcmemberid=${pick(["demo-ok", "demo-decline", "x", ""])}&siam1=${pick(["100", "1080.00", "-1", "abc", "99999999999", ""])}&sod=F${int(1e6)}`;
+  const good = () =>
+    `sid=${sid}&job=${pick(["CAPTURE", "AUTH", "capture", "SALES", "CANCEL", "FROB", ""])}&upcmemberid=${pick(["demo-ok", "demo-decline", "x", ""])}&siam1=${pick(["100", "1080.00", "-1", "abc", "99999999999", ""])}&sod=F${int(1e6)}`;
   const fieldsOf = (): Buffer => {
     switch (int(9)) {
-      case 0: return Buffer.from(good());
-      case 1: return Buffer.concat([Buffer.from(`${good()}&no=`), randomBytes(1 + int(40), 0x20, 0xff)]);
-      case 2: return Buffer.from(`${good()}&memo=card ${pick(["4111111111111111", "4111-1111-1111-1111", "5555555555554444", "12345"])}`);
-      case 3: return Buffer.from(`${good()}&x=%${pick(["G1", "", "4", "zz", "%%"])}&=y&&&`);
-      case 4: return Buffer.from(Array.from({ length: 150 + int(200) }, (_, i) => `f${i}=${i}`).join("&") + `&sid=${sid}`);
-      case 5: return Buffer.concat([Buffer.from(`sid=${sid}&job=CAPTURE&sinm1=`), iconv.encode("商品　テスト～①", "cp932"), Buffer.from("&em=taro+shop@example.jp")]);
-      case 6: return Buffer.from(`sid=${sid}&sid=1&sid=&pid=${int(1e8)}&svid=${pick(["1", "6", "", "x"])}&ptype=${pick(["1", "3", "8", ""])}&job=SALES`);
-      case 7: return randomBytes(int(200));
-      default: return Buffer.from(`sid=${sid}&pad=${"p".repeat(int(60_000))}`);
+      case 0:
+        return Buffer.from(good());
+      case 1:
+        return Buffer.concat([Buffer.from(`${good()}&no=`), randomBytes(1 + int(40), 0x20, 0xff)]);
+      case 2:
+        return Buffer.from(`${good()}&memo=card ${pick(["4111111111111111", "4111-1111-1111-1111", "5555555555554444", "12345"])}`);
+      case 3:
+        return Buffer.from(`${good()}&x=%${pick(["G1", "", "4", "zz", "%%"])}&=y&&&`);
+      case 4:
+        return Buffer.from(Array.from({ length: 150 + int(200) }, (_, i) => `f${i}=${i}`).join("&") + `&sid=${sid}`);
+      case 5:
+        return Buffer.concat([Buffer.from(`sid=${sid}&job=CAPTURE&sinm1=`), iconv.encode("商品　テスト～①", "cp932"), Buffer.from("&em=taro+shop@example.jp")]);
+      case 6:
+        return Buffer.from(`sid=${sid}&sid=1&sid=&pid=${int(1e8)}&svid=${pick(["1", "6", "", "x"])}&ptype=${pick(["1", "3", "8", ""])}&job=SALES`);
+      case 7:
+        return randomBytes(int(200));
+      default:
+        return Buffer.from(`sid=${sid}&pad=${"p".repeat(int(60_000))}`);
     }
   };
   const cases: Case[] = [];
@@ -103,7 +114,14 @@ function makeCases(sid: string, rnd: () => number): Case[] {
     const legacy = legacyPath && (method === "GET" || method === "POST");
     const body = fieldsOf();
     const kind = int(8);
-    const ctype = pick(["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=Shift_JIS", "application/json", "text/xml", "multipart/form-data; boundary=x", ""]);
+    const ctype = pick([
+      "application/x-www-form-urlencoded",
+      "application/x-www-form-urlencoded; charset=Shift_JIS",
+      "application/json",
+      "text/xml",
+      "multipart/form-data; boundary=x",
+      "",
+    ]);
     const head = (extra: string) => `Host: x\r\nConnection: close\r\n${ctype ? `Content-Type: ${ctype}\r\n` : ""}${extra}\r\n`;
     let bytes: Buffer;
     let resetAfterMs: number | undefined;
@@ -112,20 +130,31 @@ function makeCases(sid: string, rnd: () => number): Case[] {
     } else if (kind === 3) {
       bytes = Buffer.concat([Buffer.from(`${method} ${p} HTTP/1.1\r\n${head(`Content-Length: ${body.length + 1 + int(50)}\r\n`)}`), body]); // body shorter than declared
     } else if (kind === 4) {
-      bytes = Buffer.concat([Buffer.from(`${method} ${p} HTTP/1.1\r\n${head("Transfer-Encoding: chunked\r\n")}${body.length.toString(16)}\r\n`), body.subarray(0, int(body.length + 1))]); // chunked, stops
+      bytes = Buffer.concat([
+        Buffer.from(`${method} ${p} HTTP/1.1\r\n${head("Transfer-Encoding: chunked\r\n")}${body.length.toString(16)}\r\n`),
+        body.subarray(0, int(body.length + 1)),
+      ]); // chunked, stops
     } else if (kind === 5) {
       bytes = Buffer.concat([Buffer.from(`${method} ${p} HTTP/1.1\r\n${head(`Content-Length: ${body.length}\r\n`)}`), body.subarray(0, int(body.length + 1))]);
       resetAfterMs = int(30); // client goes away mid-body
     } else if (kind === 6) {
       bytes = Buffer.concat([Buffer.from(`${method} ${p} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nContent-Length: 3\r\n\r\n`), body]);
     } else {
-      const ok = Buffer.concat([Buffer.from(`${method} ${p} HTTP/1.1\r\nHost: x\r\n${ctype ? `Content-Type: ${ctype}\r\n` : ""}Content-Length: ${body.length}\r\n\r\n`), body]);
+      const ok = Buffer.concat([
+        Buffer.from(`${method} ${p} HTTP/1.1\r\nHost: x\r\n${ctype ? `Content-Type: ${ctype}\r\n` : ""}Content-Length: ${body.length}\r\n\r\n`),
+        body,
+      ]);
       bytes = Buffer.concat([ok, randomBytes(int(300))]); // pipelined garbage after a request
     }
     // Junk before the method: not a request for any path, so not a legacy request either.
     const junk = int(10) === 0;
     if (junk) bytes = Buffer.concat([randomBytes(1 + int(5), 0x21, 0x7e), bytes]);
-    cases.push({ kind: `${junk ? "junk+" : ""}${method} ${p} #${kind}`, bytes, legacy: legacy && !junk, ...(resetAfterMs !== undefined ? { resetAfterMs } : {}) });
+    cases.push({
+      kind: `${junk ? "junk+" : ""}${method} ${p} #${kind}`,
+      bytes,
+      legacy: legacy && !junk,
+      ...(resetAfterMs !== undefined ? { resetAfterMs } : {}),
+    });
   }
   return cases;
 }

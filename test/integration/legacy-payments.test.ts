@@ -135,10 +135,25 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
     const parsed = parseLegacyForm(raw, { charset: "UTF-8" });
     if (!parsed.ok) throw new Error("unparseable");
     // The row as the previous version wrote it: an unkeyed SHA-256 request key, already captured.
-    const { row } = await insertPayment(h.gateway.store, {
-      sid: h.sid, requestKey: priorRequestKey(h.sid, "memberpay", parsed.form), chargeId: "ch-prior", tokenId: null, job: "CAPTURE", svid: "1",
-      amount: 770, total: 770, sod: "PRIOR1", state: "captured", echo: "", charset: "UTF-8", mode: "test",
-    }, { state: "succeeded", resource: "charge", univapayId: "ch-prior", univapayStatus: "successful" });
+    const { row } = await insertPayment(
+      h.gateway.store,
+      {
+        sid: h.sid,
+        requestKey: priorRequestKey(h.sid, "memberpay", parsed.form),
+        chargeId: "ch-prior",
+        tokenId: null,
+        job: "CAPTURE",
+        svid: "1",
+        amount: 770,
+        total: 770,
+        sod: "PRIOR1",
+        state: "captured",
+        echo: "",
+        charset: "UTF-8",
+        mode: "test",
+      },
+      { state: "succeeded", resource: "charge", univapayId: "ch-prior", univapayStatus: "successful" },
+    );
     const deps = { ...h.gateway.deps, priorKeysUntil: new Date(Date.now() + 60_000) };
     const reply = replyFields((await handleLegacyRequest(deps, "memberpay", raw, "127.0.0.1")).body);
     expect([field(reply, "rst"), field(reply, "pid")]).toEqual(["1", row.pid]);

@@ -27,7 +27,15 @@ describe("npm start", () => {
     const port = await freePort();
     const child = spawn("npm", ["start", "--silent"], {
       cwd: join(__dirname, "../.."),
-      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", ADMIN_PORT: "0", DATABASE_URL: `sqlite:${dir}/g.sqlite`, SANDBOX_STATE_FILE: `${dir}/sandbox.jsonl`, LOG_LEVEL: "info" },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        ADMIN_PORT: "0",
+        DATABASE_URL: `sqlite:${dir}/g.sqlite`,
+        SANDBOX_STATE_FILE: `${dir}/sandbox.jsonl`,
+        LOG_LEVEL: "info",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

@@ -57,7 +57,24 @@ describe("npm run ops: a merchants file against the sandbox", () => {
   });
 
   it("goes from a sandbox store to a paid order with its kickback, by commands only", async () => {
-    const made = await ops(["sandbox-merchant", "--sid", "300001", "--name", "CLI shop", "--sandbox", sandboxUrl, "--kickback-url", receiver.url, "--merchants-file", files.merchants, "--env-out", files.env], {});
+    const made = await ops(
+      [
+        "sandbox-merchant",
+        "--sid",
+        "300001",
+        "--name",
+        "CLI shop",
+        "--sandbox",
+        sandboxUrl,
+        "--kickback-url",
+        receiver.url,
+        "--merchants-file",
+        files.merchants,
+        "--env-out",
+        files.env,
+      ],
+      {},
+    );
     expect(made).toMatchObject({ code: 0, stderr: "" });
     expect(made.stdout).toMatch(/^merchant 300001 \(test\) added to /);
     const env = { ...envFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}`, MAPPINGS_DIR: join(__dirname, "../../mappings") };
@@ -88,7 +105,10 @@ describe("npm run ops: a merchants file against the sandbox", () => {
     const wrong = await ops(["register-webhook", "--sid", "999"], env);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toBe(`error: sid 999 is not in ${files.merchants} (it has: 300001)\n`);
-    const noSandbox = await ops(["sandbox-merchant", "--sid", "300002", "--sandbox", "http://127.0.0.1:1", "--merchants-file", files.merchants, "--env-out", files.env], {});
+    const noSandbox = await ops(
+      ["sandbox-merchant", "--sid", "300002", "--sandbox", "http://127.0.0.1:1", "--merchants-file", files.merchants, "--env-out", files.env],
+      {},
+    );
     expect(noSandbox.code).toBe(1);
     expect(noSandbox.stderr).toMatch(/^error: no sandbox answers at http:\/\/127\.0\.0\.1:1 .*npm run sandbox/);
   });

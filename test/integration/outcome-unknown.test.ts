@@ -72,7 +72,9 @@ describe("outcome unknown", () => {
     expect(settled?.state).toBe("succeeded");
     expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("canceled");
     expect(chargeId).toBeTruthy();
-    const k = replyFields((await h.receiver.waitFor((x) => field(replyFields(x.rawQuery), "pid") === pid && field(replyFields(x.rawQuery), "job") === "CANCEL")).rawQuery);
+    const k = replyFields(
+      (await h.receiver.waitFor((x) => field(replyFields(x.rawQuery), "pid") === pid && field(replyFields(x.rawQuery), "job") === "CANCEL")).rawQuery,
+    );
     expect(field(k, "rst")).toBe("1");
   });
 });

@@ -12,7 +12,9 @@ it("runs examples/univapay-sdk.mjs against the sandbox", async () => {
   try {
     const { url } = await sandbox.listen(0, "127.0.0.1");
     const line = JSON.stringify({ endpoint: url, appToken: sandbox.demo.appToken, secret: sandbox.demo.secret, storeId: sandbox.demo.storeId });
-    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, "../../examples/univapay-sdk.mjs"), line], { cwd: join(__dirname, "../..") });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, "../../examples/univapay-sdk.mjs"), line], {
+      cwd: join(__dirname, "../.."),
+    });
     expect(stdout).toMatch(/^charge \S+: successful\n$/);
   } finally {
     await sandbox.close();

@@ -23,7 +23,9 @@ describe("sandbox list filters and transaction history over HTTP", () => {
   async function token(card: string, over: Json = {}, data: Json = {}): Promise<Json> {
     const res = await api.request("POST", "/tokens", {
       body: {
-        payment_type: "card", type: "one_time", email: "taro@example.com",
+        payment_type: "card",
+        type: "one_time",
+        email: "taro@example.com",
         data: { cardholder: "TARO YAMADA", card_number: card, exp_month: "12", exp_year: "2099", cvv: "123", ...data },
         ...over,
       },
@@ -46,9 +48,19 @@ describe("sandbox list filters and transaction history over HTTP", () => {
   };
 
   it("filters charges by card (all four together), email, phone, amount, currency, metadata and time", async () => {
-    const a = await charge("4000020000000000", { amount: 500, metadata: { order: "A-1", n: 5 } }, { email: "Hanako@Example.com" }, { phone_number: { country_code: 81, local_number: "090-1234-5678" } });
+    const a = await charge(
+      "4000020000000000",
+      { amount: 500, metadata: { order: "A-1", n: 5 } },
+      { email: "Hanako@Example.com" },
+      { phone_number: { country_code: 81, local_number: "090-1234-5678" } },
+    );
     await sandbox.clock.advance(60_000);
-    const b = await charge("4242424242424242", { amount: 2000, currency: "USD", metadata: { order: "B-2" } }, {}, { cardholder: "JIRO SUZUKI", exp_month: "3", exp_year: "30" });
+    const b = await charge(
+      "4242424242424242",
+      { amount: 2000, currency: "USD", metadata: { order: "B-2" } },
+      {},
+      { cardholder: "JIRO SUZUKI", exp_month: "3", exp_year: "30" },
+    );
     await sandbox.clock.advance(200);
     const [idA, idB] = [a["id"], b["id"]];
 
@@ -73,10 +85,17 @@ describe("sandbox list filters and transaction history over HTTP", () => {
     const partial = await api.request("GET", "/charges?last_four=4242&name=jiro");
     expect(partial.status).toBe(400);
     expect(partial.body).toEqual({
-      status: "error", code: "VALIDATION_ERROR",
-      errors: [{ field: "exp_month", reason: "REQUIRED_VALUE" }, { field: "exp_year", reason: "REQUIRED_VALUE" }],
+      status: "error",
+      code: "VALIDATION_ERROR",
+      errors: [
+        { field: "exp_month", reason: "REQUIRED_VALUE" },
+        { field: "exp_year", reason: "REQUIRED_VALUE" },
+      ],
     });
-    expect((await api.request("GET", "/charges?metadata=nocolon")).body).toMatchObject({ code: "VALIDATION_ERROR", errors: [{ field: "metadata", reason: "INVALID_FORMAT" }] });
+    expect((await api.request("GET", "/charges?metadata=nocolon")).body).toMatchObject({
+      code: "VALIDATION_ERROR",
+      errors: [{ field: "metadata", reason: "INVALID_FORMAT" }],
+    });
     const listed = await api.request("GET", "/charges");
     expect(listed.body?.["items"]).toEqual([
       expect.objectContaining({ id: idB, merchant_name: "Sandbox demo store merchant", store_name: "Sandbox demo store" }),
@@ -85,7 +104,11 @@ describe("sandbox list filters and transaction history over HTTP", () => {
   });
 
   it("filters tokens by the §2.1 LIST parameters", async () => {
-    const one = await token("4000020000000000", { email: "a@example.com", metadata: { plan: "gold" } }, { phone_number: { country_code: 81, local_number: "0312345678" } });
+    const one = await token(
+      "4000020000000000",
+      { email: "a@example.com", metadata: { plan: "gold" } },
+      { phone_number: { country_code: 81, local_number: "0312345678" } },
+    );
     await sandbox.clock.advance(1000);
     const rec = await token("5555555555554444", { type: "recurring", email: "b@example.com" }, { cardholder: "HANAKO SATO", exp_month: "1", exp_year: "2031" });
     const [idOne, idRec] = [one["id"], rec["id"]];
@@ -106,7 +129,9 @@ describe("sandbox list filters and transaction history over HTTP", () => {
     const listed = await api.request("GET", "/tokens?type=recurring");
     expect(listed.body?.["items"]).toEqual([
       expect.objectContaining({
-        id: idRec, store_name: "Sandbox demo store", merchant_name: "Sandbox demo store merchant",
+        id: idRec,
+        store_name: "Sandbox demo store",
+        merchant_name: "Sandbox demo store merchant",
         user_data: { cardholder_name: "HANAKO SATO", email: "b@example.com", brand: "mastercard", gateway: null, service_provider: null },
       }),
     ]);
@@ -120,7 +145,10 @@ describe("sandbox list filters and transaction history over HTTP", () => {
     expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect((await api.request("POST", path, { body: { customer_id: "1234abcd" } })).body).toEqual({ customer_id: uuid });
     expect((await api.request("POST", path, { body: { customer_id: "other" } })).body?.["customer_id"]).not.toBe(uuid);
-    expect((await api.request("POST", path, { body: {} })).body).toMatchObject({ code: "VALIDATION_ERROR", errors: [{ field: "customer_id", reason: "REQUIRED_VALUE" }] });
+    expect((await api.request("POST", path, { body: {} })).body).toMatchObject({
+      code: "VALIDATION_ERROR",
+      errors: [{ field: "customer_id", reason: "REQUIRED_VALUE" }],
+    });
     const other = sandbox.createStore({ name: "other", mode: "test" });
     expect((await api.request("POST", `/stores/${other.storeId}/create_customer_id`, { body: { customer_id: "x" } })).status).toBe(403);
 
@@ -132,7 +160,9 @@ describe("sandbox list filters and transaction history over HTTP", () => {
   it("lists charges and refunds in the transaction history with the doc's fields and filters", async () => {
     const c1 = await charge("4000020000000000", { metadata: { order: "T-1" } }, { email: "ledger@example.com" });
     await sandbox.clock.advance(200);
-    const refund = await api.request("POST", `/stores/${storeId}/charges/${String(c1["id"])}/refunds`, { body: { amount: 400, currency: "JPY", metadata: { why: "damaged" } } });
+    const refund = await api.request("POST", `/stores/${storeId}/charges/${String(c1["id"])}/refunds`, {
+      body: { amount: 400, currency: "JPY", metadata: { why: "damaged" } },
+    });
     expect(refund.status).toBe(201);
     await sandbox.clock.advance(200);
     const c2 = await charge("4111111111111111", { amount: 300 }, {}, { cardholder: "JIRO SUZUKI" });
@@ -144,13 +174,41 @@ describe("sandbox list filters and transaction history over HTTP", () => {
     const items = all.body?.["items"] as Json[];
     expect(items.map((i) => i["resource_id"])).toEqual([id2, idR, id1]);
     expect(items[1]).toEqual({
-      merchant_id: expect.any(String), merchant_name: "Sandbox demo store merchant", store_id: storeId, store_name: "Sandbox demo store",
-      resource_id: idR, charge_id: id1, amount: 400, currency: "JPY", amount_formatted: 400, type: "refund", status: "successful",
-      payment_type: "card", mode: "test", metadata: { why: "damaged" }, created_on: refund.body?.["created_on"],
-      user_data: { type: "refund", cardholder_name: "TARO YAMADA", cardholder_email_address: "ledger@example.com", brand: "visa", gateway: "test", service_provider: "test", refunds: [] },
-      bank_transfer_payment_status: null, bank_transfer_latest_deposit_date: null,
+      merchant_id: expect.any(String),
+      merchant_name: "Sandbox demo store merchant",
+      store_id: storeId,
+      store_name: "Sandbox demo store",
+      resource_id: idR,
+      charge_id: id1,
+      amount: 400,
+      currency: "JPY",
+      amount_formatted: 400,
+      type: "refund",
+      status: "successful",
+      payment_type: "card",
+      mode: "test",
+      metadata: { why: "damaged" },
+      created_on: refund.body?.["created_on"],
+      user_data: {
+        type: "refund",
+        cardholder_name: "TARO YAMADA",
+        cardholder_email_address: "ledger@example.com",
+        brand: "visa",
+        gateway: "test",
+        service_provider: "test",
+        refunds: [],
+      },
+      bank_transfer_payment_status: null,
+      bank_transfer_latest_deposit_date: null,
     });
-    expect(items[2]).toMatchObject({ resource_id: id1, charge_id: null, type: "charge", status: "successful", amount: 1000, user_data: { refunds: [{ id: idR, amount: 400, status: "successful" }] } });
+    expect(items[2]).toMatchObject({
+      resource_id: id1,
+      charge_id: null,
+      type: "charge",
+      status: "successful",
+      amount: 1000,
+      user_data: { refunds: [{ id: idR, amount: 400, status: "successful" }] },
+    });
 
     expect(await ids("/transaction_history?type=refund")).toEqual([idR]);
     expect(await ids("/transaction_history?status=failed")).toEqual([id2]);

@@ -24,7 +24,11 @@ describe("sandbox card payments over HTTP", () => {
     storeId = sandbox.demo.storeId;
     receiver = await startWebhookReceiver([200]);
     const hook = await api.request("POST", `/stores/${storeId}/webhooks`, {
-      body: { url: receiver.url, triggers: ["charge_finished", "charge_updated", "cancel_finished", "refund_finished", "token_created", "token_cvv_auth_updated"], auth_token: "whsec-verbatim 123" },
+      body: {
+        url: receiver.url,
+        triggers: ["charge_finished", "charge_updated", "cancel_finished", "refund_finished", "token_created", "token_cvv_auth_updated"],
+        auth_token: "whsec-verbatim 123",
+      },
     });
     expect(hook.status).toBe(201);
   });
@@ -47,7 +51,13 @@ describe("sandbox card payments over HTTP", () => {
     expect(c).toMatchObject({ status: "pending", charged_amount: null, requested_amount: 1000, mode: "test", store_id: storeId });
     await sandbox.clock.advance(200);
     const got = await api.request("GET", `/stores/${storeId}/charges/${String(c["id"])}`);
-    expect(got.body).toMatchObject({ status: "successful", charged_amount: 1000, charged_currency: "JPY", error: null, metadata: { "univapay-reference-id": "ORDER-1", n: 5 } });
+    expect(got.body).toMatchObject({
+      status: "successful",
+      charged_amount: 1000,
+      charged_currency: "JPY",
+      error: null,
+      metadata: { "univapay-reference-id": "ORDER-1", n: 5 },
+    });
   });
 
   it("fails the 1111 card with error 309 and delivers charge_finished with the Authorization header verbatim", async () => {
@@ -149,7 +159,8 @@ describe("sandbox card payments over HTTP", () => {
     const b = await charge("4000020000000000", { amount: 999 });
     const c = await charge("4242424242424242");
     await sandbox.clock.advance(200);
-    const refund = (id: unknown, amount: number) => api.request("POST", `/stores/${storeId}/charges/${String(id)}/refunds`, { body: { amount, currency: "JPY", reason: "customer_request" } });
+    const refund = (id: unknown, amount: number) =>
+      api.request("POST", `/stores/${storeId}/charges/${String(id)}/refunds`, { body: { amount, currency: "JPY", reason: "customer_request" } });
     expect((await refund(a["id"], 1000)).status).toBe(201);
     expect((await refund(a["id"], 1)).body?.["code"]).toBe("REFUND_EXCEEDS_CHARGE_AMOUNT");
     expect((await refund(b["id"], 400)).status).toBe(201);
@@ -174,7 +185,9 @@ describe("sandbox card payments over HTTP", () => {
   });
 
   it("runs a recurring token's CVV authorization as a 1-yen authorized charge", async () => {
-    const token = await api.request("POST", "/tokens", { body: cardToken("4000020000000000", "recurring", { cvv_authorize: { enabled: "true", currency: "JPY" } }) });
+    const token = await api.request("POST", "/tokens", {
+      body: cardToken("4000020000000000", "recurring", { cvv_authorize: { enabled: "true", currency: "JPY" } }),
+    });
     expect(token.body).toMatchObject({ type: "recurring", data: { cvv_authorize: { enabled: true, status: "pending" } } });
     const early = await api.request("POST", "/charges", { body: { transaction_token_id: token.body?.["id"], amount: 500, currency: "JPY" } });
     expect(early.body?.["code"]).toBe("CVV_AUTHORIZATION_NOT_COMPLETED");
@@ -203,7 +216,13 @@ describe("sandbox card payments over HTTP", () => {
   });
 
   it("lists every bad field of a token request in one VALIDATION_ERROR", async () => {
-    const res = await api.request("POST", "/tokens", { body: { payment_type: "card", type: "one_time", data: { cardholder: "A B", card_number: "4000020000000001", exp_month: "13", exp_year: "2099", cvv: "1" } } });
+    const res = await api.request("POST", "/tokens", {
+      body: {
+        payment_type: "card",
+        type: "one_time",
+        data: { cardholder: "A B", card_number: "4000020000000001", exp_month: "13", exp_year: "2099", cvv: "1" },
+      },
+    });
     expect(res.status).toBe(400);
     expect(res.body?.["code"]).toBe("VALIDATION_ERROR");
     expect(res.body?.["errors"]).toEqual(

@@ -147,7 +147,11 @@ describe("sandbox protocol details", () => {
 
   it("advances the clock through the admin endpoint", async () => {
     const before = sandbox.clock.now();
-    const res = await fetch(`${url}/_sandbox/clock/advance`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ms: 90_000 }) });
+    const res = await fetch(`${url}/_sandbox/clock/advance`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ms: 90_000 }),
+    });
     expect(((await res.json()) as { epoch_ms: number }).epoch_ms).toBe(before + 90_000);
   });
 });

@@ -2,8 +2,14 @@
  * auth header, JSON casing, polling, headers and error parsing to what real clients expect. The
  * sandbox is driven ONLY through the SDK here, as a merchant would. */
 import SDK, {
-  CursorDirection, ResponseError, ResponseErrorCode, SubscriptionPeriod, SubscriptionStatus, WebHookTrigger,
-  type ResponseCharge, type TransactionTokenCreateParams,
+  CursorDirection,
+  ResponseError,
+  ResponseErrorCode,
+  SubscriptionPeriod,
+  SubscriptionStatus,
+  WebHookTrigger,
+  type ResponseCharge,
+  type TransactionTokenCreateParams,
 } from "univapay-node";
 import { createManualClock, createSandbox, type Sandbox } from "../../src/sandbox/sandbox";
 import { startWebhookReceiver, type WebhookReceiver } from "../../src/sandbox/testing/webhook-receiver";
@@ -70,7 +76,12 @@ describe("univapay-node SDK against the sandbox", () => {
 
   it("accepts metadata as the stringified JSON object the SDK's types allow", async () => {
     const token = await sdk.transactionTokens.create(cardToken("one_time"));
-    const created = await sdk.charges.create({ transactionTokenId: token.id, amount: 100, currency: "JPY", metadata: JSON.stringify({ order_id: "S-1", n: 2 }) });
+    const created = await sdk.charges.create({
+      transactionTokenId: token.id,
+      amount: 100,
+      currency: "JPY",
+      metadata: JSON.stringify({ order_id: "S-1", n: 2 }),
+    });
     expect(created.metadata).toEqual({ order_id: "S-1", n: 2 });
   });
 
@@ -127,7 +138,13 @@ describe("univapay-node SDK against the sandbox", () => {
 
   it("creates, polls, suspends, resumes and cancels a subscription", async () => {
     const token = await sdk.transactionTokens.create(cardToken("subscription"));
-    const created = await sdk.subscriptions.create({ transactionTokenId: token.id, amount: 3000, currency: "JPY", period: SubscriptionPeriod.MONTHLY, metadata: { plan: "basic" } });
+    const created = await sdk.subscriptions.create({
+      transactionTokenId: token.id,
+      amount: 3000,
+      currency: "JPY",
+      period: SubscriptionPeriod.MONTHLY,
+      metadata: { plan: "basic" },
+    });
     expect(created).toMatchObject({ status: "unverified", storeId, nextPayment: { dueDate: "2025-01-06" } });
     const { subscription, charge: first } = await settled(created.id, () => sdk.subscriptions.pollSubscriptionWithFirstCharge(storeId, created.id));
     expect(subscription).toMatchObject({ status: "current", nextPayment: { dueDate: "2025-02-06" }, metadata: { plan: "basic" } });
@@ -138,7 +155,10 @@ describe("univapay-node SDK against the sandbox", () => {
     expect((await sdk.subscriptions.update(storeId, created.id, { status: SubscriptionStatus.SUSPENDED })).status).toBe("suspended");
     expect((await sdk.subscriptions.update(storeId, created.id, { status: SubscriptionStatus.CURRENT })).status).toBe("unpaid");
     const payments = await sdk.subscriptions.payments.list(storeId, created.id);
-    expect(payments.items.map((p) => [p.dueDate, p.isPaid])).toEqual([["2025-02-06", false], ["2025-01-06", true]]);
+    expect(payments.items.map((p) => [p.dueDate, p.isPaid])).toEqual([
+      ["2025-02-06", false],
+      ["2025-01-06", true],
+    ]);
 
     await expect(sdk.subscriptions.delete(storeId, created.id)).resolves.toBe("");
     expect((await sdk.subscriptions.get(storeId, created.id)).status).toBe("canceled");
@@ -168,7 +188,11 @@ describe("univapay-node SDK against the sandbox", () => {
       await settled(sub.id, () => sdk.subscriptions.poll(storeId, sub.id));
       const got = await receiver.waitFor(3);
       expect(got.map((r) => [r.body["event"], (r.body["data"] as Record<string, unknown>)["id"]])).toEqual(
-        expect.arrayContaining([["charge_finished", paid.id], ["subscription_created", sub.id], ["subscription_payment", sub.id]]),
+        expect.arrayContaining([
+          ["charge_finished", paid.id],
+          ["subscription_created", sub.id],
+          ["subscription_payment", sub.id],
+        ]),
       );
       expect(got.every((r) => r.headers["authorization"] === "shared-secret" && r.body["webhook_id"] === hook.id)).toBe(true);
     });
@@ -188,8 +212,11 @@ describe("univapay-node SDK against the sandbox", () => {
     expect(statuses[statuses.length - 1]).toBe("conflicting_key");
   });
 
-  it("filters lists with the SDK's own parameters: charges by `metadata: \"key: value\"`, tokens by customerId", async () => {
-    const tagged = await sdk.transactionTokens.create({ ...cardToken("recurring"), metadata: { "univapay-customer-id": "11ef0000-0000-4000-8000-000000000001" } });
+  it('filters lists with the SDK\'s own parameters: charges by `metadata: "key: value"`, tokens by customerId', async () => {
+    const tagged = await sdk.transactionTokens.create({
+      ...cardToken("recurring"),
+      metadata: { "univapay-customer-id": "11ef0000-0000-4000-8000-000000000001" },
+    });
     await sdk.transactionTokens.create(cardToken("recurring"));
     const a = await sdk.charges.create({ transactionTokenId: tagged.id, amount: 500, currency: "JPY", metadata: { order: "A-1" } });
     await sdk.charges.create({ transactionTokenId: tagged.id, amount: 600, currency: "JPY", metadata: { order: "B-2" } });

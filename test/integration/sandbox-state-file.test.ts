@@ -53,7 +53,12 @@ describe("sandbox state file", () => {
 
   async function token(api: SandboxClient, type: "recurring" | "one_time", card = OK_CARD): Promise<string> {
     const res = await api.request("POST", "/tokens", {
-      body: { payment_type: "card", type, email: "taro@example.com", data: { cardholder: "TARO YAMADA", card_number: card, exp_month: 12, exp_year: 2099, cvv: "123" } },
+      body: {
+        payment_type: "card",
+        type,
+        email: "taro@example.com",
+        data: { cardholder: "TARO YAMADA", card_number: card, exp_month: 12, exp_year: 2099, cvv: "123" },
+      },
     });
     return String(ok(res, 201)["id"]);
   }
@@ -78,7 +83,12 @@ describe("sandbox state file", () => {
     const api = createSandboxClient(urlA, creds);
     const receiver = await startWebhookReceiver([200]);
     receivers.push(receiver);
-    const hook = ok(await api.request("POST", "/webhooks", { body: { url: receiver.url, triggers: ["charge_finished", "refund_finished", "cancel_finished", "subscription_payment"] } }), 201);
+    const hook = ok(
+      await api.request("POST", "/webhooks", {
+        body: { url: receiver.url, triggers: ["charge_finished", "refund_finished", "cancel_finished", "subscription_payment"] },
+      }),
+      201,
+    );
 
     const recurring = await token(api, "recurring");
     const captured = ok(await charge(api, recurring, {}, { "Idempotency-Key": "order-1" }), 201);
@@ -86,7 +96,12 @@ describe("sandbox state file", () => {
     const toCancel = ok(await charge(api, recurring, { amount: 3000, capture: false }), 201);
     const realCardToken = await token(api, "one_time", REAL_CARD);
     ok(await charge(api, realCardToken, { amount: 4000 }), 201);
-    const sub = ok(await api.request("POST", "/subscriptions", { body: { transaction_token_id: await token(api, "recurring"), amount: 500, currency: "JPY", period: "daily" } }), 201);
+    const sub = ok(
+      await api.request("POST", "/subscriptions", {
+        body: { transaction_token_id: await token(api, "recurring"), amount: 500, currency: "JPY", period: "daily" },
+      }),
+      201,
+    );
     await a.clock.advance(SETTLE_MS);
     expect(ok(await api.request("GET", `/stores/${creds.storeId}/charges/${String(captured["id"])}`))["status"]).toBe("successful");
     expect(ok(await api.request("GET", `/stores/${creds.storeId}/charges/${String(toCapture["id"])}`))["status"]).toBe("authorized");
@@ -122,7 +137,10 @@ describe("sandbox state file", () => {
     expect((await delivered).at(-1)?.body).toMatchObject({ event: "charge_finished", data: { id: pending["id"], status: "successful" } });
 
     // Captured → refundable; authorized → capturable and cancelable.
-    const refund = ok(await apiB.request("POST", `${chargePath(captured)}/refunds`, { body: { amount: 1000, currency: "JPY", reason: "customer_request" } }), 201);
+    const refund = ok(
+      await apiB.request("POST", `${chargePath(captured)}/refunds`, { body: { amount: 1000, currency: "JPY", reason: "customer_request" } }),
+      201,
+    );
     ok(await apiB.request("POST", `${chargePath(toCapture)}/capture`, { body: { amount: 2000, currency: "JPY" } }));
     const cancel = ok(await apiB.request("POST", `${chargePath(toCancel)}/cancels`, { body: {} }), 201);
     await b.clock.advance(SETTLE_MS);
@@ -153,10 +171,18 @@ describe("sandbox state file", () => {
     const toRefund = ok(await charge(api, recurring), 201);
     const toCancel = ok(await charge(api, recurring, { amount: 1500, capture: false }), 201);
     const autoCapture = ok(await charge(api, recurring, { amount: 1600, capture: false, capture_at: new Date(a.clock.now() + 30_000).toISOString() }), 201);
-    const sub = ok(await api.request("POST", "/subscriptions", { body: { transaction_token_id: await token(api, "recurring"), amount: 500, currency: "JPY", period: "daily" } }), 201);
+    const sub = ok(
+      await api.request("POST", "/subscriptions", {
+        body: { transaction_token_id: await token(api, "recurring"), amount: 500, currency: "JPY", period: "daily" },
+      }),
+      201,
+    );
     await a.clock.advance(SETTLE_MS);
     const pending = ok(await charge(api, recurring, { amount: 1700 }), 201);
-    const refund = ok(await api.request("POST", `/stores/${storeId}/charges/${String(toRefund["id"])}/refunds`, { body: { amount: 1000, currency: "JPY" } }), 201);
+    const refund = ok(
+      await api.request("POST", `/stores/${storeId}/charges/${String(toRefund["id"])}/refunds`, { body: { amount: 1000, currency: "JPY" } }),
+      201,
+    );
     const cancel = ok(await api.request("POST", `/stores/${storeId}/charges/${String(toCancel["id"])}/cancels`, { body: {} }), 201);
     await closeSandbox(a);
 
@@ -190,9 +216,17 @@ describe("sandbox state file", () => {
     };
     const c = (name: string): string => `/stores/${storeId}/charges/${ids[name] ?? ""}`;
     const recurringToken = (name: string, card = OK_CARD, type: "recurring" | "subscription" | "one_time" = "recurring") =>
-      keep(name, api.request("POST", "/tokens", {
-        body: { payment_type: "card", type, email: "taro@example.com", data: { cardholder: "TARO YAMADA", card_number: card, exp_month: 12, exp_year: 2099, cvv: "123" } },
-      }));
+      keep(
+        name,
+        api.request("POST", "/tokens", {
+          body: {
+            payment_type: "card",
+            type,
+            email: "taro@example.com",
+            data: { cardholder: "TARO YAMADA", card_number: card, exp_month: 12, exp_year: 2099, cvv: "123" },
+          },
+        }),
+      );
     const settle = () => a.clock.advance(SETTLE_MS);
     // Each step is saved before the next, so every change must be noticed on its own.
     const steps: Array<[string, () => Promise<unknown>]> = [
@@ -209,17 +243,23 @@ describe("sandbox state file", () => {
       ["refund", () => keep("r1", api.request("POST", `${c("c1")}/refunds`, { body: { amount: 100, currency: "JPY" } }))],
       ["refund metadata", () => api.request("PATCH", `${c("c1")}/refunds/${ids["r1"] ?? ""}`, { body: { metadata: { note: "x" } } })],
       ["cancel metadata", () => api.request("PATCH", `${c("c2")}/cancels/${ids["x2"] ?? ""}`, { body: { metadata: { note: "y" } } })],
-      ["cancel-failing card", async () => {
-        await recurringToken("t2", "4012888888881881");
-        await keep("c3", charge(api, ids["t2"] ?? "", { amount: 800, capture: false }));
-        await settle();
-      }],
+      [
+        "cancel-failing card",
+        async () => {
+          await recurringToken("t2", "4012888888881881");
+          await keep("c3", charge(api, ids["t2"] ?? "", { amount: 800, capture: false }));
+          await settle();
+        },
+      ],
       ["cancel that will fail", () => api.request("POST", `${c("c3")}/cancels`, { body: {} })],
       ["failed cancel (charge cancel pending cleared)", settle],
       ["one-time token, real card", () => recurringToken("t3", REAL_CARD, "one_time")],
       ["charge (one-time token used up)", () => keep("c4", charge(api, ids["t3"] ?? "", { amount: 900 }))],
       ["subscription token", () => recurringToken("t4", OK_CARD, "subscription")],
-      ["subscription (token used up)", () => keep("s1", api.request("POST", "/subscriptions", { body: { transaction_token_id: ids["t4"], amount: 300, currency: "JPY", period: "monthly" } }))],
+      [
+        "subscription (token used up)",
+        () => keep("s1", api.request("POST", "/subscriptions", { body: { transaction_token_id: ids["t4"], amount: 300, currency: "JPY", period: "monthly" } })),
+      ],
       ["first subscription charge", settle],
       ["subscription metadata", () => api.request("PATCH", `/stores/${storeId}/subscriptions/${ids["s1"] ?? ""}`, { body: { metadata: { plan: "gold" } } })],
       ["customer id", () => api.request("POST", `/stores/${storeId}/create_customer_id`, { body: { customer_id: "cust-9" } })],
@@ -228,15 +268,29 @@ describe("sandbox state file", () => {
       ["second webhook", () => keep("hook2", api.request("POST", "/webhooks", { body: { url: "http://127.0.0.1:9/two", triggers: ["charge_finished"] } }))],
       ["admin disables it", () => fetch(`${urlA}/_sandbox/webhooks/${ids["hook2"] ?? ""}/disable`, { method: "POST" })],
       ["another subscription token", () => recurringToken("t6", "4000020000000000", "subscription")],
-      ["subscription moves to it (token used up)", () => api.request("PATCH", `/stores/${storeId}/subscriptions/${ids["s1"] ?? ""}`, { body: { transaction_token_id: ids["t6"] } })],
-      ["webhook to a 404 receiver", async () => {
-        const gone = await startWebhookReceiver([404]);
-        receivers.push(gone);
-        await keep("hook3", api.request("POST", "/webhooks", { body: { url: gone.url, triggers: ["charge_finished"] } }));
-      }],
+      [
+        "subscription moves to it (token used up)",
+        () => api.request("PATCH", `/stores/${storeId}/subscriptions/${ids["s1"] ?? ""}`, { body: { transaction_token_id: ids["t6"] } }),
+      ],
+      [
+        "webhook to a 404 receiver",
+        async () => {
+          const gone = await startWebhookReceiver([404]);
+          receivers.push(gone);
+          await keep("hook3", api.request("POST", "/webhooks", { body: { url: gone.url, triggers: ["charge_finished"] } }));
+        },
+      ],
       ["a charge whose webhook keeps failing", () => keep("c5", charge(api, ids["t1"] ?? "", { amount: 1100 }))],
       ["webhook disabled after 10 attempts", () => a.clock.advance(5 * 60 * 60 * 1000)],
-      ["a store via the admin API", () => fetch(`${urlA}/_sandbox/stores`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "s2", mode: "live" }) })],
+      [
+        "a store via the admin API",
+        () =>
+          fetch(`${urlA}/_sandbox/stores`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ name: "s2", mode: "live" }),
+          }),
+      ],
     ];
     for (const [i, [name, step]] of steps.entries()) {
       await step();

@@ -104,7 +104,12 @@ describe("npm run sandbox with a state file", () => {
     const { endpoint, ...creds } = r.credentials;
     const api = createSandboxClient(endpoint, { ...creds, mode: "test" });
     const token = await api.request("POST", "/tokens", {
-      body: { payment_type: "card", type: "one_time", email: "a@example.com", data: { cardholder: "TARO YAMADA", card_number: "4000020000000000", exp_month: 12, exp_year: 2099, cvv: "123" } },
+      body: {
+        payment_type: "card",
+        type: "one_time",
+        email: "a@example.com",
+        data: { cardholder: "TARO YAMADA", card_number: "4000020000000000", exp_month: 12, exp_year: 2099, cvv: "123" },
+      },
     });
     const charge = await api.request("POST", "/charges", { body: { transaction_token_id: token.body?.["id"], amount: 1200, currency: "JPY" } });
     expect(charge.status).toBe(201);
@@ -121,7 +126,7 @@ describe("npm run sandbox with a state file", () => {
     const env = { SANDBOX_PORT: String(await freePort()), SANDBOX_STATE_FILE: stateFile };
 
     const first = await run(env);
-    expect(await stderrWith(first, 'sandbox state file created')).toContain('"msg":"sandbox state file created"');
+    expect(await stderrWith(first, "sandbox state file created")).toContain('"msg":"sandbox state file created"');
     expect(existsSync(stateFile)).toBe(true);
     const saved = await pay(first);
     await new Promise((r) => setTimeout(r, 1500)); // longer than the save delay
@@ -129,7 +134,7 @@ describe("npm run sandbox with a state file", () => {
 
     const second = await run(env);
     expect(second.credentials).toEqual(first.credentials);
-    expect(await stderrWith(second, 'sandbox state loaded from file')).toContain('"msg":"sandbox state loaded from file"');
+    expect(await stderrWith(second, "sandbox state loaded from file")).toContain('"msg":"sandbox state loaded from file"');
     expect(await chargeStatus(second, saved)).toBe(200);
     const unsaved = await pay(second);
     expect(await stop(second, "SIGTERM")).toBe(0); // saves before it exits
@@ -151,7 +156,10 @@ describe("npm run sandbox with a state file", () => {
   it("refuses to start on a bad state file, with one clear message", async () => {
     const stateFile = join(dir, "bad.json");
     writeFileSync(stateFile, "not json\n");
-    const child = spawn(process.execPath, ["-e", TS_HOOK], { env: { PATH: process.env["PATH"] ?? "", SANDBOX_PORT: "0", SANDBOX_STATE_FILE: stateFile }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["-e", TS_HOOK], {
+      env: { PATH: process.env["PATH"] ?? "", SANDBOX_PORT: "0", SANDBOX_STATE_FILE: stateFile },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
     const [code] = (await once(child, "exit")) as [number | null];

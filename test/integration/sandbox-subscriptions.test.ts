@@ -6,8 +6,13 @@ import { startWebhookReceiver, type WebhookReceiver } from "../../src/sandbox/te
 
 const DAY = 86_400_000;
 const SUBSCRIPTION_EVENTS = [
-  "subscription_created", "subscription_payment", "subscription_failure",
-  "subscription_suspended", "subscription_canceled", "subscription_completed", "charge_finished",
+  "subscription_created",
+  "subscription_payment",
+  "subscription_failure",
+  "subscription_suspended",
+  "subscription_canceled",
+  "subscription_completed",
+  "charge_finished",
 ];
 const OK_CARD = "4000020000000000";
 const FAIL_CARD = "4111111111111111";
@@ -39,7 +44,12 @@ describe("sandbox subscriptions over HTTP", () => {
 
   async function token(card: string, type: "subscription" | "recurring" | "one_time" = "subscription", data: Json = {}): Promise<string> {
     const res = await api.request("POST", "/tokens", {
-      body: { payment_type: "card", type, email: "hanako@example.com", data: { cardholder: "HANAKO YAMADA", card_number: card, exp_month: 12, exp_year: 2099, cvv: "123", ...data } },
+      body: {
+        payment_type: "card",
+        type,
+        email: "hanako@example.com",
+        data: { cardholder: "HANAKO YAMADA", card_number: card, exp_month: 12, exp_year: 2099, cvv: "123", ...data },
+      },
     });
     expect(res.status).toBe(201);
     return String(res.body?.["id"]);
@@ -68,7 +78,14 @@ describe("sandbox subscriptions over HTTP", () => {
 
   it("charges the first payment at once, becomes current, and fires subscription_payment with the subscription", async () => {
     const created = await subscribe({ metadata: { "univapay-customer-id": "c-1", plan: "gold" } });
-    expect(created).toMatchObject({ status: "unverified", amount: 1000, period: "monthly", mode: "test", store_id: storeId, next_payment: { due_date: "2025-01-06", is_paid: false } });
+    expect(created).toMatchObject({
+      status: "unverified",
+      amount: 1000,
+      period: "monthly",
+      mode: "test",
+      store_id: storeId,
+      next_payment: { due_date: "2025-01-06", is_paid: false },
+    });
     await settle();
     expect(await sub(created["id"])).toMatchObject({ status: "current", next_payment: { due_date: "2025-02-06", amount: 1000, is_paid: false } });
     expect(events()).toEqual(["subscription_created", "subscription_payment"]);
@@ -76,8 +93,12 @@ describe("sandbox subscriptions over HTTP", () => {
     expect(lastEvent("subscription_payment")?.["data"]).toMatchObject({ id: created["id"], status: "current", metadata: { plan: "gold" } });
     const [charge] = await chargesOf(created["id"]);
     expect(charge).toMatchObject({
-      subscription_id: created["id"], status: "successful", charged_amount: 1000, transaction_token_type: "subscription",
-      metadata: { "univapay-customer-id": "c-1", plan: "gold" }, created_on: "2025-01-06T00:00:00.000Z",
+      subscription_id: created["id"],
+      status: "successful",
+      charged_amount: 1000,
+      transaction_token_type: "subscription",
+      metadata: { "univapay-customer-id": "c-1", plan: "gold" },
+      created_on: "2025-01-06T00:00:00.000Z",
     });
   });
 
@@ -96,12 +117,21 @@ describe("sandbox subscriptions over HTTP", () => {
 
     const payments = await get(`/stores/${storeId}/subscriptions/${String(created["id"])}/payments`);
     expect(payments["has_more"]).toBe(false);
-    expect(items(payments).map((p) => [p["due_date"], p["is_paid"]])).toEqual([["2025-03-06", false], ["2025-02-06", true], ["2025-01-06", true]]);
+    expect(items(payments).map((p) => [p["due_date"], p["is_paid"]])).toEqual([
+      ["2025-03-06", false],
+      ["2025-02-06", true],
+      ["2025-01-06", true],
+    ]);
     const paid = items(payments)[1];
-    expect(await get(`/stores/${storeId}/subscriptions/${String(created["id"])}/payments/${String(paid?.["id"])}`)).toMatchObject({ due_date: "2025-02-06", successful_payment_date: "2025-02-06" });
+    expect(await get(`/stores/${storeId}/subscriptions/${String(created["id"])}/payments/${String(paid?.["id"])}`)).toMatchObject({
+      due_date: "2025-02-06",
+      successful_payment_date: "2025-02-06",
+    });
     const ofPayment = await get(`/stores/${storeId}/subscriptions/${String(created["id"])}/payments/${String(paid?.["id"])}/charges`);
     expect(items(ofPayment).map((c) => c["created_on"])).toEqual(["2025-02-05T22:00:00.000Z"]);
-    expect((await api.request("GET", `/stores/${storeId}/subscriptions/${String(created["id"])}/payments/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
+    expect((await api.request("GET", `/stores/${storeId}/subscriptions/${String(created["id"])}/payments/00000000-0000-0000-0000-000000000000`)).status).toBe(
+      404,
+    );
   });
 
   it("becomes unconfirmed when the first charge fails (recurring token on 4111…1111: error 309) and never runs again", async () => {
@@ -197,7 +227,11 @@ describe("sandbox subscriptions over HTTP", () => {
     await sandbox.clock.advance(60 * DAY);
     expect(await sub(id)).toMatchObject({ status: "completed", next_payment: null, payments_left: 0, amount_left: 0 });
     expect(events().filter((e) => e.startsWith("subscription_"))).toEqual([
-      "subscription_created", "subscription_payment", "subscription_payment", "subscription_payment", "subscription_completed",
+      "subscription_created",
+      "subscription_payment",
+      "subscription_payment",
+      "subscription_payment",
+      "subscription_completed",
     ]);
     expect(lastEvent("subscription_completed")?.["data"]).toMatchObject({ id, status: "completed" });
     expect((await chargesOf(id)).map((c) => c["charged_amount"])).toEqual([1000, 1000, 1000]);
@@ -225,7 +259,9 @@ describe("sandbox subscriptions over HTTP", () => {
 
   it("registers the card only for initial_amount 0 with a CVV-authorized recurring token", async () => {
     const tokenId = await token(OK_CARD, "recurring", { cvv_authorize: { enabled: true, currency: "JPY" } });
-    const res = await api.request("POST", "/subscriptions", { body: { transaction_token_id: tokenId, amount: 800, initial_amount: 0, currency: "JPY", period: "monthly" } });
+    const res = await api.request("POST", "/subscriptions", {
+      body: { transaction_token_id: tokenId, amount: 800, initial_amount: 0, currency: "JPY", period: "monthly" },
+    });
     expect(res.status).toBe(201);
     await settle(); // the CVV authorization settles, then the subscription
     expect(await sub(res.body?.["id"])).toMatchObject({ status: "current", next_payment: { due_date: "2025-02-06", amount: 800 } });
@@ -240,7 +276,12 @@ describe("sandbox subscriptions over HTTP", () => {
 
     const other = sandbox.createStore({ name: "other", mode: "test", pci: true, recurringPrivilege: "infinite" });
     const otherToken = await createSandboxClient(base, other).request("POST", "/tokens", {
-      body: { payment_type: "card", type: "subscription", email: "a@example.com", data: { cardholder: "TARO YAMADA", card_number: OK_CARD, exp_month: 12, exp_year: 2099, cvv: "123" } },
+      body: {
+        payment_type: "card",
+        type: "subscription",
+        email: "a@example.com",
+        data: { cardholder: "TARO YAMADA", card_number: OK_CARD, exp_month: 12, exp_year: 2099, cvv: "123" },
+      },
     });
     expect((await create({ transaction_token_id: otherToken.body?.["id"] })).body?.["code"]).toBe("TOKEN_FOR_WRONG_STORE");
 
@@ -253,14 +294,37 @@ describe("sandbox subscriptions over HTTP", () => {
     // A rejected create does not use the token, so each case below needs a card of its own.
     const unused = await token(OK_CARD);
     expect((await create({ transaction_token_id: unused, initial_amount: 0 })).body?.["code"]).toBe("NOT_RECURRING_TOKEN");
-    expect((await api.request("POST", "/tokens", { body: { payment_type: "card", type: "subscription", email: "a@example.com", data: { cardholder: "TARO YAMADA", card_number: OK_CARD, exp_month: 12, exp_year: 2099, cvv: "123" } } })).status).toBe(409);
-    expect((await create({ transaction_token_id: await token(OK_CARD, "recurring"), initial_amount: 0 })).body?.["code"]).toBe("CVV_AUTHORIZATION_NOT_COMPLETED");
+    expect(
+      (
+        await api.request("POST", "/tokens", {
+          body: {
+            payment_type: "card",
+            type: "subscription",
+            email: "a@example.com",
+            data: { cardholder: "TARO YAMADA", card_number: OK_CARD, exp_month: 12, exp_year: 2099, cvv: "123" },
+          },
+        })
+      ).status,
+    ).toBe(409);
+    expect((await create({ transaction_token_id: await token(OK_CARD, "recurring"), initial_amount: 0 })).body?.["code"]).toBe(
+      "CVV_AUTHORIZATION_NOT_COMPLETED",
+    );
 
-    const bad = await create({ transaction_token_id: await token("5555555555554444"), period: undefined, schedule_settings: { zone_id: "Mars/Base" }, metadata: { deep: { x: 1 } } });
+    const bad = await create({
+      transaction_token_id: await token("5555555555554444"),
+      period: undefined,
+      schedule_settings: { zone_id: "Mars/Base" },
+      metadata: { deep: { x: 1 } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: "VALIDATION_ERROR", errors: [{ field: "deep", reason: "NESTED_JSON_NOT_ALLOWED" }] });
     const bad2 = await create({ transaction_token_id: await token("6011111111111117"), period: undefined, schedule_settings: { zone_id: "Mars/Base" } });
-    expect(bad2.body?.["errors"]).toEqual(expect.arrayContaining([{ field: "period", reason: "REQUIRED_VALUE" }, { field: "zone_id", reason: "INVALID_TIME_ZONE" }]));
+    expect(bad2.body?.["errors"]).toEqual(
+      expect.arrayContaining([
+        { field: "period", reason: "REQUIRED_VALUE" },
+        { field: "zone_id", reason: "INVALID_TIME_ZONE" },
+      ]),
+    );
     expect((await api.request("GET", `/stores/${storeId}/subscriptions/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
     expect((await api.request("GET", `/stores/${other.storeId}/subscriptions`)).status).toBe(403);
   });
@@ -273,7 +337,12 @@ describe("sandbox subscriptions over HTTP", () => {
     const all = await get("/subscriptions");
     expect(all).toMatchObject({ has_more: false, total_hits: 2 });
     expect(items(all).map((s) => s["id"])).toEqual([b, a]);
-    expect(items(all)[0]).toMatchObject({ store_name: "Sandbox demo store", payment_type: "card", next_payment_date: "2025-02-06", user_data: { type: "charge", cardholder_name: "HANAKO YAMADA", brand: "visa" } });
+    expect(items(all)[0]).toMatchObject({
+      store_name: "Sandbox demo store",
+      payment_type: "card",
+      next_payment_date: "2025-02-06",
+      user_data: { type: "charge", cardholder_name: "HANAKO YAMADA", brand: "visa" },
+    });
     const ids = async (q: string): Promise<unknown[]> => items(await get(`/stores/${storeId}/subscriptions?${q}`)).map((s) => s["id"]);
     expect(await ids("status=suspended")).toEqual([a]);
     expect(await ids("statuses[]=current&statuses[]=suspended")).toEqual([b, a]);

@@ -19,7 +19,10 @@ describe("sandbox card and token rules over HTTP", () => {
     await Promise.all(open.splice(0).map((s) => s.close()));
   });
 
-  async function start(opts: SandboxOptions = {}, creds?: (s: Sandbox) => SandboxCredentials): Promise<{ sandbox: Sandbox; api: SandboxClient; url: string; storeId: string }> {
+  async function start(
+    opts: SandboxOptions = {},
+    creds?: (s: Sandbox) => SandboxCredentials,
+  ): Promise<{ sandbox: Sandbox; api: SandboxClient; url: string; storeId: string }> {
     const sandbox = createSandbox({ clock: createManualClock(), rateLimits: false, ...opts });
     open.push(sandbox);
     const { url } = await sandbox.listen(0);
@@ -29,7 +32,13 @@ describe("sandbox card and token rules over HTTP", () => {
 
   async function tokenOf(api: SandboxClient, card: string, type = "one_time", extra: Json = {}): Promise<string> {
     const res = await api.request("POST", "/tokens", {
-      body: { payment_type: "card", type, email: "taro@example.com", data: { cardholder: "TARO YAMADA", card_number: card, exp_month: 12, exp_year: 2099, cvv: "123" }, ...extra },
+      body: {
+        payment_type: "card",
+        type,
+        email: "taro@example.com",
+        data: { cardholder: "TARO YAMADA", card_number: card, exp_month: 12, exp_year: 2099, cvv: "123" },
+        ...extra,
+      },
     });
     expect(res.status).toBe(201);
     return String(res.body?.["id"]);
@@ -187,14 +196,25 @@ describe("sandbox card and token rules over HTTP", () => {
   });
 
   it("answers LIVE_MODE_NOT_ENABLED_WHEN_UNVERIFIED for a live store created unverified", async () => {
-    const { api, url } = await start({}, (s) => s.createStore({ name: "unreviewed", mode: "live", pci: true, recurringPrivilege: "infinite", verified: false }));
+    const { api, url } = await start({}, (s) =>
+      s.createStore({ name: "unreviewed", mode: "live", pci: true, recurringPrivilege: "infinite", verified: false }),
+    );
     const res = await api.request("POST", "/tokens", {
-      body: { payment_type: "card", type: "one_time", email: "t@example.com", data: { cardholder: "TARO YAMADA", card_number: "5555555555554444", exp_month: 12, exp_year: 2099, cvv: "123" } },
+      body: {
+        payment_type: "card",
+        type: "one_time",
+        email: "t@example.com",
+        data: { cardholder: "TARO YAMADA", card_number: "5555555555554444", exp_month: 12, exp_year: 2099, cvv: "123" },
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: "LIVE_MODE_NOT_ENABLED_WHEN_UNVERIFIED" });
     expect((await api.request("GET", "/me")).body).toMatchObject({ verified: false });
-    const admin = await fetch(`${url}/_sandbox/stores`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "x", mode: "live", pci: true, verified: false }) });
+    const admin = await fetch(`${url}/_sandbox/stores`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "x", mode: "live", pci: true, verified: false }),
+    });
     const created = (await admin.json()) as SandboxCredentials;
     const adminApi = createSandboxClient(url, created);
     expect((await adminApi.request("GET", "/me")).body).toMatchObject({ verified: false });

@@ -28,7 +28,12 @@ describe("sandbox webhook delivery", () => {
 
   async function payOnce(): Promise<void> {
     const token = await api.request("POST", "/tokens", {
-      body: { payment_type: "card", type: "one_time", email: "a@example.com", data: { cardholder: "TARO YAMADA", card_number: "4000020000000000", exp_month: 12, exp_year: 2099, cvv: "123" } },
+      body: {
+        payment_type: "card",
+        type: "one_time",
+        email: "a@example.com",
+        data: { cardholder: "TARO YAMADA", card_number: "4000020000000000", exp_month: 12, exp_year: 2099, cvv: "123" },
+      },
     });
     const charge = await api.request("POST", "/charges", { body: { transaction_token_id: token.body?.["id"], amount: 100, currency: "JPY" } });
     expect(charge.status).toBe(201);
@@ -95,7 +100,11 @@ describe("sandbox webhook delivery", () => {
 
   it("records withheld deliveries without sending them", async () => {
     await setup([200]);
-    const res = await fetch(`${baseUrl}/_sandbox/faults`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ webhooks: { withhold: true } }) });
+    const res = await fetch(`${baseUrl}/_sandbox/faults`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ webhooks: { withhold: true } }),
+    });
     expect(res.status).toBe(200);
     const first = firstAttempt();
     await payOnce();

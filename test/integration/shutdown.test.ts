@@ -17,7 +17,10 @@ it("lets a payment in flight finish and answer, while refusing new connections",
     await new Promise((r) => setTimeout(r, 200));
     const closing = h.gateway.close();
     await new Promise((r) => setTimeout(r, 50));
-    const late = await sendRaw(h.gateway.url, "GET", Buffer.from("/healthz")).then(() => "answered", (e: NodeJS.ErrnoException) => e.code);
+    const late = await sendRaw(h.gateway.url, "GET", Buffer.from("/healthz")).then(
+      () => "answered",
+      (e: NodeJS.ErrnoException) => e.code,
+    );
     expect(late).toBe("ECONNREFUSED");
     const reply = replyFields((await inFlight).body);
     expect(field(reply, "rst")).toBe("1");

@@ -72,8 +72,19 @@ describe("start-up in demo mode", () => {
     const gw = await startGateway(loadConfig(base(dbFile())), { logger: silent, background: false });
     try {
       const { row } = await insertPayment(gw.store, {
-        sid: "100001", requestKey: "rk-ssrf", chargeId: null, tokenId: null, job: "CAPTURE", svid: "1", amount: 1, total: 1, sod: null,
-        state: "captured", echo: "", charset: "UTF-8", mode: "test",
+        sid: "100001",
+        requestKey: "rk-ssrf",
+        chargeId: null,
+        tokenId: null,
+        job: "CAPTURE",
+        svid: "1",
+        amount: 1,
+        total: 1,
+        sod: null,
+        state: "captured",
+        echo: "",
+        charset: "UTF-8",
+        mode: "test",
       });
       await gw.store.enqueueKickback({ pid: row.pid, sid: "100001", transition: "X", url: `${gw.adminUrl}/elsewhere`, query: "a=1" }, new Date());
       await gw.store.enqueueKickback({ pid: row.pid, sid: "100001", transition: "Y", url: `${gw.adminUrl}/demo/kickback`, query: "a=2" }, new Date());
@@ -99,8 +110,17 @@ describe("merchant credentials are checked against UnivaPay at start", () => {
   });
 
   const merchant = (sid: string, mode: "test" | "live", creds: { storeId: string; appToken: string; secret: string }): Merchant => ({
-    sid, name: sid, mode, credentials: { storeId: creds.storeId, appToken: new Secret(creds.appToken), secret: new Secret(creds.secret) },
-    webhookToken: new Secret(`hook-${sid}`), kickbackUrl: undefined, kickbackUrls: {}, charset: "auto", returnUrls: {}, allowedSources: undefined, gatewayCardPayments: false,
+    sid,
+    name: sid,
+    mode,
+    credentials: { storeId: creds.storeId, appToken: new Secret(creds.appToken), secret: new Secret(creds.secret) },
+    webhookToken: new Secret(`hook-${sid}`),
+    kickbackUrl: undefined,
+    kickbackUrls: {},
+    charset: "auto",
+    returnUrls: {},
+    allowedSources: undefined,
+    gatewayCardPayments: false,
   });
   const env = () => ({ UNIVAPAY_BASE_URL: url, GATEWAY_SECRET: SECRET });
 
@@ -149,17 +169,23 @@ describe("merchant credentials are checked against UnivaPay at start", () => {
     }
   });
 
-
   it("does not take connections while it is starting: a request then is refused at once, never left hanging", async () => {
     const shop = sandbox.createStore({ name: "slow shop", mode: "test" });
     const port = await freePort();
     sandbox.faults.set({ routes: [{ pathPattern: "/stores/*", method: "GET", latencyMs: 1500 }] });
-    const starting = startGateway(loadConfig({ ...base(dbFile()), ...env(), PORT: String(port) }), { logger: silent, merchants: [merchant("9", "test", shop)], background: false });
+    const starting = startGateway(loadConfig({ ...base(dbFile()), ...env(), PORT: String(port) }), {
+      logger: silent,
+      merchants: [merchant("9", "test", shop)],
+      background: false,
+    });
     let gw: Gateway | undefined;
     try {
       await new Promise((r) => setTimeout(r, 300)); // start-up is now waiting on UnivaPay
       const t0 = Date.now();
-      const early = await sendRaw(`http://127.0.0.1:${port}`, "GET", Buffer.from("/healthz")).then(() => "answered", (e: NodeJS.ErrnoException) => e.code);
+      const early = await sendRaw(`http://127.0.0.1:${port}`, "GET", Buffer.from("/healthz")).then(
+        () => "answered",
+        (e: NodeJS.ErrnoException) => e.code,
+      );
       expect(early).toBe("ECONNREFUSED");
       expect(Date.now() - t0).toBeLessThan(1000);
       gw = await starting;

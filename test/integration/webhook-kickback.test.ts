@@ -99,8 +99,7 @@ describe("webhooks an attacker holding one token could send", () => {
   afterAll(async () => {
     await h?.close();
   });
-  const post = (body: unknown) =>
-    axios.post(`${h.gateway.url}/webhooks/univapay`, body, { headers: { Authorization: h.merchant.webhookToken.reveal() } });
+  const post = (body: unknown) => axios.post(`${h.gateway.url}/webhooks/univapay`, body, { headers: { Authorization: h.merchant.webhookToken.reveal() } });
 
   it("does not drop a merchant's genuine event because another merchant's token sent the same id first", async () => {
     await h.gateway.store.insertWebhookEvent({ sid: "999999", dedupeKey: "id:evt-shared", event: "charge_finished", resourceId: "x", body: "{}" }, new Date());
@@ -119,20 +118,51 @@ describe("webhooks an attacker holding one token could send", () => {
   it("bounds the API calls spent on unmatched events per merchant, and on replays of a known charge per charge", async () => {
     const { processWebhookEvent } = await import("../../src/webhooks/webhook-processor");
     const row = (n: number, chargeId: string) => ({
-      id: `r${n}`, sid: h.sid, dedupeKey: `k${n}`, event: "charge_finished", resourceId: null, state: "pending" as const, attempts: 1,
-      nextAttemptAt: new Date(), lockedBy: "test", lockedUntil: null, lastError: null, receivedAt: new Date(),
+      id: `r${n}`,
+      sid: h.sid,
+      dedupeKey: `k${n}`,
+      event: "charge_finished",
+      resourceId: null,
+      state: "pending" as const,
+      attempts: 1,
+      nextAttemptAt: new Date(),
+      lockedBy: "test",
+      lockedUntil: null,
+      lastError: null,
+      receivedAt: new Date(),
       body: JSON.stringify({ event: "charge_finished", data: { id: chargeId } }),
     });
     const asked: Array<[string, boolean]> = [];
     let allowed = 1;
     const budget = { take: (_sid: string, id: string, matched: boolean) => (asked.push([id, matched]), allowed-- > 0) };
-    expect(await processWebhookEvent(h.gateway.deps, row(1, "aaaaaaaa-0000-0000-0000-000000000001"), budget)).toEqual({ kind: "ignored", note: "resource not found at UnivaPay" });
-    expect(await processWebhookEvent(h.gateway.deps, row(2, "aaaaaaaa-0000-0000-0000-000000000002"), budget)).toEqual({ kind: "ignored", note: "webhook fetch budget spent" });
+    expect(await processWebhookEvent(h.gateway.deps, row(1, "aaaaaaaa-0000-0000-0000-000000000001"), budget)).toEqual({
+      kind: "ignored",
+      note: "resource not found at UnivaPay",
+    });
+    expect(await processWebhookEvent(h.gateway.deps, row(2, "aaaaaaaa-0000-0000-0000-000000000002"), budget)).toEqual({
+      kind: "ignored",
+      note: "webhook fetch budget spent",
+    });
     // A payment still pending (the charge settles later): a replayed event about it costs a fetch from its own budget.
-    const { row: p } = await insertPayment(h.gateway.store, {
-      sid: h.sid, requestKey: "h1:webhook-budget", chargeId: "bbbbbbbb-0000-0000-0000-000000000001", tokenId: null, job: "CAPTURE", svid: "1",
-      amount: 1, total: 1, sod: null, state: "pending", echo: "", charset: "UTF-8", mode: "test",
-    }, { state: "pending", resource: "charge", univapayId: "bbbbbbbb-0000-0000-0000-000000000001", univapayStatus: "pending" });
+    const { row: p } = await insertPayment(
+      h.gateway.store,
+      {
+        sid: h.sid,
+        requestKey: "h1:webhook-budget",
+        chargeId: "bbbbbbbb-0000-0000-0000-000000000001",
+        tokenId: null,
+        job: "CAPTURE",
+        svid: "1",
+        amount: 1,
+        total: 1,
+        sod: null,
+        state: "pending",
+        echo: "",
+        charset: "UTF-8",
+        mode: "test",
+      },
+      { state: "pending", resource: "charge", univapayId: "bbbbbbbb-0000-0000-0000-000000000001", univapayStatus: "pending" },
+    );
     expect(await processWebhookEvent(h.gateway.deps, row(3, p.chargeId!), budget)).toEqual({ kind: "ignored", note: "webhook fetch budget spent" });
     expect(asked[2]).toEqual([p.chargeId, true]);
   });
@@ -147,5 +177,4 @@ describe("webhooks an attacker holding one token could send", () => {
     expect(budget.take("1", "ch", true)).toBe(true);
     expect(budget.take("1", "other", true)).toBe(true);
   });
-
 });

@@ -5,6 +5,7 @@
  * depends on timing. Webhook deliveries and "wake" calls still run as they do in production.
  */
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
 import axios from "axios";
 import { Client } from "pg";
 import { loadConfig } from "../../src/config/config";
@@ -82,7 +83,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     (merchant as { allowedSources: unknown }).allowedSources = list;
   }
   const schema = opts.db === "postgres" ? `it_${randomBytes(6).toString("hex")}` : undefined;
-  const dbUrl = opts.db === "postgres" ? PG_URL : `sqlite:${require("node:os").tmpdir()}/gw-it-${randomBytes(6).toString("hex")}.sqlite`;
+  const dbUrl = opts.db === "postgres" ? PG_URL : `sqlite:${tmpdir()}/gw-it-${randomBytes(6).toString("hex")}.sqlite`;
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",

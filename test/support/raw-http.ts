@@ -10,16 +10,16 @@ export interface RawResponse {
   readonly body: Buffer;
 }
 
-export function sendRaw(url: string, method: "GET" | "POST" | "HEAD", target: Buffer, opts: { body?: Buffer; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function sendRaw(
+  url: string,
+  method: "GET" | "POST" | "HEAD",
+  target: Buffer,
+  opts: { body?: Buffer; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   const u = new URL(url);
   const head = [`Host: ${u.host}`, "Connection: close", ...Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}`)];
   if (opts.body) head.push(`Content-Length: ${opts.body.length}`, "Content-Type: application/x-www-form-urlencoded");
-  const request = Buffer.concat([
-    Buffer.from(`${method} `),
-    target,
-    Buffer.from(` HTTP/1.1\r\n${head.join("\r\n")}\r\n\r\n`),
-    opts.body ?? Buffer.alloc(0),
-  ]);
+  const request = Buffer.concat([Buffer.from(`${method} `), target, Buffer.from(` HTTP/1.1\r\n${head.join("\r\n")}\r\n\r\n`), opts.body ?? Buffer.alloc(0)]);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const s = connect(Number(u.port), u.hostname, () => s.write(request));
@@ -63,7 +63,10 @@ export function replyFields(body: Buffer | string): Map<string, Buffer> {
     const eq = part.indexOf("=");
     const name = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? "" : part.slice(eq + 1);
-    const bytes = Buffer.from(value.replace(/\+/g, "%20").replace(/%([0-9A-Fa-f]{2})|([^%])/g, (_m, hex, ch) => (hex ? String.fromCharCode(parseInt(hex, 16)) : ch)), "latin1");
+    const bytes = Buffer.from(
+      value.replace(/\+/g, "%20").replace(/%([0-9A-Fa-f]{2})|([^%])/g, (_m, hex, ch) => (hex ? String.fromCharCode(parseInt(hex, 16)) : ch)),
+      "latin1",
+    );
     if (!m.has(name)) m.set(name, bytes);
   }
   return m;

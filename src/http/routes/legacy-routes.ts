@@ -54,11 +54,23 @@ export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxByt
     if (reply.failures) {
       const f = reply.failures;
       state.log.warn(
-        { endpoint, sid: reply.sid, pid: r.pid, job: r.job, rst: deps.table.layout.rst[r.outcome], ec: r.ec, durationMs, reasons: f.map((x) => ({ key: x.key, field: x.field, message: x.message })) },
+        {
+          endpoint,
+          sid: reply.sid,
+          pid: r.pid,
+          job: r.job,
+          rst: deps.table.layout.rst[r.outcome],
+          ec: r.ec,
+          durationMs,
+          reasons: f.map((x) => ({ key: x.key, field: x.field, message: x.message })),
+        },
         "legacy request refused",
       );
     } else {
-      state.log.info({ endpoint, sid: reply.sid, pid: r.pid, job: r.job, rst: deps.table.layout.rst[r.outcome], ec: r.ec, durationMs }, "legacy request answered");
+      state.log.info(
+        { endpoint, sid: reply.sid, pid: r.pid, job: r.job, rst: deps.table.layout.rst[r.outcome], ec: r.ec, durationMs },
+        "legacy request answered",
+      );
     }
     ctx.status = 200;
     ctx.type = `text/plain; charset=${reply.charset}`;

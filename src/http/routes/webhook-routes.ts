@@ -16,13 +16,7 @@ import { readRawBody } from "../raw-body";
 
 const MAX_WEBHOOK_BYTES = 512 * 1024; // UnivaPay bodies are ≤ 256 KB requests; leave room.
 
-export function webhookRoutes(deps: {
-  store: Store;
-  merchants: MerchantRegistry;
-  metrics: Metrics;
-  now: () => Date;
-  onStored: () => void;
-}): Router {
+export function webhookRoutes(deps: { store: Store; merchants: MerchantRegistry; metrics: Metrics; now: () => Date; onStored: () => void }): Router {
   const router = new Router();
   const authenticate = createWebhookAuthenticator(deps.merchants);
   router.post("/webhooks/univapay", async (ctx: Context) => {

@@ -17,7 +17,7 @@ export function writeFileAtomicSync(file: string, data: string): void {
   const fd = openSync(tmp, "w", 0o600);
   try {
     const buf = Buffer.from(data, "utf8");
-    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -33,7 +33,7 @@ export class ChunkedWriter {
       const buf = Buffer.from(this.parts.join(""), "utf8");
       this.parts = [];
       this.buffered = 0;
-      for (let off = 0; off < buf.length; ) off += (await this.handle.write(buf, off, buf.length - off)).bytesWritten;
+      for (let off = 0; off < buf.length;) off += (await this.handle.write(buf, off, buf.length - off)).bytesWritten;
       this.bytes += buf.length;
     }
     this.sliceStart = performance.now();

@@ -28,28 +28,56 @@ export interface LoadedRecords {
 
 export function emptyRecords(): LoadedRecords {
   return {
-    merchants: new Map(), stores: new Map(), appTokens: new Map(), tokens: new Map(), charges: new Map(), paymentOfCharge: new Map(),
-    refunds: new Map(), cancels: new Map(), webhooks: new Map(), subscriptions: new Map(), customerIds: new Map(),
-    purgedTokenIds: new Set(), idempotency: new Map(),
+    merchants: new Map(),
+    stores: new Map(),
+    appTokens: new Map(),
+    tokens: new Map(),
+    charges: new Map(),
+    paymentOfCharge: new Map(),
+    refunds: new Map(),
+    cancels: new Map(),
+    webhooks: new Map(),
+    subscriptions: new Map(),
+    customerIds: new Map(),
+    purgedTokenIds: new Set(),
+    idempotency: new Map(),
   };
 }
 
 /** Applies one record line of a committed batch (end lines are handled by the reader). */
 export function applyRecordLine(r: LoadedRecords, l: RecordLine): void {
   switch (l.t) {
-    case "merchant": r.merchants.set(l.v.id, l.v); return;
-    case "store": r.stores.set(l.v.id, l.v); return;
-    case "app_token": r.appTokens.set(l.v.jti, l.v); return;
-    case "token": r.tokens.set(l.v.id, l.v); return;
+    case "merchant":
+      r.merchants.set(l.v.id, l.v);
+      return;
+    case "store":
+      r.stores.set(l.v.id, l.v);
+      return;
+    case "app_token":
+      r.appTokens.set(l.v.jti, l.v);
+      return;
+    case "token":
+      r.tokens.set(l.v.id, l.v);
+      return;
     case "charge":
       r.charges.set(l.v.id, l.v);
       if (l.paymentId !== undefined) r.paymentOfCharge.set(l.v.id, l.paymentId);
       return;
-    case "refund": r.refunds.set(l.v.id, l.v); return;
-    case "cancel": r.cancels.set(l.v.id, l.v); return;
-    case "webhook": r.webhooks.set(l.v.id, l.v); return;
-    case "subscription": r.subscriptions.set(l.v.id, l.v); return;
-    case "customer": r.customerIds.set(l.k, l.v); return;
+    case "refund":
+      r.refunds.set(l.v.id, l.v);
+      return;
+    case "cancel":
+      r.cancels.set(l.v.id, l.v);
+      return;
+    case "webhook":
+      r.webhooks.set(l.v.id, l.v);
+      return;
+    case "subscription":
+      r.subscriptions.set(l.v.id, l.v);
+      return;
+    case "customer":
+      r.customerIds.set(l.k, l.v);
+      return;
     case "purged":
       r.purgedTokenIds.add(l.id);
       r.tokens.delete(l.id);
@@ -59,7 +87,10 @@ export function applyRecordLine(r: LoadedRecords, l: RecordLine): void {
       // if another kind becomes deletable.
       for (const m of [r.tokens, r.webhooks, r.charges, r.refunds, r.cancels, r.subscriptions, r.stores, r.merchants, r.appTokens]) m.delete(l.id);
       return;
-    case "idem": r.idempotency.set(`${l.v.scope}\u0000${l.v.key}`, l.v); return;
-    case "end": return;
+    case "idem":
+      r.idempotency.set(`${l.v.scope}\u0000${l.v.key}`, l.v);
+      return;
+    case "end":
+      return;
   }
 }

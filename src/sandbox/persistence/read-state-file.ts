@@ -10,9 +10,7 @@ import { applyRecordLine, emptyRecords, type LoadedRecords } from "./loaded-reco
 import { readLinesSync } from "./read-lines-sync";
 import { StateFileError, describeIssues } from "./state-file-error";
 import type { StateIdentity } from "./state-lines";
-import {
-  HeaderProbeSchema, HeaderSchema, RecordLineSchema, STATE_FILE_VERSION, type EndLine, type HeaderLine, type RecordLine,
-} from "./state-line-schema";
+import { HeaderProbeSchema, HeaderSchema, RecordLineSchema, STATE_FILE_VERSION, type EndLine, type HeaderLine, type RecordLine } from "./state-line-schema";
 
 export interface LoadedState {
   readonly identity: StateIdentity;

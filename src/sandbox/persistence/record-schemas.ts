@@ -6,9 +6,7 @@
  */
 import { z } from "zod";
 import type { IdempotencyRecord } from "../idempotency";
-import type {
-  CancelRecord, ChargeRecord, MerchantRecord, PaymentError, RefundRecord, StoreRecord, TokenRecord, WebhookRecord,
-} from "../state/models";
+import type { CancelRecord, ChargeRecord, MerchantRecord, PaymentError, RefundRecord, StoreRecord, TokenRecord, WebhookRecord } from "../state/models";
 import type { AppTokenRecord } from "../state/sandbox-state";
 import { isPersistableCardNumber } from "./card-surrogate";
 

@@ -11,7 +11,15 @@
  */
 import { z } from "zod";
 import {
-  AppTokenSchema, CancelSchema, ChargeSchema, IdempotencyRecordSchema, MerchantSchema, RefundSchema, StoreSchema, TokenSchema, WebhookSchema,
+  AppTokenSchema,
+  CancelSchema,
+  ChargeSchema,
+  IdempotencyRecordSchema,
+  MerchantSchema,
+  RefundSchema,
+  StoreSchema,
+  TokenSchema,
+  WebhookSchema,
 } from "./record-schemas";
 import { SubscriptionStateSchema } from "./subscription-state-schema";
 

@@ -58,7 +58,11 @@ export class PaymentProcessor {
     const captureAt = this.captureAt(body, now);
     if (body.amount > MAX_CHARGE_MAJOR_UNITS * 10 ** fractionDigits(body.currency)) throw badRequest("CHARGE_AMOUNT_TOO_HIGH");
     const asFailed311 = this.admission.admitOneOff(token, body, now);
-    const charge = this.newCharge(token, { amount: body.amount, currency: body.currency, capture: body.capture, captureAt, metadata: body.metadata ?? {} }, now);
+    const charge = this.newCharge(
+      token,
+      { amount: body.amount, currency: body.currency, capture: body.capture, captureAt, metadata: body.metadata ?? {} },
+      now,
+    );
     if (asFailed311) charge.forcedError = DUPLICATE_CHARGE_ERROR;
     charge.descriptor = body.descriptor ?? null;
     token.lastUsedAt = now;
@@ -143,7 +147,17 @@ export class PaymentProcessor {
     const err = cancelError(charge);
     if (err) throw err;
     const now = this.deps.clock.now();
-    const cancel: CancelRecord = { id: newId(), seq: this.deps.state.nextSeq(), storeId: charge.storeId, chargeId: charge.id, status: "pending", error: null, metadata, mode: charge.mode, createdAt: now };
+    const cancel: CancelRecord = {
+      id: newId(),
+      seq: this.deps.state.nextSeq(),
+      storeId: charge.storeId,
+      chargeId: charge.id,
+      status: "pending",
+      error: null,
+      metadata,
+      mode: charge.mode,
+      createdAt: now,
+    };
     this.deps.state.cancels.set(cancel.id, cancel);
     charge.cancelPending = true;
     this.deps.state.changed(charge.id);
@@ -315,4 +329,3 @@ export class PaymentProcessor {
     this.deps.sender.emit(storeId, event, data);
   }
 }
-

@@ -12,9 +12,19 @@ import { newId } from "../ids";
 import type { ChargeRecord, Metadata, TokenRecord } from "../state/models";
 import { ofStore } from "../state/sandbox-state";
 import {
-  advanceSubscription, applyChargeResult, cancelSubscription, createSubscription, nextWakeAt, patchSubscription,
-  toApiObject, updateScheduledPayment,
-  type ChargeResult, type EngineAction, type SubscriptionEvent, type SubscriptionState, type SubscriptionStatus,
+  advanceSubscription,
+  applyChargeResult,
+  cancelSubscription,
+  createSubscription,
+  nextWakeAt,
+  patchSubscription,
+  toApiObject,
+  updateScheduledPayment,
+  type ChargeResult,
+  type EngineAction,
+  type SubscriptionEvent,
+  type SubscriptionState,
+  type SubscriptionStatus,
 } from "../subscriptions";
 import type { EngineDeps } from "./engine-deps";
 import type { PaymentProcessor } from "./payment-processor";
@@ -201,12 +211,15 @@ export class SubscriptionService {
     const sub = this.deps.state.subscriptions.get(id);
     const wake = sub && nextWakeAt(sub);
     if (!sub || !wake || this.stopped) return;
-    this.wakes.set(id, this.deps.clock.schedule(Math.max(wake.getTime(), this.deps.clock.now()), () => {
-      const s = this.deps.state.subscriptions.get(id);
-      if (!s || this.stopped) return;
-      this.wakes.delete(id);
-      this.commit(s, [], []);
-    }));
+    this.wakes.set(
+      id,
+      this.deps.clock.schedule(Math.max(wake.getTime(), this.deps.clock.now()), () => {
+        const s = this.deps.state.subscriptions.get(id);
+        if (!s || this.stopped) return;
+        this.wakes.delete(id);
+        this.commit(s, [], []);
+      }),
+    );
   }
 
   private start(sub: SubscriptionState, action: EngineAction): void {

@@ -101,7 +101,12 @@ export class TokenService {
   /** Without a secret only a CVV update is allowed (§2.1 PATCH). A new CVV re-runs a failed CVV auth. */
   update(token: TokenRecord, patch: TokenPatch, hasSecret: boolean): TokenRecord {
     const { cvv, cvv_authorize, ...billing } = patch.data ?? {};
-    const onlyCvv = patch.email === undefined && patch.cardholder === undefined && patch.metadata === undefined && cvv_authorize === undefined && Object.keys(billing).length === 0;
+    const onlyCvv =
+      patch.email === undefined &&
+      patch.cardholder === undefined &&
+      patch.metadata === undefined &&
+      cvv_authorize === undefined &&
+      Object.keys(billing).length === 0;
     if (!hasSecret && !onlyCvv) throw unauthorized("INVALID_CREDENTIALS");
     if (patch.email !== undefined) token.email = patch.email;
     if (patch.cardholder !== undefined) token.card.cardholder = patch.cardholder;

@@ -102,7 +102,9 @@ export function createSubscriptionRoutes(deps: SandboxDeps, service: Subscriptio
   router.get(`${BASE}/:id/payments`, (ctx) => {
     const sub = service.get(requireOwnStore(ctx), param(ctx, "id"));
     // listPayments is newest first; paginate wants oldest first. The doc's list has no total_hits.
-    const rows = listPayments(sub).map((p) => ({ id: String(p["id"]), p })).reverse();
+    const rows = listPayments(sub)
+      .map((p) => ({ id: String(p["id"]), p }))
+      .reverse();
     const page = paginate(rows, parseInput(PageQuerySchema, ctx.query), false);
     ctx.body = { ...page, items: page.items.map((r) => r.p) };
   });

@@ -9,7 +9,13 @@ import { BoolishSchema, CurrencySchema, MetadataSchema } from "./common-schemas"
 const DigitsSchema = z.union([z.string(), z.number().int().nonnegative().transform(String)]);
 
 const PhoneSchema = z.object({
-  country_code: z.union([z.number().int(), z.string().regex(/^\+?\d{1,4}$/).transform((s) => Number(s.replace("+", "")))]),
+  country_code: z.union([
+    z.number().int(),
+    z
+      .string()
+      .regex(/^\+?\d{1,4}$/)
+      .transform((s) => Number(s.replace("+", ""))),
+  ]),
   local_number: z.string().min(1),
 });
 
@@ -18,7 +24,10 @@ const BillingFields = {
   line2: z.string().optional(),
   state: z.string().optional(),
   city: z.string().optional(),
-  country: z.string().regex(/^[A-Za-z]{2}$/, "INVALID_FORMAT_COUNTRY").optional(),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "INVALID_FORMAT_COUNTRY")
+    .optional(),
   zip: z.string().optional(),
   phone_number: PhoneSchema.optional(),
 };
@@ -26,8 +35,18 @@ const BillingFields = {
 export const CardDataSchema = z.object({
   cardholder: z.string().min(1).max(100),
   card_number: DigitsSchema.pipe(z.string().refine(isLuhnValid, "INVALID_CARD_NUMBER")),
-  exp_month: DigitsSchema.pipe(z.string().regex(/^\d{1,2}$/, "INVALID_CARD_EXPIRATION").transform(Number)).pipe(z.number().min(1, "INVALID_CARD_EXPIRATION").max(12, "INVALID_CARD_EXPIRATION")),
-  exp_year: DigitsSchema.pipe(z.string().regex(/^(\d{2}|\d{4})$/, "INVALID_CARD_EXPIRATION").transform((y) => (y.length === 2 ? 2000 + Number(y) : Number(y)))),
+  exp_month: DigitsSchema.pipe(
+    z
+      .string()
+      .regex(/^\d{1,2}$/, "INVALID_CARD_EXPIRATION")
+      .transform(Number),
+  ).pipe(z.number().min(1, "INVALID_CARD_EXPIRATION").max(12, "INVALID_CARD_EXPIRATION")),
+  exp_year: DigitsSchema.pipe(
+    z
+      .string()
+      .regex(/^(\d{2}|\d{4})$/, "INVALID_CARD_EXPIRATION")
+      .transform((y) => (y.length === 2 ? 2000 + Number(y) : Number(y))),
+  ),
   cvv: DigitsSchema.pipe(z.string().regex(/^\d{3,4}$/, "INVALID_CVV")).optional(),
   ...BillingFields,
   cvv_authorize: z.object({ enabled: BoolishSchema.default(false), currency: CurrencySchema.optional() }).optional(),

@@ -16,7 +16,10 @@ const IntText = z.coerce.number({ error: "INVALID_FORMAT" }).int("INVALID_FORMAT
 
 export const ChargeFilterSchema = z
   .object({
-    last_four: z.string().regex(/^\d{4}$/, "INVALID_FORMAT").optional(),
+    last_four: z
+      .string()
+      .regex(/^\d{4}$/, "INVALID_FORMAT")
+      .optional(),
     name: z.string().min(1).optional(),
     exp_month: IntText.min(1, "INVALID_FORMAT").max(12, "INVALID_FORMAT").optional(),
     exp_year: IntText.min(0, "INVALID_FORMAT").transform(fullYear).optional(),
@@ -26,12 +29,19 @@ export const ChargeFilterSchema = z
     phone: z.string().regex(/\d/, "INVALID_FORMAT").optional(),
     amount_from: IntText.optional(),
     amount_to: IntText.optional(),
-    currency: z.string().regex(/^[A-Za-z]{3}$/, "INVALID_FORMAT_CURRENCY").transform((c) => c.toUpperCase()).optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, "INVALID_FORMAT_CURRENCY")
+      .transform((c) => c.toUpperCase())
+      .optional(),
     mode: z.enum(["test", "live"], { error: "INVALID_FORMAT" }).optional(),
     metadata: MetadataFilterSchema.optional(),
     transaction_token_id: z.string().min(1).optional(),
     /** Subscription charges only (`:13198-13217`): the full card number. */
-    card_number: z.string().regex(/^\d{12,19}$/, "INVALID_CARD_NUMBER").optional(),
+    card_number: z
+      .string()
+      .regex(/^\d{12,19}$/, "INVALID_CARD_NUMBER")
+      .optional(),
   })
   .superRefine((f, ctx) => {
     if (!CARD_FILTERS.some((k) => f[k] !== undefined)) return;

@@ -46,5 +46,12 @@ export function renderTransaction(e: LedgerEntry, names: OwnerNames, refundsOfCh
 }
 
 function renderRefundSummary(r: RefundRecord): Record<string, unknown> {
-  return { id: r.id, amount: r.amount, currency: r.currency, amount_formatted: formatAmount(r.amount, r.currency), status: r.status, created_on: isoTime(r.createdAt) };
+  return {
+    id: r.id,
+    amount: r.amount,
+    currency: r.currency,
+    amount_formatted: formatAmount(r.amount, r.currency),
+    status: r.status,
+    created_on: isoTime(r.createdAt),
+  };
 }

@@ -65,9 +65,7 @@ export function renderToken(t: TokenRecord): Record<string, unknown> {
         city: t.billing.city,
         country: t.billing.country,
         zip: t.billing.zip,
-        phone_number: t.billing.phoneNumber
-          ? { country_code: t.billing.phoneNumber.countryCode, local_number: t.billing.phoneNumber.localNumber }
-          : null,
+        phone_number: t.billing.phoneNumber ? { country_code: t.billing.phoneNumber.countryCode, local_number: t.billing.phoneNumber.localNumber } : null,
       },
       cvv_authorize: {
         enabled: t.cvvAuthorize.enabled,
@@ -193,7 +191,11 @@ export function renderStore(s: StoreRecord): Record<string, unknown> {
       display_time_zone: null,
       minimum_charge_amounts: null,
       maximum_charge_amounts: null,
-      recurring_token_configuration: { recurring_type: s.recurringPrivilege === "none" ? null : s.recurringPrivilege, charge_wait_period: null, card_charge_cvv_confirmation: { enabled: null, threshold: null } },
+      recurring_token_configuration: {
+        recurring_type: s.recurringPrivilege === "none" ? null : s.recurringPrivilege,
+        charge_wait_period: null,
+        card_charge_cvv_confirmation: { enabled: null, threshold: null },
+      },
     },
   };
 }

@@ -7,7 +7,14 @@ import { z } from "zod";
 import type { SubscriptionState, SubscriptionStatus } from "../subscriptions";
 
 export const SUBSCRIPTION_STATUSES = [
-  "unverified", "authorized", "current", "unpaid", "suspended", "canceled", "unconfirmed", "completed",
+  "unverified",
+  "authorized",
+  "current",
+  "unpaid",
+  "suspended",
+  "canceled",
+  "unconfirmed",
+  "completed",
 ] as const satisfies readonly SubscriptionStatus[];
 
 const StatusSchema = z.enum(SUBSCRIPTION_STATUSES, { error: "INVALID_FORMAT" });
@@ -28,9 +35,7 @@ export function filterSubscriptions(items: readonly SubscriptionState[], f: Subs
   const needle = f.search?.toLowerCase();
   return items.filter(
     (s) =>
-      (wanted.length === 0 || wanted.includes(s.status)) &&
-      (f.mode === undefined || s.mode === f.mode) &&
-      (needle === undefined || matchesSearch(s, needle)),
+      (wanted.length === 0 || wanted.includes(s.status)) && (f.mode === undefined || s.mode === f.mode) && (needle === undefined || matchesSearch(s, needle)),
   );
 }
 

@@ -15,7 +15,10 @@ export const TokenFilterSchema = z.object({
   from: IsoInstantSchema.optional(),
   to: IsoInstantSchema.optional(),
   id: z.string().min(1).optional(),
-  short_id: z.string().regex(/^[0-9A-Fa-f]{6}$/, "INVALID_FORMAT").optional(),
+  short_id: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{6}$/, "INVALID_FORMAT")
+    .optional(),
   // The doc lists recurring|subscription; the SDK's TransactionTokenType also has one_time.
   type: z.enum(["one_time", "recurring", "subscription"], { error: "INVALID_FORMAT" }).optional(),
   email: z.string().min(1).optional(),
@@ -25,7 +28,10 @@ export const TokenFilterSchema = z.object({
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "INVALID_FORMAT_DATE")
     .transform((s) => ({ year: Number(s.slice(0, 4)), month: Number(s.slice(5)) }))
     .optional(),
-  card_last_four: z.string().regex(/^\d{4}$/, "INVALID_FORMAT").optional(),
+  card_last_four: z
+    .string()
+    .regex(/^\d{4}$/, "INVALID_FORMAT")
+    .optional(),
   phone_number: z.string().regex(/\d/, "INVALID_FORMAT").optional(),
   brand: z.string().min(1).optional(),
   customer_id: z.string().min(1).optional(),

@@ -42,7 +42,13 @@ function onSuccess(sub: SubscriptionState, payment: ScheduledPayment, attempts: 
   const at = now.toISOString();
   const today = zonedDateOf(now, sub.scheduleSettings.zoneId);
   const paid: ScheduledPayment = {
-    ...payment, isPaid: true, inFlight: false, retryDate: null, attempts, successfulPaymentDate: today, updatedOn: at,
+    ...payment,
+    isPaid: true,
+    inFlight: false,
+    retryDate: null,
+    attempts,
+    successfulPaymentDate: today,
+    updatedOn: at,
   };
   const stopped = sub.status === "suspended" || sub.status === "canceled";
   let next: SubscriptionState = {
@@ -65,9 +71,20 @@ function onSuccess(sub: SubscriptionState, payment: ScheduledPayment, attempts: 
   const slot = firstSlotFrom(next, payment.slot + 1, today, false);
   const index = payment.index + 1;
   const upcoming: ScheduledPayment = {
-    id: derivePaymentId(sub.id, index), index, slot, dueDate: gridDate(next, slot), dueDateSetManually: false,
-    amount: paymentAmount(next, index), isPaid: false, isLastPayment: isLastPaymentIndex(next, index),
-    retryDate: null, inFlight: false, attempts: [], successfulPaymentDate: null, createdOn: at, updatedOn: at,
+    id: derivePaymentId(sub.id, index),
+    index,
+    slot,
+    dueDate: gridDate(next, slot),
+    dueDateSetManually: false,
+    amount: paymentAmount(next, index),
+    isPaid: false,
+    isLastPayment: isLastPaymentIndex(next, index),
+    retryDate: null,
+    inFlight: false,
+    attempts: [],
+    successfulPaymentDate: null,
+    createdOn: at,
+    updatedOn: at,
   };
   next = { ...next, payments: [...next.payments, upcoming], status: stopped ? sub.status : "current" };
   return { sub: next, events };

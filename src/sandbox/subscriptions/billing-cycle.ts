@@ -9,8 +9,14 @@ export type Period = (typeof PERIODS)[number];
 
 /** Years are kept apart from months only so that `cycleDays` can count a year as 365 days. */
 export type DurationUnit = "day" | "week" | "month" | "year";
-export interface IsoDuration { readonly count: number; readonly unit: DurationUnit }
-export interface Cycle { readonly count: number; readonly unit: DurationUnit }
+export interface IsoDuration {
+  readonly count: number;
+  readonly unit: DurationUnit;
+}
+export interface Cycle {
+  readonly count: number;
+  readonly unit: DurationUnit;
+}
 
 const UNIT_BY_LETTER: Readonly<Record<string, DurationUnit>> = { D: "day", W: "week", M: "month", Y: "year" };
 
@@ -64,10 +70,14 @@ export function durationDays(d: IsoDuration | Cycle): number {
 /** Adds `n` whole durations to a date (see `addMonths` for month-end clamping). */
 export function addDuration(date: CivilDate, d: IsoDuration | Cycle, n = 1, stickToMonthEnd = false): CivilDate {
   switch (d.unit) {
-    case "day": return addDays(date, d.count * n);
-    case "week": return addDays(date, 7 * d.count * n);
-    case "month": return addMonths(date, d.count * n, stickToMonthEnd);
-    case "year": return addMonths(date, 12 * d.count * n, stickToMonthEnd);
+    case "day":
+      return addDays(date, d.count * n);
+    case "week":
+      return addDays(date, 7 * d.count * n);
+    case "month":
+      return addMonths(date, d.count * n, stickToMonthEnd);
+    case "year":
+      return addMonths(date, 12 * d.count * n, stickToMonthEnd);
   }
 }
 

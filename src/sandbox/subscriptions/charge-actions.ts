@@ -14,10 +14,17 @@ export function firstChargeAction(sub: SubscriptionState, payment: ScheduledPaym
 
 export function chargeAction(sub: SubscriptionState, payment: ScheduledPayment, dueAt: string, isFirstCharge: boolean): EngineAction {
   return {
-    kind: "charge", subscriptionId: sub.id, paymentId: payment.id, transactionTokenId: sub.transactionTokenId,
-    amount: payment.amount, currency: sub.currency, dueAt, isFirstCharge,
+    kind: "charge",
+    subscriptionId: sub.id,
+    paymentId: payment.id,
+    transactionTokenId: sub.transactionTokenId,
+    amount: payment.amount,
+    currency: sub.currency,
+    dueAt,
+    isFirstCharge,
     authorizationOnly: isFirstCharge && sub.firstChargeAuthorizationOnly,
     captureAfter: isFirstCharge ? sub.firstChargeCaptureAfter : null,
-    installmentPlan: sub.installmentPlan, metadata: sub.metadata,
+    installmentPlan: sub.installmentPlan,
+    metadata: sub.metadata,
   };
 }

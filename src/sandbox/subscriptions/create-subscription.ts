@@ -21,8 +21,7 @@ export interface CreateContext {
 }
 
 export type CreateResult =
-  | { ok: true; sub: SubscriptionState; actions: EngineAction[]; events: SubscriptionEvent[] }
-  | { ok: false; code: "VALIDATION_ERROR"; errors: FieldError[] };
+  { ok: true; sub: SubscriptionState; actions: EngineAction[]; events: SubscriptionEvent[] } | { ok: false; code: "VALIDATION_ERROR"; errors: FieldError[] };
 
 export const DEFAULT_RETRY_COUNT = 3;
 
@@ -40,29 +39,63 @@ export function createSubscription(input: unknown, ctx: CreateContext): CreateRe
   const runHour = isDailyCycle(req.cycle) || startsTomorrow ? 9 : 7;
 
   const base: SubscriptionState = {
-    id: ctx.id, storeId: ctx.storeId, mode: ctx.mode,
-    transactionTokenId: req.transactionTokenId, amount: req.amount, currency: req.currency,
-    initialAmount: req.initialAmount, period: req.period, cyclicalPeriod: req.cyclicalPeriod, cycle: req.cycle,
+    id: ctx.id,
+    storeId: ctx.storeId,
+    mode: ctx.mode,
+    transactionTokenId: req.transactionTokenId,
+    amount: req.amount,
+    currency: req.currency,
+    initialAmount: req.initialAmount,
+    period: req.period,
+    cyclicalPeriod: req.cyclicalPeriod,
+    cycle: req.cycle,
     scheduleSettings: {
-      startOn: req.startOn, zoneId: req.zoneId, preserveEndOfMonth: req.preserveEndOfMonth,
-      retryInterval: req.retryInterval, terminationMode: req.terminationMode,
+      startOn: req.startOn,
+      zoneId: req.zoneId,
+      preserveEndOfMonth: req.preserveEndOfMonth,
+      retryInterval: req.retryInterval,
+      terminationMode: req.terminationMode,
     },
-    subscriptionPlan: req.subscriptionPlan, installmentPlan: req.installmentPlan,
-    firstChargeAuthorizationOnly: req.firstChargeAuthorizationOnly, firstChargeCaptureAfter: req.firstChargeCaptureAfter,
-    onlyDirectCurrency: req.onlyDirectCurrency, descriptor: req.descriptor, metadata: req.metadata,
-    status: "unverified", createdOn: now, updatedOn: now, retryCount, runHour,
+    subscriptionPlan: req.subscriptionPlan,
+    installmentPlan: req.installmentPlan,
+    firstChargeAuthorizationOnly: req.firstChargeAuthorizationOnly,
+    firstChargeCaptureAfter: req.firstChargeCaptureAfter,
+    onlyDirectCurrency: req.onlyDirectCurrency,
+    descriptor: req.descriptor,
+    metadata: req.metadata,
+    status: "unverified",
+    createdOn: now,
+    updatedOn: now,
+    retryCount,
+    runHour,
     // With start_on the grid is fixed now (slot 1 = start_on); otherwise it starts on the
     // day the first charge succeeds, which differs from today only for auth-only first charges.
-    cycleOrigin: req.startOn, originSlot: req.startOn === null ? 0 : 1,
-    failedAttempts: 0, pendingTermination: null, payments: [],
+    cycleOrigin: req.startOn,
+    originSlot: req.startOn === null ? 0 : 1,
+    failedAttempts: 0,
+    pendingTermination: null,
+    payments: [],
   };
   const sub: SubscriptionState = {
     ...base,
-    payments: [{
-      id: derivePaymentId(ctx.id, 0), index: 0, slot: 0, dueDate: today, dueDateSetManually: false,
-      amount: paymentAmount(base, 0), isPaid: false, isLastPayment: isLastPaymentIndex(base, 0),
-      retryDate: null, inFlight: true, attempts: [], successfulPaymentDate: null, createdOn: now, updatedOn: now,
-    }],
+    payments: [
+      {
+        id: derivePaymentId(ctx.id, 0),
+        index: 0,
+        slot: 0,
+        dueDate: today,
+        dueDateSetManually: false,
+        amount: paymentAmount(base, 0),
+        isPaid: false,
+        isLastPayment: isLastPaymentIndex(base, 0),
+        retryDate: null,
+        inFlight: true,
+        attempts: [],
+        successfulPaymentDate: null,
+        createdOn: now,
+        updatedOn: now,
+      },
+    ],
   };
   const first = sub.payments[0];
   const actions = first ? [firstChargeAction(sub, first, now)] : [];

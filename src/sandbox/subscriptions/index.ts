@@ -12,6 +12,13 @@ export { updateScheduledPayment, type PaymentUpdateResult } from "./update-sched
 export { toApiObject, listPayments, toPaymentObject } from "./to-api-object";
 export { validateCreateInput, validatePatchInput, DEFAULT_ZONE_ID } from "./subscription-schema";
 export type {
-  ChargeResult, EngineAction, EngineRejection, FieldError, ScheduledPayment, SubscriptionEvent,
-  SubscriptionEventName, SubscriptionState, SubscriptionStatus,
+  ChargeResult,
+  EngineAction,
+  EngineRejection,
+  FieldError,
+  ScheduledPayment,
+  SubscriptionEvent,
+  SubscriptionEventName,
+  SubscriptionState,
+  SubscriptionStatus,
 } from "./subscription-types";

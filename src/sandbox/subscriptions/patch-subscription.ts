@@ -63,9 +63,17 @@ export function patchSubscription(sub: SubscriptionState, patch: unknown, now: D
 /** Pause/resume only make sense once the first charge has gone through and before the end. */
 function checkStatusChange(status: SubscriptionStatus): EngineRejection | null {
   switch (status) {
-    case "current": case "unpaid": case "suspended": return null;
-    case "unverified": case "authorized": return { ok: false, code: "SUBSCRIPTION_PROCESSING" };
-    case "completed": return { ok: false, code: "SUBSCRIPTION_ALREADY_ENDED" };
-    case "unconfirmed": case "canceled": return { ok: false, code: "VALIDATION_ERROR", errors: [{ field: "status", reason: "NOT_ALLOWED" }] };
+    case "current":
+    case "unpaid":
+    case "suspended":
+      return null;
+    case "unverified":
+    case "authorized":
+      return { ok: false, code: "SUBSCRIPTION_PROCESSING" };
+    case "completed":
+      return { ok: false, code: "SUBSCRIPTION_ALREADY_ENDED" };
+    case "unconfirmed":
+    case "canceled":
+      return { ok: false, code: "VALIDATION_ERROR", errors: [{ field: "status", reason: "NOT_ALLOWED" }] };
   }
 }

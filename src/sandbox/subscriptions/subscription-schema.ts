@@ -20,18 +20,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const uuid = z.string({ error: "INVALID_FORMAT_UUID" }).regex(UUID, { error: "INVALID_FORMAT_UUID" });
 const positiveAmount = z.number({ error: "INVALID_AMOUNT" }).int({ error: "INVALID_AMOUNT" }).positive({ error: "INVALID_AMOUNT" });
-const initialAmount = z.number({ error: "INVALID_SUBSCRIPTION_INITIAL_AMOUNT" })
-  .int({ error: "INVALID_SUBSCRIPTION_INITIAL_AMOUNT" }).min(0, { error: "INVALID_SUBSCRIPTION_INITIAL_AMOUNT" });
-const currency = z.string({ error: "INVALID_FORMAT_CURRENCY" })
-  .regex(/^[A-Za-z]{3}$/, { error: "INVALID_FORMAT_CURRENCY" }).transform((c) => c.toUpperCase());
+const initialAmount = z
+  .number({ error: "INVALID_SUBSCRIPTION_INITIAL_AMOUNT" })
+  .int({ error: "INVALID_SUBSCRIPTION_INITIAL_AMOUNT" })
+  .min(0, { error: "INVALID_SUBSCRIPTION_INITIAL_AMOUNT" });
+const currency = z
+  .string({ error: "INVALID_FORMAT_CURRENCY" })
+  .regex(/^[A-Za-z]{3}$/, { error: "INVALID_FORMAT_CURRENCY" })
+  .transform((c) => c.toUpperCase());
 const period = z.enum(PERIODS, { error: "INVALID_SUBSCRIPTION_PERIOD" });
-const cyclicalPeriod = z.string({ error: "INVALID_SUBSCRIPTION_PERIOD" })
-  .refine((s) => parseIsoDuration(s) !== null, { error: "INVALID_SUBSCRIPTION_PERIOD" });
-const civilDateText = z.string({ error: "INVALID_FORMAT_DATE" })
-  .refine((s) => parseCivilDate(s) !== null, { error: "INVALID_FORMAT_DATE" }).transform((s) => s as CivilDate);
+const cyclicalPeriod = z.string({ error: "INVALID_SUBSCRIPTION_PERIOD" }).refine((s) => parseIsoDuration(s) !== null, { error: "INVALID_SUBSCRIPTION_PERIOD" });
+const civilDateText = z
+  .string({ error: "INVALID_FORMAT_DATE" })
+  .refine((s) => parseCivilDate(s) !== null, { error: "INVALID_FORMAT_DATE" })
+  .transform((s) => s as CivilDate);
 const zoneId = z.string({ error: "INVALID_FORMAT" }).refine(isValidTimeZone, { error: "INVALID_TIME_ZONE" });
 const bool = z.boolean({ error: "INVALID_FORMAT" });
-const retryInterval = z.string({ error: "INVALID_DURATION" })
+const retryInterval = z
+  .string({ error: "INVALID_DURATION" })
   .refine((s) => parseIsoDuration(s, ["day", "week", "month"]) !== null, { error: "INVALID_DURATION" });
 const terminationMode = z.enum(["immediate", "on_next_payment"], { error: "INVALID_FORMAT" });
 const captureAfter = z.string({ error: "INVALID_DURATION" }).regex(/^P[1-6]D$/, { error: "INVALID_DURATION" });
@@ -149,13 +155,25 @@ export function validateCreateInput(input: unknown, now: Date): Validated<Create
   return {
     ok: true,
     value: {
-      transactionTokenId, amount, currency: cur, initialAmount: initial ?? null,
-      period: per ?? null, cyclicalPeriod: cyc ?? null, cycle,
-      startOn: startOn ?? null, zoneId: zone, preserveEndOfMonth: preserve ?? null,
-      retryInterval: retry ?? null, terminationMode: termination ?? "immediate",
-      subscriptionPlan, installmentPlan,
-      firstChargeAuthorizationOnly: authOnly, firstChargeCaptureAfter: capture ?? null,
-      onlyDirectCurrency: onlyDirect, descriptor: descriptor ?? null, metadata: meta,
+      transactionTokenId,
+      amount,
+      currency: cur,
+      initialAmount: initial ?? null,
+      period: per ?? null,
+      cyclicalPeriod: cyc ?? null,
+      cycle,
+      startOn: startOn ?? null,
+      zoneId: zone,
+      preserveEndOfMonth: preserve ?? null,
+      retryInterval: retry ?? null,
+      terminationMode: termination ?? "immediate",
+      subscriptionPlan,
+      installmentPlan,
+      firstChargeAuthorizationOnly: authOnly,
+      firstChargeCaptureAfter: capture ?? null,
+      onlyDirectCurrency: onlyDirect,
+      descriptor: descriptor ?? null,
+      metadata: meta,
     },
   };
 }
@@ -166,8 +184,13 @@ function readSubscriptionPlan(r: FieldReader, body: Readonly<Record<string, unkn
   const type = r.read(plan, "plan_type", z.enum(["fixed_cycles", "fixed_cycle_amount"], { error: "INVALID_FORMAT" }), "subscription_plan.plan_type", true);
   if (type === "fixed_cycles") {
     // One fixed cycle would be a one-off charge; the SDK has NEED_AT_LEAST_TWO_CYCLES [INFERRED].
-    const cycles = r.read(plan, "fixed_cycles", z.number({ error: "INVALID_SUBSCRIPTION_CYCLES" }).int({ error: "INVALID_SUBSCRIPTION_CYCLES" })
-      .min(2, { error: "NEED_AT_LEAST_TWO_CYCLES" }), "subscription_plan.fixed_cycles", true);
+    const cycles = r.read(
+      plan,
+      "fixed_cycles",
+      z.number({ error: "INVALID_SUBSCRIPTION_CYCLES" }).int({ error: "INVALID_SUBSCRIPTION_CYCLES" }).min(2, { error: "NEED_AT_LEAST_TWO_CYCLES" }),
+      "subscription_plan.fixed_cycles",
+      true,
+    );
     return cycles === undefined ? null : { planType: type, fixedCycles: cycles };
   }
   if (type === "fixed_cycle_amount") {
@@ -183,9 +206,15 @@ function readInstallmentPlan(r: FieldReader, body: Readonly<Record<string, unkno
   const type = r.read(plan, "plan_type", z.enum(["revolving", "fixed_cycles"], { error: "INSTALLMENT_INVALID_PLAN_TYPE" }), "installment_plan.plan_type", true);
   if (type === "revolving") return { planType: type };
   if (type === "fixed_cycles") {
-    const cycles = r.read(plan, "fixed_cycles", z.number({ error: "INSTALLMENT_INVALID_CYCLES_COUNT" })
-      .refine((n) => (INSTALLMENT_CYCLES as readonly number[]).includes(n), { error: "INSTALLMENT_INVALID_CYCLES_COUNT" }),
-      "installment_plan.fixed_cycles", true);
+    const cycles = r.read(
+      plan,
+      "fixed_cycles",
+      z
+        .number({ error: "INSTALLMENT_INVALID_CYCLES_COUNT" })
+        .refine((n) => (INSTALLMENT_CYCLES as readonly number[]).includes(n), { error: "INSTALLMENT_INVALID_CYCLES_COUNT" }),
+      "installment_plan.fixed_cycles",
+      true,
+    );
     return cycles === undefined ? null : { planType: type, fixedCycles: cycles };
   }
   return null;

@@ -8,18 +8,14 @@ import type { Cycle, Period } from "./billing-cycle";
 import type { CivilDate } from "./civil-date";
 
 /** `authorized` is SDK-only: an auth-only first charge waiting for capture (§3). */
-export type SubscriptionStatus =
-  | "unverified" | "authorized" | "current" | "unpaid" | "suspended" | "canceled" | "unconfirmed" | "completed";
+export type SubscriptionStatus = "unverified" | "authorized" | "current" | "unpaid" | "suspended" | "canceled" | "unconfirmed" | "completed";
 
 export type TerminationMode = "immediate" | "on_next_payment";
 
 export type SubscriptionPlan =
-  | { readonly planType: "fixed_cycles"; readonly fixedCycles: number }
-  | { readonly planType: "fixed_cycle_amount"; readonly fixedCycleAmount: number };
+  { readonly planType: "fixed_cycles"; readonly fixedCycles: number } | { readonly planType: "fixed_cycle_amount"; readonly fixedCycleAmount: number };
 
-export type InstallmentPlan =
-  | { readonly planType: "revolving" }
-  | { readonly planType: "fixed_cycles"; readonly fixedCycles: number };
+export type InstallmentPlan = { readonly planType: "revolving" } | { readonly planType: "fixed_cycles"; readonly fixedCycles: number };
 
 export interface ScheduleSettings {
   readonly startOn: CivilDate | null;
@@ -125,8 +121,7 @@ export type EngineAction =
     };
 
 export type SubscriptionEventName =
-  | "subscription_created" | "subscription_payment" | "subscription_failure"
-  | "subscription_suspended" | "subscription_canceled" | "subscription_completed";
+  "subscription_created" | "subscription_payment" | "subscription_failure" | "subscription_suspended" | "subscription_canceled" | "subscription_completed";
 
 /** The webhook `data` is the subscription object after the transition (`toApiObject`). */
 export interface SubscriptionEvent {

@@ -37,14 +37,18 @@ export function toApiObject(sub: SubscriptionState): Record<string, unknown> {
     created_on: sub.createdOn,
     period: sub.period,
     cyclical_period: sub.cyclicalPeriod,
-    subscription_plan: sub.subscriptionPlan === null ? null
-      : sub.subscriptionPlan.planType === "fixed_cycles"
-        ? { plan_type: "fixed_cycles", fixed_cycles: sub.subscriptionPlan.fixedCycles }
-        : { plan_type: "fixed_cycle_amount", fixed_cycle_amount: sub.subscriptionPlan.fixedCycleAmount },
-    installment_plan: sub.installmentPlan === null ? null
-      : sub.installmentPlan.planType === "revolving"
-        ? { plan_type: "revolving" }
-        : { plan_type: "fixed_cycles", fixed_cycles: sub.installmentPlan.fixedCycles },
+    subscription_plan:
+      sub.subscriptionPlan === null
+        ? null
+        : sub.subscriptionPlan.planType === "fixed_cycles"
+          ? { plan_type: "fixed_cycles", fixed_cycles: sub.subscriptionPlan.fixedCycles }
+          : { plan_type: "fixed_cycle_amount", fixed_cycle_amount: sub.subscriptionPlan.fixedCycleAmount },
+    installment_plan:
+      sub.installmentPlan === null
+        ? null
+        : sub.installmentPlan.planType === "revolving"
+          ? { plan_type: "revolving" }
+          : { plan_type: "fixed_cycles", fixed_cycles: sub.installmentPlan.fixedCycles },
     descriptor: sub.descriptor,
     amount_left: left?.amount ?? null,
     amount_left_formatted: left === null ? null : formatAmount(left.amount, sub.currency),
@@ -56,9 +60,7 @@ export function toApiObject(sub: SubscriptionState): Record<string, unknown> {
 
 /** `/payments` list items, newest due date first like every UnivaPay list (`:1790`, example `:13370-13397`). */
 export function listPayments(sub: SubscriptionState): Record<string, unknown>[] {
-  return [...sub.payments]
-    .sort((a, b) => (a.dueDate === b.dueDate ? b.index - a.index : a.dueDate < b.dueDate ? 1 : -1))
-    .map((p) => toPaymentObject(sub, p));
+  return [...sub.payments].sort((a, b) => (a.dueDate === b.dueDate ? b.index - a.index : a.dueDate < b.dueDate ? 1 : -1)).map((p) => toPaymentObject(sub, p));
 }
 
 /** One scheduled payment; `retry_date` and `terminate_with_status` are SDK fields. */

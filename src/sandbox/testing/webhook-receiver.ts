@@ -50,8 +50,7 @@ export async function startWebhookReceiver(script: readonly ReceiverReply[] = [2
     reply: (s) => {
       replies = [...s];
     },
-    waitFor: (count) =>
-      received.length >= count ? Promise.resolve(received.slice()) : new Promise((resolve) => waiters.push({ count, resolve })),
+    waitFor: (count) => (received.length >= count ? Promise.resolve(received.slice()) : new Promise((resolve) => waiters.push({ count, resolve }))),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -8,9 +8,7 @@ export const DELIVERY_TIMEOUT_MS = 3000;
 const MINUTE = 60_000;
 
 export type AttemptResult =
-  | { readonly kind: "status"; readonly status: number }
-  | { readonly kind: "timeout" }
-  | { readonly kind: "network"; readonly message: string };
+  { readonly kind: "status"; readonly status: number } | { readonly kind: "timeout" } | { readonly kind: "network"; readonly message: string };
 
 export type AttemptVerdict =
   | { readonly kind: "delivered" }

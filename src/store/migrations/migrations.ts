@@ -6,4 +6,10 @@ import { migration0003WebhookDedupePerMerchant } from "./migration-0003-webhook-
 import { migration0004Transitions } from "./migration-0004-transitions";
 import { migration0005WebhookClaims } from "./migration-0005-webhook-claims";
 
-export const MIGRATIONS: readonly Migration[] = [migration0001Init, migration0002OpenRows, migration0003WebhookDedupePerMerchant, migration0004Transitions, migration0005WebhookClaims];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001Init,
+  migration0002OpenRows,
+  migration0003WebhookDedupePerMerchant,
+  migration0004Transitions,
+  migration0005WebhookClaims,
+];

@@ -21,7 +21,12 @@ function planFor(p: PaymentRow) {
 }
 
 function body(ctx: KindContext, resource: string, payment: PaymentRow): Record<string, unknown> {
-  const mapped = mapFromContext(ctx.table, resource === "cancel" ? "cancel" : "refund", { amount: payment.amount, currency: "JPY", pid: payment.pid, sid: payment.sid });
+  const mapped = mapFromContext(ctx.table, resource === "cancel" ? "cancel" : "refund", {
+    amount: payment.amount,
+    currency: "JPY",
+    pid: payment.pid,
+    sid: payment.sid,
+  });
   if (!mapped.ok) throw new Error(`mappings/fields.yaml ${resource}: ${mapped.failures.map((f) => f.message).join("; ")}`);
   return mapped.value;
 }
@@ -35,10 +40,16 @@ async function get(ctx: KindContext, merchant: Merchant, s: Subject, waitUntil: 
     return o === "success" || o === "failure";
   };
   if (s.transition.resource === "cancel") {
-    const x = waitUntil === undefined ? await ctx.client.getCancel(c, chargeId, id) : await ctx.client.waitForCancel(c, chargeId, id, waitUntil, (r) => final({ ...r, kind: "cancel" }));
+    const x =
+      waitUntil === undefined
+        ? await ctx.client.getCancel(c, chargeId, id)
+        : await ctx.client.waitForCancel(c, chargeId, id, waitUntil, (r) => final({ ...r, kind: "cancel" }));
     return { ...x, kind: "cancel" };
   }
-  const x = waitUntil === undefined ? await ctx.client.getRefund(c, chargeId, id) : await ctx.client.waitForRefund(c, chargeId, id, waitUntil, (r) => final({ ...r, kind: "refund" }));
+  const x =
+    waitUntil === undefined
+      ? await ctx.client.getRefund(c, chargeId, id)
+      : await ctx.client.waitForRefund(c, chargeId, id, waitUntil, (r) => final({ ...r, kind: "refund" }));
   return { ...x, kind: "refund" };
 }
 
@@ -74,12 +85,17 @@ export const cancelKind: TransitionKind<undefined, Undo> = {
     if (!chargeId) return undefined;
     const resource = event === "cancel_finished" ? "cancel" : "refund";
     const c = merchant.credentials;
-    const u: Undo = resource === "cancel" ? { ...(await ctx.client.getCancel(c, chargeId, data.id)), kind: "cancel" } : { ...(await ctx.client.getRefund(c, chargeId, data.id)), kind: "refund" };
+    const u: Undo =
+      resource === "cancel"
+        ? { ...(await ctx.client.getCancel(c, chargeId, data.id)), kind: "cancel" }
+        : { ...(await ctx.client.getRefund(c, chargeId, data.id)), kind: "refund" };
     const pid = u.metadata?.["legacy-pid"];
     if (typeof pid !== "string") return undefined;
     const payment = await ctx.store.findPayment(merchant.sid, pid);
     if (!payment || payment.chargeId !== chargeId) return undefined;
-    const open = (await ctx.store.listTransitions(pid)).find((t) => t.kind === "cancel" && t.resource === resource && !t.univapayId && (t.state === "requested" || t.state === "pending"));
+    const open = (await ctx.store.listTransitions(pid)).find(
+      (t) => t.kind === "cancel" && t.resource === resource && !t.univapayId && (t.state === "requested" || t.state === "pending"),
+    );
     return open ? { payment, transition: open, resource: u } : undefined;
   },
   reply: transitionResult,

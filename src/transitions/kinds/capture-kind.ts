@@ -21,12 +21,18 @@ export const captureKind: TransitionKind<undefined, Charge> = {
   actions: ["capture"],
   events: ["charge_updated", "charge_finished"],
   checkRow: () => [],
-  open: (ctx, req) => openOnPid(ctx, req, "capture", (p) => (p.state === "authorized" && p.chargeId ? { resource: "charge", univapayId: p.chargeId } : undefined)),
+  open: (ctx, req) =>
+    openOnPid(ctx, req, "capture", (p) => (p.state === "authorized" && p.chargeId ? { resource: "charge", univapayId: p.chargeId } : undefined)),
   async create(ctx, merchant, { payment, transition }) {
     const mapped = mapFromContext(ctx.table, "capture", { amount: payment.amount, currency: "JPY", pid: payment.pid, sid: payment.sid });
     if (!mapped.ok) throw new Error(`mappings/fields.yaml capture: ${mapped.failures.map((f) => f.message).join("; ")}`);
     const chargeId = transition.univapayId as string;
-    await ctx.client.captureCharge(merchant.credentials, chargeId, CaptureBodySchema.parse(mapped.value), deriveIdempotencyKey(transition.requestKey ?? transition.id, "capture"));
+    await ctx.client.captureCharge(
+      merchant.credentials,
+      chargeId,
+      CaptureBodySchema.parse(mapped.value),
+      deriveIdempotencyKey(transition.requestKey ?? transition.id, "capture"),
+    );
     return { resource: "charge", univapayId: chargeId };
   },
   fetch: (ctx, merchant, s, waitUntil) => {

@@ -6,14 +6,7 @@
  */
 import type { z } from "zod";
 import type { Merchant } from "../../config/merchants";
-import {
-  chargeOutcome,
-  ecForPaymentError,
-  mapCharge,
-  mapFields,
-  withContext,
-  type LegacyFailure,
-} from "../../mapping";
+import { chargeOutcome, ecForPaymentError, mapCharge, mapFields, withContext, type LegacyFailure } from "../../mapping";
 import { TRANSITIONS, type Transition } from "../../mapping/univapay-statuses";
 import { failure, type LegacyRequest } from "../../payments/legacy-request";
 import { creationTransitionId, type PaymentPatch } from "../../store/store-types";
@@ -62,11 +55,13 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
   const { table } = ctx;
   const { merchant, form, op } = req;
   const failures: LegacyFailure[] = [];
-  if (op.paymentType !== undefined && op.paymentType !== PAYMENT_TYPE) failures.push(failure(table, "svid_unsupported", `payment type ${op.paymentType} is not charged here`, "svid"));
+  if (op.paymentType !== undefined && op.paymentType !== PAYMENT_TYPE)
+    failures.push(failure(table, "svid_unsupported", `payment type ${op.paymentType} is not charged here`, "svid"));
   let tokenId: string | null = null;
   let tokenBody: CreateTokenBody | null = null;
   if (op.action === CARD_ACTION) {
-    if (!merchant.gatewayCardPayments) return { ok: false, failures: [failure(table, "card_payments_disabled", "gateway card payments are off for this merchant")] };
+    if (!merchant.gatewayCardPayments)
+      return { ok: false, failures: [failure(table, "card_payments_disabled", "gateway card payments are off for this merchant")] };
     const t = mapFields(table, "cardToken", form, { now: ctx.now() });
     if (t.ok) tokenBody = parsed(CreateTokenBodySchema, "token", t.value);
     else failures.push(...t.failures);
@@ -85,10 +80,32 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
       ? { payment: prior, transition: priorCreation }
       : await ctx.store.createPayment(
           {
-            sid: merchant.sid, requestKey: req.requestKey, chargeId: null, tokenId, job: op.job, svid: req.svid, amount: mapped.value.body.amount,
-            total: mapped.value.total, sod: form.get("sod") ?? null, state: "requested", echo: req.echo, charset: form.charset, mode: merchant.mode,
+            sid: merchant.sid,
+            requestKey: req.requestKey,
+            chargeId: null,
+            tokenId,
+            job: op.job,
+            svid: req.svid,
+            amount: mapped.value.body.amount,
+            total: mapped.value.total,
+            sod: form.get("sod") ?? null,
+            state: "requested",
+            echo: req.echo,
+            charset: form.charset,
+            mode: merchant.mode,
           },
-          { sid: merchant.sid, kind: "charge", job: op.job, requestKey: null, resource: null, univapayId: null, state: "requested", univapayStatus: null, errorCode: null, echo: "" },
+          {
+            sid: merchant.sid,
+            kind: "charge",
+            job: op.job,
+            requestKey: null,
+            resource: null,
+            univapayId: null,
+            state: "requested",
+            univapayStatus: null,
+            errorCode: null,
+            echo: "",
+          },
         );
   const body = withContext(table, "charge", mapped.value.body, { pid: made.payment.pid, sid: made.payment.sid });
   if (!body.ok) return { ok: false, failures: body.failures };

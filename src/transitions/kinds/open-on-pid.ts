@@ -33,8 +33,16 @@ export async function openOnPid(ctx: KindContext, req: LegacyRequest, kind: stri
     return { ok: false, pid, failures: [failure(table, "operation_not_allowed", `${op.job} not allowed for a payment in state ${payment.state}`, "pid")] };
   }
   const { row } = await ctx.store.insertTransition(pid, {
-    sid: merchant.sid, kind, job: op.job, requestKey: req.requestKey, resource: planned.resource, univapayId: planned.univapayId,
-    state: "requested", univapayStatus: null, errorCode: null, echo: req.echo,
+    sid: merchant.sid,
+    kind,
+    job: op.job,
+    requestKey: req.requestKey,
+    resource: planned.resource,
+    univapayId: planned.univapayId,
+    state: "requested",
+    univapayStatus: null,
+    errorCode: null,
+    echo: req.echo,
   });
   return { ok: true, opened: { payment, transition: row, plan: undefined } };
 }

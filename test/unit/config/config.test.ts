@@ -10,9 +10,7 @@ describe("loadConfig", () => {
   });
 
   it("lists every invalid variable at once", () => {
-    expect(() => loadConfig({ PORT: "99999", LOG_LEVEL: "loud", UNIVAPAY_BASE_URL: "not a url" })).toThrow(
-      /PORT[\s\S]*LOG_LEVEL[\s\S]*UNIVAPAY_BASE_URL/,
-    );
+    expect(() => loadConfig({ PORT: "99999", LOG_LEVEL: "loud", UNIVAPAY_BASE_URL: "not a url" })).toThrow(/PORT[\s\S]*LOG_LEVEL[\s\S]*UNIVAPAY_BASE_URL/);
   });
 
   it("takes only an http(s) URL for UnivaPay", () => {

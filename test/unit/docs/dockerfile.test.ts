@@ -11,7 +11,9 @@ const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
 
 describe("the Docker image", () => {
   it("leaves node_modules, data, dist and .git out of the build context", () => {
-    const ignored = readFileSync(join(root, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+    const ignored = readFileSync(join(root, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim());
     for (const entry of ["node_modules", "data", "dist", ".git"]) expect(ignored).toContain(entry);
   });
 

@@ -54,7 +54,10 @@ describe("jsonErrors", () => {
       const s = await serve(() => {
         throw Object.assign(new Error(`write ${code}`), { code });
       });
-      const answered = await s.get().then(() => true, () => false);
+      const answered = await s.get().then(
+        () => true,
+        () => false,
+      );
       expect(answered).toBe(false); // the socket is dropped: nobody was there to read it
       expect(s.lines.filter((l) => l.level === "warn" || l.level === "error")).toEqual([]);
       expect(s.lines.some((l) => l.msg === "client went away")).toBe(true);

@@ -10,8 +10,7 @@ import { createRequestStreamRepairer, repairRequestLine } from "../../../src/htt
 
 const LIMITS = { maxLineBytes: 8192, maxHeaderBytes: 16384 };
 type Part = string | number[] | Uint8Array;
-const bytes = (...parts: Part[]): Buffer =>
-  Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : Buffer.from(p))));
+const bytes = (...parts: Part[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : Buffer.from(p))));
 const latin1 = (b: Buffer): string => b.toString("latin1");
 
 function repairer(limits = LIMITS) {
@@ -106,7 +105,7 @@ describe("createRequestStreamRepairer framing", () => {
   it("leaves a chunked body with extensions and trailers untouched and repairs the GET after it", () => {
     const post = bytes(
       "POST /p HTTP/1.1\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n",
-      "5;name=val;q=\"a b\"\r\nab c\n\r\n",
+      '5;name=val;q="a b"\r\nab c\n\r\n',
       "A ;x\r\n",
       [0x82, 0xa0, 0x20, 0x0d, 0x0a, 0x30, 0x0d, 0x0a, 0x0d, 0x0a],
       "\r\n0;last\r\nX-Trailer: GET / b HTTP/1.1\r\n\r\n",
@@ -120,9 +119,7 @@ describe("createRequestStreamRepairer framing", () => {
   });
 
   it("repairs the line when it ends in a bare LF", () => {
-    expect(latin1(run([bytes("GET /a b HTTP/1.1\nHost: x\n\n", get("/c d"))]))).toBe(
-      latin1(bytes("GET /a%20b HTTP/1.1\nHost: x\n\n", get("/c%20d"))),
-    );
+    expect(latin1(run([bytes("GET /a b HTTP/1.1\nHost: x\n\n", get("/c d"))]))).toBe(latin1(bytes("GET /a%20b HTTP/1.1\nHost: x\n\n", get("/c%20d"))));
   });
 
   it("still frames the body when Content-Length is repeated with the same value", () => {

@@ -44,7 +44,11 @@ describe("POST /webhooks/univapay", () => {
   it("answers 503 when the delivery cannot be stored", async () => {
     const s = await serve(() => Promise.reject(new Error("database is down")));
     try {
-      const res = await axios.post(`${s.url}/webhooks/univapay`, body, { headers: { Authorization: "hook-token" }, validateStatus: () => true, maxRedirects: 0 });
+      const res = await axios.post(`${s.url}/webhooks/univapay`, body, {
+        headers: { Authorization: "hook-token" },
+        validateStatus: () => true,
+        maxRedirects: 0,
+      });
       expect(res.status).toBe(503);
     } finally {
       await s.close();

@@ -11,8 +11,7 @@ import {
 import { percentDecode } from "../../../src/legacy/percent-codec";
 
 const bytes = (hex: string): Buffer => Buffer.from(hex, "hex");
-const raw = (...parts: Array<string | Buffer>): Buffer =>
-  Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : p)));
+const raw = (...parts: Array<string | Buffer>): Buffer => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : p)));
 
 function parseOk(input: Buffer, charset: "UTF-8" | "Shift_JIS" | "auto"): LegacyForm {
   const r = parseLegacyForm(input, { charset });
@@ -174,14 +173,29 @@ describe("peekAsciiParam", () => {
 
 describe("formatLegacyForm", () => {
   it("percent-encodes text in the merchant charset and never emits a raw = or & in a value", () => {
-    expect(formatLegacyForm([["rst", "1"], ["ec", "a=b&c d"], ["name", "あ"]], "Shift_JIS")).toBe("rst=1&ec=a%3Db%26c%20d&name=%82%A0");
+    expect(
+      formatLegacyForm(
+        [
+          ["rst", "1"],
+          ["ec", "a=b&c d"],
+          ["name", "あ"],
+        ],
+        "Shift_JIS",
+      ),
+    ).toBe("rst=1&ec=a%3Db%26c%20d&name=%82%A0");
     expect(formatLegacyForm([["name", "あ"]], "UTF-8")).toBe("name=%E3%81%82");
   });
 
   it("sends a Buffer echo of CP932 bytes byte-exactly, even a code that re-encodes differently", () => {
     // ED40 (NEC-selected 纊) would become FA5C if decoded and re-encoded.
     const echoed = bytes("ed4082a0814081");
-    const out = formatLegacyForm([["rst", "1"], ["no", echoed]], "Shift_JIS");
+    const out = formatLegacyForm(
+      [
+        ["rst", "1"],
+        ["no", echoed],
+      ],
+      "Shift_JIS",
+    );
     expect(wireBytes(out)).toEqual([
       ["rst", Buffer.from("1")],
       ["no", echoed],

@@ -39,7 +39,7 @@ describe("compileMappingTable cross-checks", () => {
     const problems = problemsOf(d);
     const expected = [
       'fields.yaml: ruleSets.cardToken.rules.2.failures: no error key for reason "missing"',
-      "fields.yaml: ruleSets.cardToken.rules.6.from: converter \"cardholder\" takes 2 parameter(s), got 1",
+      'fields.yaml: ruleSets.cardToken.rules.6.from: converter "cardholder" takes 2 parameter(s), got 1',
       "fields.yaml: ruleSets.charge: `amount` must be computed by legacyTotal",
       "fields.yaml: ruleSets.refund.rules.4: the refund body is built from the payment, not the request",
       "operations.yaml: operations.6: another row already matches memberpay AUTH *",

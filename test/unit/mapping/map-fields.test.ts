@@ -17,9 +17,8 @@ describe("parseYen", () => {
     ["007", 7],
   ])("accepts %p as %p", (raw, value) => expect(parseYen(raw)).toEqual({ ok: true, value }));
 
-  it.each(["", "-100", "+100", "1e3", "10.50", "10.", ".5", "1,000", " 100", "100 ", "１００", "0x10"])(
-    "rejects %p",
-    (raw) => expect(parseYen(raw)).toEqual({ ok: false }),
+  it.each(["", "-100", "+100", "1e3", "10.50", "10.", ".5", "1,000", " 100", "100 ", "１００", "0x10"])("rejects %p", (raw) =>
+    expect(parseYen(raw)).toEqual({ ok: false }),
   );
 
   it("bounds-checks through the yen converter", () => {
@@ -69,7 +68,13 @@ describe("mapCharge", () => {
     [{ siam1: "0" }, ["amount_too_low@"]],
     [{ siam1: "0", sisf1: "0" }, ["amount_too_low@"]],
     [{ siam1: "9999999", sisf1: "1" }, ["amount_too_high@"]],
-    [[["siam1", "100"], ["siam1", "200"]], ["amount_invalid@siam1"]],
+    [
+      [
+        ["siam1", "100"],
+        ["siam1", "200"],
+      ],
+      ["amount_invalid@siam1"],
+    ],
   ])("fails %j with %j", (p, keys) => expect(keysOf(mapCharge(table, paramsOf(p), ctx))).toEqual(keys));
 
   it("reads a space in em as the raw + it was (EC-CUBE sends em unescaped)", () => {
@@ -80,9 +85,7 @@ describe("mapCharge", () => {
   it("collects every failure, not just the first", () => {
     const sod = "x".repeat(51);
     const r = mapCharge(table, paramsOf({ siam1: "1.5", sisf1: "abc", sod, em: "nope", tn: "03-1234-5678" }), ctx);
-    expect(keysOf(r).sort()).toEqual(
-      ["amount_invalid@siam1", "amount_invalid@sisf1", "sod_too_long@sod", "email_invalid@em", "phone_invalid@tn"].sort(),
-    );
+    expect(keysOf(r).sort()).toEqual(["amount_invalid@siam1", "amount_invalid@sisf1", "sod_too_long@sod", "email_invalid@em", "phone_invalid@tn"].sort());
   });
 
   it("counts sod length in characters, not bytes", () => {

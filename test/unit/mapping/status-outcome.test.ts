@@ -29,8 +29,7 @@ describe("status outcomes", () => {
   ])("maps %s + %s to %s", (t, s, o) => expect(chargeOutcome(table, t, s)).toBe(o));
 
   it("covers every known status for every transition", () => {
-    for (const t of TRANSITIONS)
-      for (const s of CHARGE_STATUSES) expect(["success", "failure", "pending"]).toContain(chargeOutcome(table, t, s));
+    for (const t of TRANSITIONS) for (const s of CHARGE_STATUSES) expect(["success", "failure", "pending"]).toContain(chargeOutcome(table, t, s));
     for (const s of CANCEL_STATUSES) expect(cancelOutcome(table, s)).not.toBe("unknown");
     for (const s of REFUND_STATUSES) expect(refundOutcome(table, s)).not.toBe("unknown");
   });
@@ -44,11 +43,7 @@ describe("status outcomes", () => {
   });
 
   it("maps cancel and refund results", () => {
-    expect([cancelOutcome(table, "successful"), cancelOutcome(table, "pending"), cancelOutcome(table, "error")]).toEqual([
-      "success",
-      "pending",
-      "failure",
-    ]);
+    expect([cancelOutcome(table, "successful"), cancelOutcome(table, "pending"), cancelOutcome(table, "error")]).toEqual(["success", "pending", "failure"]);
     expect([refundOutcome(table, "successful"), refundOutcome(table, "failed")]).toEqual(["success", "failure"]);
   });
 });

@@ -5,14 +5,12 @@ const strict = { allowPrivateNetworks: false };
 const lax = { allowPrivateNetworks: true };
 
 describe("checkKickbackUrl", () => {
-  it.each([
-    "http://shop.example.jp/kickback.php",
-    "https://shop.example.jp:8443/kb?a=1",
-    "http://203.0.113.7/kb",
-    "http://[2001:db8::1]/kb",
-  ])("accepts %s", (url) => {
-    expect(checkKickbackUrl(url, strict)).toEqual({ ok: true });
-  });
+  it.each(["http://shop.example.jp/kickback.php", "https://shop.example.jp:8443/kb?a=1", "http://203.0.113.7/kb", "http://[2001:db8::1]/kb"])(
+    "accepts %s",
+    (url) => {
+      expect(checkKickbackUrl(url, strict)).toEqual({ ok: true });
+    },
+  );
 
   it.each([
     ["ftp://shop.example.jp/kb", "scheme"],
@@ -61,21 +59,35 @@ describe("checkKickbackUrl", () => {
   });
 
   it("does not mistake public neighbours of private ranges, nor public IPv4 behind NAT64 or 6to4", () => {
-    for (const a of ["172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1", "11.0.0.1", "2001:db8::1", "64:ff9b::cb00:7107", "2002:cb00:7107::1", "2400:cb00::1"]) {
+    for (const a of [
+      "172.15.255.255",
+      "172.32.0.1",
+      "100.63.255.255",
+      "100.128.0.1",
+      "11.0.0.1",
+      "2001:db8::1",
+      "64:ff9b::cb00:7107",
+      "2002:cb00:7107::1",
+      "2400:cb00::1",
+    ]) {
       expect(isBlockedAddress(a)).toBe(false);
     }
   });
 });
 
 describe("createGuardedLookup", () => {
-  const fakeDns = (answers: Record<string, LookupAddress[]>): ResolveAll => (hostname, _family, cb) => cb(null, answers[hostname] ?? []);
+  const fakeDns =
+    (answers: Record<string, LookupAddress[]>): ResolveAll =>
+    (hostname, _family, cb) =>
+      cb(null, answers[hostname] ?? []);
   const run = (lookup: ReturnType<typeof createGuardedLookup>, host: string, all: boolean) =>
-    new Promise<{ err: NodeJS.ErrnoException | null; address: unknown }>((resolve) =>
-      lookup(host, { all }, (err, address) => resolve({ err, address })),
-    );
+    new Promise<{ err: NodeJS.ErrnoException | null; address: unknown }>((resolve) => lookup(host, { all }, (err, address) => resolve({ err, address })));
   const dns = fakeDns({
     "shop.test": [{ address: "203.0.113.7", family: 4 }],
-    "rebind.test": [{ address: "203.0.113.7", family: 4 }, { address: "10.0.0.5", family: 4 }],
+    "rebind.test": [
+      { address: "203.0.113.7", family: 4 },
+      { address: "10.0.0.5", family: 4 },
+    ],
     "inside.test": [{ address: "127.0.0.1", family: 4 }],
   });
 

@@ -54,8 +54,12 @@ describe("addCycles", () => {
     expect(addCycles(d(from), cycleOfPeriod(period), 1, false)).toBe(want);
   });
 
-  it.each([["P10D", { count: 10, unit: "day" }], ["P2W", { count: 2, unit: "week" }], ["P2M", { count: 2, unit: "month" }], ["P1Y", { count: 1, unit: "year" }]])(
-    "parses %s", (s, want) => expect(parseIsoDuration(s)).toEqual(want));
+  it.each([
+    ["P10D", { count: 10, unit: "day" }],
+    ["P2W", { count: 2, unit: "week" }],
+    ["P2M", { count: 2, unit: "month" }],
+    ["P1Y", { count: 1, unit: "year" }],
+  ])("parses %s", (s, want) => expect(parseIsoDuration(s)).toEqual(want));
 
   it.each([["P0D"], ["P1M15D"], ["PT1H"], ["1D"], ["P-1D"]])("rejects %s", (s) => expect(parseIsoDuration(s)).toBeNull());
 });

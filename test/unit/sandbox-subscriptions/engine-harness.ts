@@ -4,8 +4,15 @@
  * reads the wall clock.
  */
 import {
-  advanceSubscription, applyChargeResult, createSubscription, nextWakeAt, toApiObject,
-  type ChargeResult, type EngineAction, type SubscriptionEvent, type SubscriptionState,
+  advanceSubscription,
+  applyChargeResult,
+  createSubscription,
+  nextWakeAt,
+  toApiObject,
+  type ChargeResult,
+  type EngineAction,
+  type SubscriptionEvent,
+  type SubscriptionState,
 } from "../../../src/sandbox/subscriptions";
 
 export const SUB_ID = "11ef335e-9aa5-c54a-8313-7f9847da313a";
@@ -48,7 +55,9 @@ export interface RunLog {
  * result `outcome` picks. Returns the final state and a log of what ran when.
  */
 export function runUntil(
-  start: SubscriptionState, until: Date, outcome: (tokyoDate: string) => ChargeResult,
+  start: SubscriptionState,
+  until: Date,
+  outcome: (tokyoDate: string) => ChargeResult,
 ): { sub: SubscriptionState; log: RunLog[]; events: SubscriptionEvent[] } {
   let sub = start;
   const log: RunLog[] = [];

@@ -1,9 +1,10 @@
-import {
-  advanceSubscription, applyChargeResult, listPayments, nextWakeAt, toApiObject, updateScheduledPayment,
-} from "../../../src/sandbox/subscriptions";
+import { advanceSubscription, applyChargeResult, listPayments, nextWakeAt, toApiObject, updateScheduledPayment } from "../../../src/sandbox/subscriptions";
 import { body, create, createActive, nextDue, nextRetry, runUntil, tokyo } from "./engine-harness";
 
-const failOn = (...dates: string[]) => (d: string) => (dates.includes(d) ? "failed" as const : "successful" as const);
+const failOn =
+  (...dates: string[]) =>
+  (d: string) =>
+    dates.includes(d) ? ("failed" as const) : ("successful" as const);
 const allFail = () => "failed" as const;
 
 describe("creation and the first charge", () => {
@@ -14,8 +15,17 @@ describe("creation and the first charge", () => {
     const { sub, actions } = create(body({ amount: 1250, currency: "USD" }), now);
     const api = toApiObject(sub);
     expect(api).toMatchObject({ status: "unverified", amount: 1250, amount_formatted: 12.5, initial_amount: null, period: "monthly" });
-    expect(api["next_payment"]).toMatchObject({ due_date: "2024-06-26", zone_id: "Asia/Tokyo", amount: 1250, is_paid: false, is_last_payment: false, retry_date: null });
-    expect(actions).toEqual([expect.objectContaining({ kind: "charge", amount: 1250, currency: "USD", isFirstCharge: true, authorizationOnly: false, dueAt: now.toISOString() })]);
+    expect(api["next_payment"]).toMatchObject({
+      due_date: "2024-06-26",
+      zone_id: "Asia/Tokyo",
+      amount: 1250,
+      is_paid: false,
+      is_last_payment: false,
+      retry_date: null,
+    });
+    expect(actions).toEqual([
+      expect.objectContaining({ kind: "charge", amount: 1250, currency: "USD", isFirstCharge: true, authorizationOnly: false, dueAt: now.toISOString() }),
+    ]);
     expect(nextWakeAt(sub)).toBeNull(); // the first charge is already in flight
   });
 
@@ -113,7 +123,10 @@ describe("run times", () => {
 
   it("lists payments newest first", () => {
     const active = createActive(body(), tokyo("2024-06-26"));
-    expect(listPayments(active).map((p) => [p["due_date"], p["is_paid"]])).toEqual([["2024-07-26", false], ["2024-06-26", true]]);
+    expect(listPayments(active).map((p) => [p["due_date"], p["is_paid"]])).toEqual([
+      ["2024-07-26", false],
+      ["2024-06-26", true],
+    ]);
   });
 });
 
@@ -137,7 +150,11 @@ describe("retries", () => {
 
   it("suspends at once when the retry count (including the first attempt) is used up", () => {
     const { sub, log } = runUntil(active, tokyo("2024-12-31"), allFail);
-    expect(log.map((l) => [l.tokyoDate, l.statusAfter])).toEqual([["2024-06-01", "unpaid"], ["2024-06-11", "unpaid"], ["2024-06-21", "suspended"]]);
+    expect(log.map((l) => [l.tokyoDate, l.statusAfter])).toEqual([
+      ["2024-06-01", "unpaid"],
+      ["2024-06-11", "unpaid"],
+      ["2024-06-21", "suspended"],
+    ]);
     expect(log[2]?.events).toEqual(["subscription_suspended"]);
     expect(nextWakeAt(sub)).toBeNull();
     expect(nextRetry(sub)).toBeNull();
@@ -146,8 +163,12 @@ describe("retries", () => {
   it("resets the counter after a successful retry", () => {
     const { log } = runUntil(active, tokyo("2024-07-31"), failOn("2024-06-01", "2024-06-11", "2024-07-01", "2024-07-11", "2024-07-21"));
     expect(log.map((l) => [l.tokyoDate, l.statusAfter])).toEqual([
-      ["2024-06-01", "unpaid"], ["2024-06-11", "unpaid"], ["2024-06-21", "current"],
-      ["2024-07-01", "unpaid"], ["2024-07-11", "unpaid"], ["2024-07-21", "suspended"],
+      ["2024-06-01", "unpaid"],
+      ["2024-06-11", "unpaid"],
+      ["2024-06-21", "current"],
+      ["2024-07-01", "unpaid"],
+      ["2024-07-11", "unpaid"],
+      ["2024-07-21", "suspended"],
     ]);
   });
 
@@ -193,7 +214,16 @@ describe("fixed plans", () => {
   it("charges fixed_cycle_amount until the total, the last charge being the remainder", () => {
     const active = createActive(body({ amount: 10000, subscription_plan: { plan_type: "fixed_cycle_amount", fixed_cycle_amount: 3000 } }), tokyo("2024-06-26"));
     const { sub } = runUntil(active, tokyo("2025-12-31"), () => "successful");
-    expect(listPayments(sub).reverse().map((p) => [p["amount"], p["is_last_payment"]])).toEqual([[3000, false], [3000, false], [3000, false], [1000, true]]);
+    expect(
+      listPayments(sub)
+        .reverse()
+        .map((p) => [p["amount"], p["is_last_payment"]]),
+    ).toEqual([
+      [3000, false],
+      [3000, false],
+      [3000, false],
+      [1000, true],
+    ]);
     expect(sub.status).toBe("completed");
   });
 });

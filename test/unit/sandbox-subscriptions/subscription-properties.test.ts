@@ -29,7 +29,7 @@ function dayFrom(offset: number): string {
 function runToEnd(start: SubscriptionState, outcomes: readonly boolean[]): SubscriptionState {
   let sub = start;
   let n = 0;
-  const outcome = () => (outcomes[n++ % outcomes.length] ? "successful" as const : "failed" as const);
+  const outcome = () => (outcomes[n++ % outcomes.length] ? ("successful" as const) : ("failed" as const));
   for (let round = 0; round < 1000 && sub.status !== "completed"; round += 1) {
     sub = runUntil(sub, tokyo("2100-01-01"), outcome).sub;
     if (sub.status === "suspended") {
@@ -47,15 +47,22 @@ describe("subscription engine properties", () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const createdOn = dayFrom(c.createdDay);
-        const plan = c.plan.plan_type === "fixed_cycles" ? c.plan
-          : { plan_type: "fixed_cycle_amount", fixed_cycle_amount: Math.floor(c.total / c.plan.divisor) + c.plan.extra };
+        const plan =
+          c.plan.plan_type === "fixed_cycles"
+            ? c.plan
+            : { plan_type: "fixed_cycle_amount", fixed_cycle_amount: Math.floor(c.total / c.plan.divisor) + c.plan.extra };
         const input = body({
-          period: c.period, amount: c.total, subscription_plan: plan,
-          ...(c.preserve && ["monthly", "bimonthly", "quarterly", "semiannually", "annually"].includes(c.period) && { schedule_settings: { preserve_end_of_month: true } }),
+          period: c.period,
+          amount: c.total,
+          subscription_plan: plan,
+          ...(c.preserve &&
+            ["monthly", "bimonthly", "quarterly", "semiannually", "annually"].includes(c.period) && { schedule_settings: { preserve_end_of_month: true } }),
         });
         const sub = runToEnd(createActive(input, tokyo(createdOn), c.retryCount), c.outcomes.includes(true) ? c.outcomes : [...c.outcomes, true]);
 
-        const dates = listPayments(sub).map((p) => String(p["due_date"])).reverse();
+        const dates = listPayments(sub)
+          .map((p) => String(p["due_date"]))
+          .reverse();
         for (let i = 1; i < dates.length; i += 1) expect((dates[i] ?? "") > (dates[i - 1] ?? "")).toBe(true);
 
         expect(sub.status).toBe("completed");

@@ -17,30 +17,44 @@ describe("create validation", () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.sub.currency).toBe("USD");
-    expect(r.sub.scheduleSettings).toEqual({ startOn: null, zoneId: "Asia/Tokyo", preserveEndOfMonth: null, retryInterval: null, terminationMode: "immediate" });
+    expect(r.sub.scheduleSettings).toEqual({
+      startOn: null,
+      zoneId: "Asia/Tokyo",
+      preserveEndOfMonth: null,
+      retryInterval: null,
+      terminationMode: "immediate",
+    });
   });
 
   it("lists every bad field at once", () => {
     const errors = errorsOf({
-      transaction_token_id: "not-a-uuid", amount: -5, currency: "YEN!", period: "hourly", initial_amount: 1.5,
+      transaction_token_id: "not-a-uuid",
+      amount: -5,
+      currency: "YEN!",
+      period: "hourly",
+      initial_amount: 1.5,
       schedule_settings: { start_on: "2024-02-30", zone_id: "Mars/Olympus", preserve_end_of_month: "yes", retry_interval: "P1Y", termination_mode: "later" },
-      first_charge_authorization_only: "no", first_charge_capture_after: "P7D", metadata: [1, 2],
+      first_charge_authorization_only: "no",
+      first_charge_capture_after: "P7D",
+      metadata: [1, 2],
     });
-    expect(errors).toEqual(expect.arrayContaining([
-      { field: "transaction_token_id", reason: "INVALID_FORMAT_UUID" },
-      { field: "amount", reason: "INVALID_AMOUNT" },
-      { field: "currency", reason: "INVALID_FORMAT_CURRENCY" },
-      { field: "period", reason: "INVALID_SUBSCRIPTION_PERIOD" },
-      { field: "initial_amount", reason: "INVALID_SUBSCRIPTION_INITIAL_AMOUNT" },
-      { field: "schedule_settings.start_on", reason: "INVALID_FORMAT_DATE" },
-      { field: "schedule_settings.zone_id", reason: "INVALID_TIME_ZONE" },
-      { field: "schedule_settings.preserve_end_of_month", reason: "INVALID_FORMAT" },
-      { field: "schedule_settings.retry_interval", reason: "INVALID_DURATION" },
-      { field: "schedule_settings.termination_mode", reason: "INVALID_FORMAT" },
-      { field: "first_charge_authorization_only", reason: "INVALID_FORMAT" },
-      { field: "first_charge_capture_after", reason: "INVALID_DURATION" },
-      { field: "metadata", reason: "INVALID_FORMAT_OBJECT" },
-    ]));
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { field: "transaction_token_id", reason: "INVALID_FORMAT_UUID" },
+        { field: "amount", reason: "INVALID_AMOUNT" },
+        { field: "currency", reason: "INVALID_FORMAT_CURRENCY" },
+        { field: "period", reason: "INVALID_SUBSCRIPTION_PERIOD" },
+        { field: "initial_amount", reason: "INVALID_SUBSCRIPTION_INITIAL_AMOUNT" },
+        { field: "schedule_settings.start_on", reason: "INVALID_FORMAT_DATE" },
+        { field: "schedule_settings.zone_id", reason: "INVALID_TIME_ZONE" },
+        { field: "schedule_settings.preserve_end_of_month", reason: "INVALID_FORMAT" },
+        { field: "schedule_settings.retry_interval", reason: "INVALID_DURATION" },
+        { field: "schedule_settings.termination_mode", reason: "INVALID_FORMAT" },
+        { field: "first_charge_authorization_only", reason: "INVALID_FORMAT" },
+        { field: "first_charge_capture_after", reason: "INVALID_DURATION" },
+        { field: "metadata", reason: "INVALID_FORMAT_OBJECT" },
+      ]),
+    );
     expect(errors).toHaveLength(13);
   });
 
@@ -56,19 +70,69 @@ describe("create validation", () => {
   it.each([
     ["period and cyclical_period together", body({ cyclical_period: "P10D" }), "cyclical_period", "NOT_ALLOWED"],
     ["cyclical_period under a day", body({ period: undefined, cyclical_period: "PT12H" }), "cyclical_period", "INVALID_SUBSCRIPTION_PERIOD"],
-    ["start_on today (it is the 2nd payment)", body({ schedule_settings: { start_on: "2024-06-26" } }), "schedule_settings.start_on", "INVALID_SUBSCRIPTION_START_ON"],
+    [
+      "start_on today (it is the 2nd payment)",
+      body({ schedule_settings: { start_on: "2024-06-26" } }),
+      "schedule_settings.start_on",
+      "INVALID_SUBSCRIPTION_START_ON",
+    ],
     ["start_on over 999 days ahead", body({ schedule_settings: { start_on: "2027-03-23" } }), "schedule_settings.start_on", "INVALID_SUBSCRIPTION_START_ON"],
-    ["preserve_end_of_month on a weekly plan", body({ period: "weekly", schedule_settings: { preserve_end_of_month: true } }), "schedule_settings.preserve_end_of_month", "MUST_BE_MONTH_BASED_TO_SET"],
-    ["retry_interval not shorter than the cycle", body({ period: "weekly", schedule_settings: { retry_interval: "P1W" } }), "schedule_settings.retry_interval", "INVALID_DURATION"],
-    ["retry_interval in years", body({ period: "annually", schedule_settings: { retry_interval: "P1Y" } }), "schedule_settings.retry_interval", "INVALID_DURATION"],
-    ["installment count 4", body({ installment_plan: { plan_type: "fixed_cycles", fixed_cycles: 4 } }), "installment_plan.fixed_cycles", "INSTALLMENT_INVALID_CYCLES_COUNT"],
+    [
+      "preserve_end_of_month on a weekly plan",
+      body({ period: "weekly", schedule_settings: { preserve_end_of_month: true } }),
+      "schedule_settings.preserve_end_of_month",
+      "MUST_BE_MONTH_BASED_TO_SET",
+    ],
+    [
+      "retry_interval not shorter than the cycle",
+      body({ period: "weekly", schedule_settings: { retry_interval: "P1W" } }),
+      "schedule_settings.retry_interval",
+      "INVALID_DURATION",
+    ],
+    [
+      "retry_interval in years",
+      body({ period: "annually", schedule_settings: { retry_interval: "P1Y" } }),
+      "schedule_settings.retry_interval",
+      "INVALID_DURATION",
+    ],
+    [
+      "installment count 4",
+      body({ installment_plan: { plan_type: "fixed_cycles", fixed_cycles: 4 } }),
+      "installment_plan.fixed_cycles",
+      "INSTALLMENT_INVALID_CYCLES_COUNT",
+    ],
     ["installment plan type", body({ installment_plan: { plan_type: "bonus" } }), "installment_plan.plan_type", "INSTALLMENT_INVALID_PLAN_TYPE"],
-    ["installments on a weekly plan", body({ period: "weekly", installment_plan: { plan_type: "revolving" } }), "period", "INSTALLMENT_PROCESSOR_PERIOD_NOT_SUPPORTED"],
+    [
+      "installments on a weekly plan",
+      body({ period: "weekly", installment_plan: { plan_type: "revolving" } }),
+      "period",
+      "INSTALLMENT_PROCESSOR_PERIOD_NOT_SUPPORTED",
+    ],
     ["fixed_cycles missing", body({ subscription_plan: { plan_type: "fixed_cycles" } }), "subscription_plan.fixed_cycles", "REQUIRED_VALUE"],
-    ["one fixed cycle", body({ subscription_plan: { plan_type: "fixed_cycles", fixed_cycles: 1 } }), "subscription_plan.fixed_cycles", "NEED_AT_LEAST_TWO_CYCLES"],
-    ["more cycles than yen", body({ amount: 3, subscription_plan: { plan_type: "fixed_cycles", fixed_cycles: 5 } }), "subscription_plan.fixed_cycles", "INVALID_SUBSCRIPTION_CYCLES"],
-    ["per-charge amount ≥ total", body({ subscription_plan: { plan_type: "fixed_cycle_amount", fixed_cycle_amount: 1000 } }), "subscription_plan.fixed_cycle_amount", "NEED_AT_LEAST_TWO_CYCLES"],
-    ["both plan kinds", body({ subscription_plan: { plan_type: "fixed_cycles", fixed_cycles: 2 }, installment_plan: { plan_type: "revolving" } }), "installment_plan", "NOT_ALLOWED"],
+    [
+      "one fixed cycle",
+      body({ subscription_plan: { plan_type: "fixed_cycles", fixed_cycles: 1 } }),
+      "subscription_plan.fixed_cycles",
+      "NEED_AT_LEAST_TWO_CYCLES",
+    ],
+    [
+      "more cycles than yen",
+      body({ amount: 3, subscription_plan: { plan_type: "fixed_cycles", fixed_cycles: 5 } }),
+      "subscription_plan.fixed_cycles",
+      "INVALID_SUBSCRIPTION_CYCLES",
+    ],
+    [
+      "per-charge amount ≥ total",
+      body({ subscription_plan: { plan_type: "fixed_cycle_amount", fixed_cycle_amount: 1000 } }),
+      "subscription_plan.fixed_cycle_amount",
+      "NEED_AT_LEAST_TWO_CYCLES",
+    ],
+    [
+      "both plan kinds",
+      body({ subscription_plan: { plan_type: "fixed_cycles", fixed_cycles: 2 }, installment_plan: { plan_type: "revolving" } }),
+      "installment_plan",
+      "NOT_ALLOWED",
+    ],
     ["capture_after without auth-only", body({ first_charge_capture_after: "P3D" }), "first_charge_capture_after", "NOT_ALLOWED"],
   ])("rejects %s", (_name, input, field, reason) => {
     expect(errorsOf(input)).toContainEqual({ field, reason });
@@ -93,7 +157,12 @@ describe("create validation", () => {
 
 describe("patch validation", () => {
   it("lists every bad field and refuses fixed schedule settings", () => {
-    const r = validatePatchInput({ amount: 0, status: "canceled", transaction_token_id: 5, schedule_settings: { termination_mode: "x", retry_interval: "P1D" } });
+    const r = validatePatchInput({
+      amount: 0,
+      status: "canceled",
+      transaction_token_id: 5,
+      schedule_settings: { termination_mode: "x", retry_interval: "P1D" },
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors).toEqual([

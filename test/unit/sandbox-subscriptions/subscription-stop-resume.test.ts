@@ -1,6 +1,4 @@
-import {
-  cancelSubscription, listPayments, nextWakeAt, patchSubscription, toApiObject, type SubscriptionState,
-} from "../../../src/sandbox/subscriptions";
+import { cancelSubscription, listPayments, nextWakeAt, patchSubscription, toApiObject, type SubscriptionState } from "../../../src/sandbox/subscriptions";
 import { body, create, createActive, nextDue, nextRetry, runUntil, tokyo, TOKEN_ID } from "./engine-harness";
 
 const NEW_TOKEN = "11ef3362-3700-c54a-9baa-6f7e6527c9d9";
@@ -147,8 +145,12 @@ describe("cancel and PATCH rules", () => {
 
   it("reports validation errors as VALIDATION_ERROR with every field", () => {
     expect(patchSubscription(active, { amount: "x", status: "paused" }, tokyo("2024-08-02"))).toEqual({
-      ok: false, code: "VALIDATION_ERROR",
-      errors: [{ field: "amount", reason: "INVALID_AMOUNT" }, { field: "status", reason: "INVALID_FORMAT" }],
+      ok: false,
+      code: "VALIDATION_ERROR",
+      errors: [
+        { field: "amount", reason: "INVALID_AMOUNT" },
+        { field: "status", reason: "INVALID_FORMAT" },
+      ],
     });
   });
 });

@@ -8,7 +8,10 @@ describe("clock", () => {
     clock.schedule(100, () => seen.push(["a", clock.now()]));
     clock.schedule(900, () => seen.push(["late", clock.now()]));
     await clock.advance(500);
-    expect(seen).toEqual([["a", 100], ["b", 300]]);
+    expect(seen).toEqual([
+      ["a", 100],
+      ["b", 300],
+    ]);
     expect(clock.now()).toBe(500);
     clock.stop();
   });

@@ -91,7 +91,14 @@ describe("CardLock", () => {
 
 describe("ChargeLimits 30-s rule", () => {
   const attempt = (over: Partial<ChargeAttempt> = {}): ChargeAttempt => ({
-    storeId: "s", mode: "live", kind: "one_off", cardNumber: "4000", recurringTokenId: null, amount: 100, currency: "JPY", ...over,
+    storeId: "s",
+    mode: "live",
+    kind: "one_off",
+    cardNumber: "4000",
+    recurringTokenId: null,
+    amount: 100,
+    currency: "JPY",
+    ...over,
   });
 
   it("blocks same card and amount, and subscription charges of any amount on one card", () => {

@@ -66,7 +66,9 @@ describe("rate-limit", () => {
   });
 
   it("derives route templates from id-like segments", () => {
-    expect(routeTemplate("/stores/11edf541-c42d-653c-8c3d-dfe0a55f95c0/charges/11ef32c2-4010-a312-aaff-4b63e4d5f92d/refunds")).toBe("/stores/:id/charges/:id/refunds");
+    expect(routeTemplate("/stores/11edf541-c42d-653c-8c3d-dfe0a55f95c0/charges/11ef32c2-4010-a312-aaff-4b63e4d5f92d/refunds")).toBe(
+      "/stores/:id/charges/:id/refunds",
+    );
     expect(routeTemplate("/heartbeat")).toBe("/heartbeat");
   });
 });

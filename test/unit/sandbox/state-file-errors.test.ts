@@ -72,10 +72,24 @@ describe("bad state files", () => {
     const token = {
       t: "token",
       v: {
-        id: "t1", seq: 99, storeId: "s", merchantId: "m", mode: "test", type: "one_time", usageLimit: null, email: "a@b.c", metadata: {}, ipAddress: null,
+        id: "t1",
+        seq: 99,
+        storeId: "s",
+        merchantId: "m",
+        mode: "test",
+        type: "one_time",
+        usageLimit: null,
+        email: "a@b.c",
+        metadata: {},
+        ipAddress: null,
         card: { number: "5555555555554444", cardholder: "A B", expMonth: 1, expYear: 2099, brand: "mastercard" },
         billing: { line1: null, line2: null, state: null, city: null, country: null, zip: null, phoneNumber: null },
-        cvvAuthorize: { enabled: false, status: null, chargeId: null, currency: null }, active: true, createdAt: 0, updatedAt: 0, lastUsedAt: null, cvvSuppliedAt: 0,
+        cvvAuthorize: { enabled: false, status: null, chargeId: null, currency: null },
+        active: true,
+        createdAt: 0,
+        updatedAt: 0,
+        lastUsedAt: null,
+        cvvSuppliedAt: 0,
       },
     };
     lines.splice(lines.length - 1, 0, JSON.stringify(token));

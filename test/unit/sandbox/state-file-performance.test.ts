@@ -32,20 +32,63 @@ let n = 0;
 async function addPayment(state: SandboxState, idem: IdempotencyStore): Promise<void> {
   n += 1;
   const token: TokenRecord = {
-    id: uuid(2 * n), seq: state.nextSeq(), storeId: "store-1", merchantId: "merchant-1", mode: "test", type: "one_time", usageLimit: null,
-    email: "member@example.com", metadata: { "univapay-customer-id": uuid(n) }, ipAddress: "127.0.0.1",
+    id: uuid(2 * n),
+    seq: state.nextSeq(),
+    storeId: "store-1",
+    merchantId: "merchant-1",
+    mode: "test",
+    type: "one_time",
+    usageLimit: null,
+    email: "member@example.com",
+    metadata: { "univapay-customer-id": uuid(n) },
+    ipAddress: "127.0.0.1",
     card: { number: "4000020000000000", cardholder: "TARO YAMADA", expMonth: 12, expYear: 2099, brand: "visa" },
     billing: { line1: null, line2: null, state: null, city: null, country: null, zip: null, phoneNumber: null },
-    cvvAuthorize: { enabled: false, status: null, chargeId: null, currency: null }, active: false, createdAt: NOW, updatedAt: NOW, lastUsedAt: NOW, cvvSuppliedAt: NOW,
+    cvvAuthorize: { enabled: false, status: null, chargeId: null, currency: null },
+    active: false,
+    createdAt: NOW,
+    updatedAt: NOW,
+    lastUsedAt: NOW,
+    cvvSuppliedAt: NOW,
   };
   state.tokens.set(token.id, token);
   const charge: ChargeRecord = {
-    id: uuid(2 * n + 1), seq: state.nextSeq(), storeId: "store-1", merchantId: "merchant-1", tokenId: token.id, tokenType: "one_time", subscriptionId: null,
-    requestedAmount: 1000 + (n % 5000), requestedCurrency: "JPY", chargedAmount: 1000, chargedCurrency: "JPY", capture: true, captureAt: null,
-    status: "successful", error: null, metadata: { order_id: `ORDER-${n}`, sid: "500001" }, mode: "test", descriptor: null, onlyDirectCurrency: false,
-    createdAt: NOW, updatedAt: NOW, authorizedAmount: null, isCvvAuth: false, pendingOp: null, cancelPending: false,
+    id: uuid(2 * n + 1),
+    seq: state.nextSeq(),
+    storeId: "store-1",
+    merchantId: "merchant-1",
+    tokenId: token.id,
+    tokenType: "one_time",
+    subscriptionId: null,
+    requestedAmount: 1000 + (n % 5000),
+    requestedCurrency: "JPY",
+    chargedAmount: 1000,
+    chargedCurrency: "JPY",
+    capture: true,
+    captureAt: null,
+    status: "successful",
+    error: null,
+    metadata: { order_id: `ORDER-${n}`, sid: "500001" },
+    mode: "test",
+    descriptor: null,
+    onlyDirectCurrency: false,
+    createdAt: NOW,
+    updatedAt: NOW,
+    authorizedAmount: null,
+    isCvvAuth: false,
+    pendingOp: null,
+    cancelPending: false,
     card: { chargeFails: false, refundFails: false, cancelFails: false },
-    payer: { cardNumber: "4000020000000000", cardholder: "TARO YAMADA", expMonth: 12, expYear: 2099, brand: "visa", email: "member@example.com", phoneDigits: null, localPhoneDigits: null },
+    payer: {
+      cardNumber: "4000020000000000",
+      cardholder: "TARO YAMADA",
+      expMonth: 12,
+      expYear: 2099,
+      brand: "visa",
+      email: "member@example.com",
+      phoneDigits: null,
+      localPhoneDigits: null,
+    },
   };
   state.addCharge(charge);
   const begun = await idem.begin("store-1", `gw-${n}`, "POST", "/charges");
@@ -79,12 +122,25 @@ describe(`state file with ${PAYMENTS} payments`, () => {
     const state = new SandboxState();
     const idem = new IdempotencyStore(() => NOW);
     state.merchants.set("merchant-1", { id: "merchant-1", name: "M", email: "m@x", createdAt: NOW });
-    state.stores.set("store-1", { id: "store-1", seq: state.nextSeq(), merchantId: "merchant-1", name: "S", mode: "test", pci: true, recurringPrivilege: "infinite", verified: true, createdAt: NOW });
+    state.stores.set("store-1", {
+      id: "store-1",
+      seq: state.nextSeq(),
+      merchantId: "merchant-1",
+      name: "S",
+      mode: "test",
+      pci: true,
+      recurringPrivilege: "infinite",
+      verified: true,
+      createdAt: NOW,
+    });
     state.appTokens.set("jti-1", { jti: "jti-1", storeId: "store-1", secret: "s", jwt: "a.b.c" });
     const file = join(dir, "state.json");
     const persister = openStateFile(file).start({
-      state, idempotency: idem, identity: { jwtKey: Buffer.alloc(32), platformId: "p", demo: { storeId: "store-1", jti: "jti-1" } },
-      sandboxNow: () => NOW, logger: pino({ level: "silent" }),
+      state,
+      idempotency: idem,
+      identity: { jwtKey: Buffer.alloc(32), platformId: "p", demo: { storeId: "store-1", jti: "jti-1" } },
+      sandboxNow: () => NOW,
+      logger: pino({ level: "silent" }),
       // Compaction forced on the second save; no timer saves in between.
       policy: { debounceMs: 60_000, minIntervalMs: 60_000, minCompactJournalBytes: 0 },
     });
@@ -111,7 +167,10 @@ describe(`state file with ${PAYMENTS} payments`, () => {
     const r = (x: number): number => Math.round(x * 10) / 10;
     process.stdout.write(
       `${JSON.stringify({
-        payments: PAYMENTS, fileMiB: r(bytes / 2 ** 20), syncSerialiseAllMs: r(wholeMs), syncSerialiseMiB: r(all.length / 2 ** 20),
+        payments: PAYMENTS,
+        fileMiB: r(bytes / 2 ** 20),
+        syncSerialiseAllMs: r(wholeMs),
+        syncSerialiseMiB: r(all.length / 2 ** 20),
         firstBatch: { ms: r(firstBatch.ms), longestBlockMs: r(firstBatch.blockMs) },
         compaction: { ms: r(compaction.ms), longestBlockMs: r(compaction.blockMs) },
         oneSecondOfBenchTraffic: { ms: r(oneSecond.ms), longestBlockMs: r(oneSecond.blockMs) },

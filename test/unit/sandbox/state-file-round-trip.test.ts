@@ -28,12 +28,32 @@ const FAST = { debounceMs: 1, minIntervalMs: 1, minCompactJournalBytes: Number.M
 
 function token(state: SandboxState, id: string, card: string, type: TokenRecord["type"] = "recurring"): TokenRecord {
   const t: TokenRecord = {
-    id, seq: state.nextSeq(), storeId: "store-1", merchantId: "merchant-1", mode: "test", type, usageLimit: null, email: "a@example.com",
-    metadata: { k: "v", n: 1, b: true, z: null }, ipAddress: "127.0.0.1",
+    id,
+    seq: state.nextSeq(),
+    storeId: "store-1",
+    merchantId: "merchant-1",
+    mode: "test",
+    type,
+    usageLimit: null,
+    email: "a@example.com",
+    metadata: { k: "v", n: 1, b: true, z: null },
+    ipAddress: "127.0.0.1",
     card: { number: card, cardholder: "TARO YAMADA", expMonth: 12, expYear: 2099, brand: "visa" },
-    billing: { line1: "1-1", line2: null, state: null, city: "Tokyo", country: "JP", zip: "100-0001", phoneNumber: { countryCode: 81, localNumber: "0312345678" } },
+    billing: {
+      line1: "1-1",
+      line2: null,
+      state: null,
+      city: "Tokyo",
+      country: "JP",
+      zip: "100-0001",
+      phoneNumber: { countryCode: 81, localNumber: "0312345678" },
+    },
     cvvAuthorize: { enabled: type === "recurring", status: type === "recurring" ? "current" : null, chargeId: null, currency: "JPY" },
-    active: true, createdAt: NOW, updatedAt: NOW, lastUsedAt: null, cvvSuppliedAt: NOW,
+    active: true,
+    createdAt: NOW,
+    updatedAt: NOW,
+    lastUsedAt: null,
+    cvvSuppliedAt: NOW,
   };
   state.tokens.set(id, t);
   return t;
@@ -41,11 +61,42 @@ function token(state: SandboxState, id: string, card: string, type: TokenRecord[
 
 function charge(state: SandboxState, id: string, t: TokenRecord, extra: Partial<ChargeRecord> = {}): ChargeRecord {
   const c: ChargeRecord = {
-    id, seq: state.nextSeq(), storeId: t.storeId, merchantId: t.merchantId, tokenId: t.id, tokenType: t.type, subscriptionId: null,
-    requestedAmount: 1000, requestedCurrency: "JPY", chargedAmount: 1000, chargedCurrency: "JPY", capture: true, captureAt: null,
-    status: "successful", error: null, metadata: {}, mode: "test", descriptor: null, onlyDirectCurrency: false, createdAt: NOW, updatedAt: NOW,
-    authorizedAmount: null, isCvvAuth: false, pendingOp: null, cancelPending: false, card: cardBehaviour(t.card.number, "test"),
-    payer: { cardNumber: t.card.number, cardholder: "TARO YAMADA", expMonth: 12, expYear: 2099, brand: "visa", email: "a@example.com", phoneDigits: "81312345678", localPhoneDigits: "0312345678" },
+    id,
+    seq: state.nextSeq(),
+    storeId: t.storeId,
+    merchantId: t.merchantId,
+    tokenId: t.id,
+    tokenType: t.type,
+    subscriptionId: null,
+    requestedAmount: 1000,
+    requestedCurrency: "JPY",
+    chargedAmount: 1000,
+    chargedCurrency: "JPY",
+    capture: true,
+    captureAt: null,
+    status: "successful",
+    error: null,
+    metadata: {},
+    mode: "test",
+    descriptor: null,
+    onlyDirectCurrency: false,
+    createdAt: NOW,
+    updatedAt: NOW,
+    authorizedAmount: null,
+    isCvvAuth: false,
+    pendingOp: null,
+    cancelPending: false,
+    card: cardBehaviour(t.card.number, "test"),
+    payer: {
+      cardNumber: t.card.number,
+      cardholder: "TARO YAMADA",
+      expMonth: 12,
+      expYear: 2099,
+      brand: "visa",
+      email: "a@example.com",
+      phoneDigits: "81312345678",
+      localPhoneDigits: "0312345678",
+    },
     ...extra,
   };
   state.addCharge(c);
@@ -56,7 +107,17 @@ function charge(state: SandboxState, id: string, t: TokenRecord, extra: Partial<
 function everyKind(): { state: SandboxState; idempotency: IdempotencyStore } {
   const state = new SandboxState();
   state.merchants.set("merchant-1", { id: "merchant-1", name: "M", email: "m@sandbox.invalid", createdAt: NOW });
-  state.stores.set("store-1", { id: "store-1", seq: state.nextSeq(), merchantId: "merchant-1", name: "S", mode: "test", pci: true, recurringPrivilege: "infinite", verified: true, createdAt: NOW });
+  state.stores.set("store-1", {
+    id: "store-1",
+    seq: state.nextSeq(),
+    merchantId: "merchant-1",
+    name: "S",
+    mode: "test",
+    pci: true,
+    recurringPrivilege: "infinite",
+    verified: true,
+    createdAt: NOW,
+  });
   state.appTokens.set("jti-1", { jti: "jti-1", storeId: "store-1", secret: "secret", jwt: "a.b.c" });
   const t1 = token(state, T1, "4242424242424242");
   const t2 = token(state, "token-2", REAL_CARD, "one_time");
@@ -64,17 +125,61 @@ function everyKind(): { state: SandboxState; idempotency: IdempotencyStore } {
   state.tokens.delete("token-gone");
   state.purgedTokenIds.add("token-gone");
   charge(state, "charge-1", t1, { metadata: { order: "A-1" } });
-  charge(state, "charge-2", t2, { status: "pending", pendingOp: "create", chargedAmount: null, chargedCurrency: null, forcedError: { code: 311, message: "m", details: "d" } });
+  charge(state, "charge-2", t2, {
+    status: "pending",
+    pendingOp: "create",
+    chargedAmount: null,
+    chargedCurrency: null,
+    forcedError: { code: 311, message: "m", details: "d" },
+  });
   charge(state, "charge-3", t1, { status: "authorized", capture: false, captureAt: NOW + 60_000, authorizedAmount: 1000, cancelPending: true });
   charge(state, "charge-cvv", t1, { isCvvAuth: true, requestedAmount: 1, status: "failed", error: { code: 309, message: "x", details: "y" } });
-  const sub = createSubscription({ transaction_token_id: T1, amount: 500, currency: "JPY", period: "monthly", metadata: { plan: "gold" } }, { id: "sub-1", storeId: "store-1", mode: "test", now: new Date(NOW) });
+  const sub = createSubscription(
+    { transaction_token_id: T1, amount: 500, currency: "JPY", period: "monthly", metadata: { plan: "gold" } },
+    { id: "sub-1", storeId: "store-1", mode: "test", now: new Date(NOW) },
+  );
   if (!sub.ok) throw new Error("subscription");
   state.subscriptions.set("sub-1", sub.sub);
   charge(state, "charge-sub", t1, { subscriptionId: "sub-1", status: "pending", pendingOp: "create" });
   state.paymentOfCharge.set("charge-sub", sub.sub.payments[0]?.id ?? "");
-  state.refunds.set("refund-1", { id: "refund-1", seq: state.nextSeq(), storeId: "store-1", chargeId: "charge-1", status: "pending", amount: 100, currency: "JPY", reason: "customer_request", message: null, error: null, metadata: { r: 1 }, mode: "test", createdAt: NOW });
-  state.cancels.set("cancel-1", { id: "cancel-1", seq: state.nextSeq(), storeId: "store-1", chargeId: "charge-3", status: "pending", error: null, metadata: {}, mode: "test", createdAt: NOW });
-  state.webhooks.set("hook-1", { id: "hook-1", seq: state.nextSeq(), merchantId: "merchant-1", storeId: "store-1", triggers: ["charge_finished"], url: "http://127.0.0.1/h", authToken: "tok", active: true, createdAt: NOW, updatedAt: NOW });
+  state.refunds.set("refund-1", {
+    id: "refund-1",
+    seq: state.nextSeq(),
+    storeId: "store-1",
+    chargeId: "charge-1",
+    status: "pending",
+    amount: 100,
+    currency: "JPY",
+    reason: "customer_request",
+    message: null,
+    error: null,
+    metadata: { r: 1 },
+    mode: "test",
+    createdAt: NOW,
+  });
+  state.cancels.set("cancel-1", {
+    id: "cancel-1",
+    seq: state.nextSeq(),
+    storeId: "store-1",
+    chargeId: "charge-3",
+    status: "pending",
+    error: null,
+    metadata: {},
+    mode: "test",
+    createdAt: NOW,
+  });
+  state.webhooks.set("hook-1", {
+    id: "hook-1",
+    seq: state.nextSeq(),
+    merchantId: "merchant-1",
+    storeId: "store-1",
+    triggers: ["charge_finished"],
+    url: "http://127.0.0.1/h",
+    authToken: "tok",
+    active: true,
+    createdAt: NOW,
+    updatedAt: NOW,
+  });
   state.customerIds.set("store-1|cust-1", "customer-uuid");
   const idempotency = new IdempotencyStore(() => NOW);
   return { state, idempotency };
@@ -89,9 +194,19 @@ async function storeResponse(idempotency: IdempotencyStore, key: string, body: u
 /** Everything a state holds, comparable with toEqual (maps as entry lists, in order). */
 function contents(state: SandboxState, idempotency: IdempotencyStore): Record<string, unknown> {
   return {
-    merchants: [...state.merchants], stores: [...state.stores], appTokens: [...state.appTokens], tokens: [...state.tokens], charges: [...state.charges],
-    paymentOfCharge: [...state.paymentOfCharge], refunds: [...state.refunds], cancels: [...state.cancels], webhooks: [...state.webhooks],
-    subscriptions: [...state.subscriptions], customerIds: [...state.customerIds], purged: [...state.purgedTokenIds], seq: state.lastSeq(),
+    merchants: [...state.merchants],
+    stores: [...state.stores],
+    appTokens: [...state.appTokens],
+    tokens: [...state.tokens],
+    charges: [...state.charges],
+    paymentOfCharge: [...state.paymentOfCharge],
+    refunds: [...state.refunds],
+    cancels: [...state.cancels],
+    webhooks: [...state.webhooks],
+    subscriptions: [...state.subscriptions],
+    customerIds: [...state.customerIds],
+    purged: [...state.purgedTokenIds],
+    seq: state.lastSeq(),
     byToken: [...state.tokens.keys(), "token-gone"].map((id) => state.chargesOfToken(id).map((c) => c.id)),
     idempotency: [...idempotency.records()],
   };

@@ -10,11 +10,25 @@ const STORE = "store-1";
 
 function token(over: Partial<TokenRecord> = {}): TokenRecord {
   return {
-    id: "tok", seq: 1, storeId: STORE, merchantId: "m", mode: "test", type: "subscription", usageLimit: null, email: "a@example.com",
-    metadata: {}, ipAddress: null, card: { number: "4000020000000000", cardholder: "TARO YAMADA", expMonth: 12, expYear: 2099, brand: "visa" },
+    id: "tok",
+    seq: 1,
+    storeId: STORE,
+    merchantId: "m",
+    mode: "test",
+    type: "subscription",
+    usageLimit: null,
+    email: "a@example.com",
+    metadata: {},
+    ipAddress: null,
+    card: { number: "4000020000000000", cardholder: "TARO YAMADA", expMonth: 12, expYear: 2099, brand: "visa" },
     billing: { line1: null, line2: null, state: null, city: null, country: null, zip: null, phoneNumber: null },
     cvvAuthorize: { enabled: false, status: null, chargeId: null, currency: null },
-    active: true, createdAt: NOW, updatedAt: NOW, lastUsedAt: null, cvvSuppliedAt: NOW, ...over,
+    active: true,
+    createdAt: NOW,
+    updatedAt: NOW,
+    lastUsedAt: null,
+    cvvSuppliedAt: NOW,
+    ...over,
   };
 }
 
@@ -39,7 +53,8 @@ describe("subscriptionTokenError", () => {
   it("needs a CVV authorization (pending or current) on a recurring token for a registration-only start", () => {
     expect(code(token(), "verify")).toBe("NOT_RECURRING_TOKEN");
     expect(code(token({ type: "recurring" }), "verify")).toBe("CVV_AUTHORIZATION_NOT_COMPLETED");
-    const auth = (status: "pending" | "current" | "failed") => token({ type: "recurring", cvvAuthorize: { enabled: true, status, chargeId: "c", currency: "JPY" } });
+    const auth = (status: "pending" | "current" | "failed") =>
+      token({ type: "recurring", cvvAuthorize: { enabled: true, status, chargeId: "c", currency: "JPY" } });
     expect(code(auth("pending"), "verify")).toBeNull();
     expect(code(auth("current"), "verify")).toBeNull();
     expect(code(auth("failed"), "verify")).toBe("CVV_AUTHORIZATION_NOT_COMPLETED");
@@ -55,7 +70,11 @@ describe("subscriptionTokenError", () => {
 describe("rejectionToApiError", () => {
   it("maps engine codes to HTTP errors with leaf field names", () => {
     expect(rejectionToApiError({ ok: false, code: "NOT_FOUND" }).httpStatus).toBe(404);
-    const v = rejectionToApiError({ ok: false, code: "VALIDATION_ERROR", errors: [{ field: "schedule_settings.start_on", reason: "INVALID_SUBSCRIPTION_START_ON" }] });
+    const v = rejectionToApiError({
+      ok: false,
+      code: "VALIDATION_ERROR",
+      errors: [{ field: "schedule_settings.start_on", reason: "INVALID_SUBSCRIPTION_START_ON" }],
+    });
     expect(v.toBody()).toEqual({ status: "error", code: "VALIDATION_ERROR", errors: [{ field: "start_on", reason: "INVALID_SUBSCRIPTION_START_ON" }] });
     expect(rejectionToApiError({ ok: false, code: "SUBSCRIPTION_PROCESSING" }).httpStatus).toBe(400);
   });
@@ -72,7 +91,10 @@ describe("MetadataSchema", () => {
 
 describe("filterSubscriptions", () => {
   function sub(id: string, status: SubscriptionState["status"], metadata: Record<string, unknown>): SubscriptionState {
-    const r = createSubscription({ transaction_token_id: "11ef32a7-3a71-8662-803f-1bc27702eeec", amount: 100, currency: "JPY", period: "monthly", metadata }, { id, storeId: STORE, mode: "test", now: new Date(NOW) });
+    const r = createSubscription(
+      { transaction_token_id: "11ef32a7-3a71-8662-803f-1bc27702eeec", amount: 100, currency: "JPY", period: "monthly", metadata },
+      { id, storeId: STORE, mode: "test", now: new Date(NOW) },
+    );
     if (!r.ok) throw new Error("create failed");
     return { ...r.sub, status };
   }

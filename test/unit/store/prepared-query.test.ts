@@ -20,10 +20,17 @@ const pgCtx = () => ({ db: new Kysely<Database>({ dialect: new PostgresDialect({
 type Row = { sid: string; member_id: string; token_id: string; created_at: number; updated_at: number };
 
 const INSERT = prepareQuery((db, p: Placeholder<Row>) =>
-  db.insertInto("member_tokens").values({ sid: p("sid"), member_id: p("member_id"), token_id: p("token_id"), created_at: p("created_at"), updated_at: p("updated_at") }),
+  db
+    .insertInto("member_tokens")
+    .values({ sid: p("sid"), member_id: p("member_id"), token_id: p("token_id"), created_at: p("created_at"), updated_at: p("updated_at") }),
 );
 const SELECT = prepareQuery((db, p: Placeholder<{ sid: string; ids: string }>) =>
-  db.selectFrom("member_tokens").selectAll().where("sid", "=", p("sid")).where("member_id", "in", ["a", p("ids"), "c"]).orderBy("member_id"),
+  db
+    .selectFrom("member_tokens")
+    .selectAll()
+    .where("sid", "=", p("sid"))
+    .where("member_id", "in", ["a", p("ids"), "c"])
+    .orderBy("member_id"),
 );
 
 describe("prepareQuery", () => {
@@ -53,7 +60,12 @@ describe("prepareQuery", () => {
   });
 
   it("refuses a statement that inlines a placeholder into the SQL text", () => {
-    const bad = prepareQuery((db, p: Placeholder<{ sid: string }>) => db.selectFrom("member_tokens").selectAll().where("sid", "=", sql.lit(p("sid"))));
+    const bad = prepareQuery((db, p: Placeholder<{ sid: string }>) =>
+      db
+        .selectFrom("member_tokens")
+        .selectAll()
+        .where("sid", "=", sql.lit(p("sid"))),
+    );
     expect(() => bad.compiled(pgCtx())).toThrow(/inlined a placeholder/);
   });
 
@@ -62,7 +74,9 @@ describe("prepareQuery", () => {
     const byShape = preparedByShape((shape: "one" | "two") => {
       made++;
       return prepareQuery((db, p: Placeholder<{ sid: string }>) =>
-        shape === "one" ? db.selectFrom("member_tokens").select("sid").where("sid", "=", p("sid")) : db.selectFrom("member_tokens").select("token_id").where("sid", "=", p("sid")),
+        shape === "one"
+          ? db.selectFrom("member_tokens").select("sid").where("sid", "=", p("sid"))
+          : db.selectFrom("member_tokens").select("token_id").where("sid", "=", p("sid")),
       );
     });
     expect(byShape("one")).toBe(byShape("one"));

@@ -52,7 +52,10 @@ const req = (path: string, over: Partial<ExchangeRequest> = {}): ExchangeRequest
 });
 
 async function failure(p: Promise<unknown>): Promise<ExchangeError> {
-  const e: unknown = await p.then(() => undefined, (x: unknown) => x);
+  const e: unknown = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ExchangeError);
   return e as ExchangeError;
 }

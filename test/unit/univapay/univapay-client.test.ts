@@ -68,7 +68,9 @@ describe("createUnivapayClient", () => {
 
     it("uses Bearer jwt alone when the secret is empty", async () => {
       const { Secret } = await import("../../../src/logging/logger");
-      nock(BASE_URL, { reqheaders: { authorization: `Bearer ${JWT}` } }).get(chargePath).reply(200, buildCharge());
+      nock(BASE_URL, { reqheaders: { authorization: `Bearer ${JWT}` } })
+        .get(chargePath)
+        .reply(200, buildCharge());
       await h.client.getCharge(buildCredentials({ secret: new Secret("") }), CHARGE_ID);
     });
 
@@ -82,7 +84,9 @@ describe("createUnivapayClient", () => {
     });
 
     it("never logs the secret, the app token or card data", async () => {
-      nock(BASE_URL).post("/tokens").reply(400, { status: "error", code: "VALIDATION_ERROR", errors: [{ field: "card_number", reason: "INVALID_CARD_NUMBER" }] });
+      nock(BASE_URL)
+        .post("/tokens")
+        .reply(400, { status: "error", code: "VALIDATION_ERROR", errors: [{ field: "card_number", reason: "INVALID_CARD_NUMBER" }] });
       const body = {
         payment_type: "card" as const,
         type: "one_time" as const,
@@ -118,7 +122,9 @@ describe("createUnivapayClient", () => {
 
   describe("success parsing", () => {
     it("parses a 201 token and keeps unknown keys", async () => {
-      nock(BASE_URL).post("/tokens").reply(201, buildToken({ brand_new_field: "x" }));
+      nock(BASE_URL)
+        .post("/tokens")
+        .reply(201, buildToken({ brand_new_field: "x" }));
       const body = {
         payment_type: "card" as const,
         type: "one_time" as const,
@@ -142,7 +148,16 @@ describe("createUnivapayClient", () => {
     });
 
     it("creates and reads cancels and refunds on the store-scoped paths", async () => {
-      const cancel = { id: "c1", charge_id: CHARGE_ID, store_id: STORE_ID, status: "pending", error: null, metadata: {}, mode: "test", created_on: "2024-01-01T00:00:00Z" };
+      const cancel = {
+        id: "c1",
+        charge_id: CHARGE_ID,
+        store_id: STORE_ID,
+        status: "pending",
+        error: null,
+        metadata: {},
+        mode: "test",
+        created_on: "2024-01-01T00:00:00Z",
+      };
       const refund = { ...cancel, id: "r1", amount: 500, currency: "JPY", reason: "customer_request", message: null };
       nock(BASE_URL)
         .post(`${chargePath}/cancels`, {})
@@ -433,7 +448,11 @@ describe("createUnivapayClient", () => {
 
   describe("heartbeat", () => {
     it("resolves on 200 and fails once without retry on 503", async () => {
-      nock(BASE_URL, { badheaders: ["authorization"] }).get("/heartbeat").reply(200, "").get("/heartbeat").reply(503, "");
+      nock(BASE_URL, { badheaders: ["authorization"] })
+        .get("/heartbeat")
+        .reply(200, "")
+        .get("/heartbeat")
+        .reply(503, "");
       await expect(h.client.heartbeat()).resolves.toBeUndefined();
       const e = await caught(h.client.heartbeat());
       expect(e.code).toBe("univapay_unavailable");

@@ -30,7 +30,14 @@ describe("ChargeSchema", () => {
 describe("RefundSchema", () => {
   it("parses a refund", () => {
     const r = RefundSchema.parse({
-      id: "r", store_id: "s", charge_id: "c", status: "pending", amount: 1, currency: "JPY", mode: "test", created_on: "2024-01-01T00:00:00Z",
+      id: "r",
+      store_id: "s",
+      charge_id: "c",
+      status: "pending",
+      amount: 1,
+      currency: "JPY",
+      mode: "test",
+      created_on: "2024-01-01T00:00:00Z",
     });
     expect(r.error).toBeNull();
   });
