@@ -23,8 +23,9 @@ import { createKickbackDispatcher } from "./notify/dispatcher";
 import type { RetryPolicy } from "./notify/retry-policy";
 import { createMetrics, type Metrics } from "./ops/metrics";
 import { refuseLegacyRequest } from "./payments/handle-legacy-request";
-import { failure, PRIOR_KEY_WINDOW_MS } from "./payments/legacy-request";
-import type { PaymentDeps } from "./payments/payment-deps";
+import { PRIOR_KEY_WINDOW_MS } from "./payments/decode-legacy-request";
+import { legacyFailure } from "./mapping";
+import type { PaymentDeps } from "./transitions/payment-deps";
 import { createReconciler, type Reconciler } from "./payments/reconciler";
 import type { Sandbox, SandboxOptions } from "./sandbox/sandbox";
 import type { Store } from "./store/store-types";
@@ -195,7 +196,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       rendering: {
         isLegacyPath,
         legacyRefusal: (key) => {
-          const r = refuseLegacyRequest({ table }, failure(table, key, "refused by the HTTP parser"));
+          const r = refuseLegacyRequest({ table }, legacyFailure(table, key, "refused by the HTTP parser"));
           return { body: r.body, type: `text/plain; charset=${r.charset}` };
         },
       },

@@ -7,7 +7,7 @@
 import Koa from "koa";
 import type { Logger } from "../logging/logger";
 import type { Metrics } from "../ops/metrics";
-import type { PaymentDeps } from "../payments/payment-deps";
+import type { PaymentDeps } from "../transitions/payment-deps";
 import { adminAuth } from "./middleware/admin-auth";
 import { jsonErrors } from "./middleware/json-errors";
 import { requestId } from "./middleware/request-id";

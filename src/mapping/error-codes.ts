@@ -67,3 +67,8 @@ export function ecForApiError(table: MappingTable, code: string | undefined, fie
 export function describeDetail(table: MappingTable, detail: string): ErrorInfo | undefined {
   return table.errors.codes.has(detail) ? detailInfo(table, detail) : undefined;
 }
+
+/** A refusal of a legacy request: its error key resolved to the full `ec`, with an operator message. */
+export function legacyFailure(table: MappingTable, key: GatewayErrorKey, message: string, field?: string): LegacyFailure {
+  return { key, ec: ecFor(table, key), message, ...(field ? { field } : {}) };
+}

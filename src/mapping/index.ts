@@ -4,7 +4,7 @@
  * loadMappingTable/checkMappingDir, which read the directory.
  */
 export { CONVERTERS, parseYen, type ConverterName } from "./converters";
-export { SUCCESS_EC, describeDetail, ecFor, ecForApiError, ecForPaymentError, errorInfo, failureFor, type ErrorInfo } from "./error-codes";
+export { SUCCESS_EC, describeDetail, ecFor, ecForApiError, ecForPaymentError, errorInfo, failureFor, legacyFailure, type ErrorInfo } from "./error-codes";
 export { isEchoedParam } from "./is-echoed-param";
 export { GATEWAY_ERROR_KEYS, isGatewayErrorKey, type GatewayErrorKey, type LegacyFailure, type Result } from "./legacy-failure";
 export { legacyResultFields, type LegacyResult } from "./legacy-result-fields";

@@ -11,8 +11,10 @@ import type { LegacyResult } from "../domain/legacy-result";
 import type { Mode } from "../domain/mode";
 import { creationTransitionId } from "../store/store-types";
 import { runTransition } from "../transitions/run-transition";
-import { decodeLegacyRequest, failure, type LegacyEndpoint, type LegacyRequest } from "./legacy-request";
-import type { PaymentDeps } from "./payment-deps";
+import type { LegacyEndpoint, LegacyRequest } from "../transitions/legacy-request";
+import { decodeLegacyRequest } from "./decode-legacy-request";
+import { legacyFailure } from "../mapping";
+import type { PaymentDeps } from "../transitions/payment-deps";
 
 export interface LegacyReply {
   /** ASCII body: urlencoded fields, percent-encoded in `charset`. */
@@ -42,7 +44,7 @@ export async function handleLegacyRequest(deps: PaymentDeps, endpoint: LegacyEnd
     const stored = await storedResult(deps, req);
     if (stored) return render(deps, stored, req.form.charset, echo, req.merchant.sid);
     const key = status.state === "rejected" ? "merchant_unavailable" : "upstream_unavailable";
-    const refusal = failure(deps.table, key, `merchant ${status.state}: ${status.reason}`);
+    const refusal = legacyFailure(deps.table, key, `merchant ${status.state}: ${status.reason}`);
     return render(deps, failureResult(deps, refusal, req.form, req.op.job, req.merchant.mode), req.form.charset, echo, req.merchant.sid, [refusal]);
   }
   // Checked at start (KindRegistry.assertCovers): every row of the table has its kind.

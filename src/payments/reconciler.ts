@@ -9,7 +9,7 @@ import type { Logger } from "../logging/logger";
 import type { TransitionRow } from "../store/store-types";
 import { settleFromResource } from "../transitions/settle-transition";
 import { createWorkerLoop, type WorkerLoop } from "../workers/worker-loop";
-import type { PaymentDeps } from "./payment-deps";
+import type { PaymentDeps } from "../transitions/payment-deps";
 
 export interface ReconcilerOptions {
   readonly deps: PaymentDeps;

@@ -6,8 +6,8 @@
  */
 import type { LegacyResult } from "../domain/legacy-result";
 import { ecFor, type LegacyFailure } from "../mapping";
-import type { LegacyRequest } from "../payments/legacy-request";
-import { classifyUpstreamError } from "../payments/upstream-outcome";
+import type { LegacyRequest } from "./legacy-request";
+import { classifyUpstreamError } from "./upstream-outcome";
 import { OPEN_TRANSITION_STATES, type TransitionRow } from "../store/store-types";
 import { settleAs, settleFromResource } from "./settle-transition";
 import type { Created, KindContext, Subject, TransitionKind } from "./transition-kind";

@@ -6,7 +6,7 @@
  * open and answer what is stored.
  */
 import type { Merchant } from "../config/merchants";
-import { kickbackFor } from "../payments/kickback-render";
+import { kickbackFor } from "./kickback-render";
 import type { PaymentPatch, PaymentRow, TransitionPatch, TransitionRow } from "../store/store-types";
 import type { KindContext, Subject, TransitionKind } from "./transition-kind";
 

@@ -9,11 +9,23 @@ import type { Merchant } from "../config/merchants";
 import type { LegacyResult } from "../domain/legacy-result";
 import type { LegacyFailure, MappingTable } from "../mapping";
 import type { CompiledOperation } from "../mapping/mapping-table";
-import type { LegacyRequest } from "../payments/legacy-request";
-import type { PaymentDeps } from "../payments/payment-deps";
-import type { PaymentPatch, PaymentRow, TransitionRow } from "../store/store-types";
+import type { LegacyRequest } from "./legacy-request";
+import type { Logger } from "../logging/logger";
+import type { PaymentPatch, PaymentRow, Store, TransitionRow } from "../store/store-types";
+import type { UnivapayClient } from "../univapay/univapay-client";
 
-export type KindContext = PaymentDeps;
+/** What a kind's slots are given: the store, UnivaPay, the mapping table and the clock. */
+export interface KindContext {
+  readonly store: Store;
+  readonly client: UnivapayClient;
+  readonly table: MappingTable;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  /** How long a legacy request may wait for UnivaPay to settle before answering rst=0. */
+  readonly pollDeadlineMs: number;
+  /** Called after a kickback was enqueued, so the dispatcher sends it without waiting for its poll. */
+  readonly onKickbackEnqueued: () => void;
+}
 
 /** A payment and the transition of it a request (or an event) is about. */
 export interface Subject {

@@ -8,7 +8,7 @@
 import { isAppError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import { nextAttemptAt, type RetryPolicy } from "../notify/retry-policy";
-import type { PaymentDeps } from "../payments/payment-deps";
+import type { PaymentDeps } from "../transitions/payment-deps";
 import { OPEN_TRANSITION_STATES, type TransitionRow, type WebhookEventRow } from "../store/store-types";
 import { settleFromResource } from "../transitions/settle-transition";
 import type { TransitionKind } from "../transitions/transition-kind";

@@ -129,7 +129,7 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
 
   it("finds a payment written before request keys were HMACs when its request is sent again, during the day after the upgrade", async () => {
     const { handleLegacyRequest } = await import("../../src/payments/handle-legacy-request");
-    const { priorRequestKey } = await import("../../src/payments/legacy-request");
+    const { priorRequestKey } = await import("../../src/payments/decode-legacy-request");
     const { parseLegacyForm } = await import("../../src/legacy/legacy-form");
     const raw = Buffer.from(`sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=770&sod=PRIOR1`);
     const parsed = parseLegacyForm(raw, { charset: "UTF-8" });

@@ -5,10 +5,10 @@
  */
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { failure } from "../../payments/legacy-request";
+import { legacyFailure } from "../../mapping";
 import { handleLegacyRequest, refuseLegacyRequest, type LegacyReply } from "../../payments/handle-legacy-request";
-import type { LegacyEndpoint } from "../../payments/legacy-request";
-import type { PaymentDeps } from "../../payments/payment-deps";
+import type { LegacyEndpoint } from "../../transitions/legacy-request";
+import type { PaymentDeps } from "../../transitions/payment-deps";
 import type { Metrics } from "../../ops/metrics";
 import type { RequestState } from "../middleware/request-id";
 import { isFormContentType, rawQuery, readRawBody } from "../raw-body";
@@ -41,7 +41,7 @@ export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxByt
     } catch (err) {
       // A bug, not a business failure: still a legacy answer, never a stack trace or a 500.
       state.log.error({ err, endpoint }, "legacy request failed unexpectedly");
-      reply = refuseLegacyRequest(deps, failure(deps.table, "internal", "internal error"));
+      reply = refuseLegacyRequest(deps, legacyFailure(deps.table, "internal", "internal error"));
     }
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (reply === "gone") {
@@ -92,17 +92,17 @@ async function answer(deps: PaymentDeps, endpoint: LegacyEndpoint, ctx: Context,
     const type = ctx.get("content-type");
     if (!isFormContentType(type)) {
       ctx.set("Connection", "close");
-      return refuseLegacyRequest(deps, failure(deps.table, "content_type_unsupported", `Content-Type ${type.slice(0, 80)} is not a form`));
+      return refuseLegacyRequest(deps, legacyFailure(deps.table, "content_type_unsupported", `Content-Type ${type.slice(0, 80)} is not a form`));
     }
     const body = await readRawBody(ctx.req, maxBytes);
     if (!body.ok && body.reason === "gone") return "gone";
     if (!body.ok) {
       ctx.set("Connection", "close");
-      return refuseLegacyRequest(deps, failure(deps.table, "request_too_large", `body larger than ${maxBytes} bytes`));
+      return refuseLegacyRequest(deps, legacyFailure(deps.table, "request_too_large", `body larger than ${maxBytes} bytes`));
     }
     // ASP.NET's Request[] merged the query string and the form; body fields come first here.
     raw = query.length === 0 ? body.bytes : body.bytes.length === 0 ? query : Buffer.concat([body.bytes, Buffer.from("&"), query]);
   }
-  if (raw.length > maxBytes) return refuseLegacyRequest(deps, failure(deps.table, "request_too_large", `request larger than ${maxBytes} bytes`));
+  if (raw.length > maxBytes) return refuseLegacyRequest(deps, legacyFailure(deps.table, "request_too_large", `request larger than ${maxBytes} bytes`));
   return handleLegacyRequest(deps, endpoint, raw, ctx.request.ip);
 }

@@ -8,7 +8,8 @@ import type { z } from "zod";
 import type { Merchant } from "../../config/merchants";
 import { chargeOutcome, ecForPaymentError, mapCharge, mapFields, withContext, type LegacyFailure } from "../../mapping";
 import { TRANSITIONS, type Transition } from "../../mapping/univapay-statuses";
-import { failure, type LegacyRequest } from "../../payments/legacy-request";
+import type { LegacyRequest } from "../legacy-request";
+import { legacyFailure } from "../../mapping";
 import { creationTransitionId, type PaymentPatch } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CreateChargeBodySchema, CreateTokenBodySchema, type Charge, type CreateTokenBody } from "../../univapay/univapay-types";
@@ -43,11 +44,11 @@ function parsed<T>(schema: z.ZodType<T>, what: string, v: unknown): T {
 async function memberToken(ctx: KindContext, req: LegacyRequest, failures: LegacyFailure[]): Promise<string | null> {
   const member = req.form.get("upcmemberid");
   if (!member) {
-    failures.push(failure(ctx.table, "member_missing", "upcmemberid is missing", "upcmemberid"));
+    failures.push(legacyFailure(ctx.table, "member_missing", "upcmemberid is missing", "upcmemberid"));
     return null;
   }
   const token = (await ctx.store.getMemberToken(req.merchant.sid, member))?.tokenId ?? (UUID.test(member) ? member : null);
-  if (!token) failures.push(failure(ctx.table, "member_unknown", "upcmemberid is not a known member", "upcmemberid"));
+  if (!token) failures.push(legacyFailure(ctx.table, "member_unknown", "upcmemberid is not a known member", "upcmemberid"));
   return token;
 }
 
@@ -56,12 +57,12 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
   const { merchant, form, op } = req;
   const failures: LegacyFailure[] = [];
   if (op.paymentType !== undefined && op.paymentType !== PAYMENT_TYPE)
-    failures.push(failure(table, "svid_unsupported", `payment type ${op.paymentType} is not charged here`, "svid"));
+    failures.push(legacyFailure(table, "svid_unsupported", `payment type ${op.paymentType} is not charged here`, "svid"));
   let tokenId: string | null = null;
   let tokenBody: CreateTokenBody | null = null;
   if (op.action === CARD_ACTION) {
     if (!merchant.gatewayCardPayments)
-      return { ok: false, failures: [failure(table, "card_payments_disabled", "gateway card payments are off for this merchant")] };
+      return { ok: false, failures: [legacyFailure(table, "card_payments_disabled", "gateway card payments are off for this merchant")] };
     const t = mapFields(table, "cardToken", form, { now: ctx.now() });
     if (t.ok) tokenBody = parsed(CreateTokenBodySchema, "token", t.value);
     else failures.push(...t.failures);

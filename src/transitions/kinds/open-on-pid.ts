@@ -4,7 +4,8 @@
  * one is made only when `plan` says the payment's state allows it. A repeat of a transition that
  * already succeeded (another request, same job) answers its success again, as a resend would.
  */
-import { failure, type LegacyRequest } from "../../payments/legacy-request";
+import type { LegacyRequest } from "../legacy-request";
+import { legacyFailure } from "../../mapping";
 import type { PaymentRow } from "../../store/store-types";
 import type { KindContext, OpenResult } from "../transition-kind";
 
@@ -17,9 +18,9 @@ export async function openOnPid(ctx: KindContext, req: LegacyRequest, kind: stri
   const { table } = ctx;
   const { merchant, op } = req;
   const pid = req.form.get("pid");
-  if (!pid) return { ok: false, failures: [failure(table, "pid_missing", "pid is missing", "pid")] };
+  if (!pid) return { ok: false, failures: [legacyFailure(table, "pid_missing", "pid is missing", "pid")] };
   const payment = await ctx.store.findPayment(merchant.sid, pid);
-  if (!payment) return { ok: false, failures: [failure(table, "pid_unknown", `unknown pid ${pid}`, "pid")] };
+  if (!payment) return { ok: false, failures: [legacyFailure(table, "pid_unknown", `unknown pid ${pid}`, "pid")] };
 
   // A repeat (or a request the version before HMAC keys stored under its old key).
   for (const key of [req.requestKey, ...(req.priorKey ? [req.priorKey] : [])]) {
@@ -30,7 +31,11 @@ export async function openOnPid(ctx: KindContext, req: LegacyRequest, kind: stri
   if (!planned) {
     const done = (await ctx.store.listTransitions(pid)).find((t) => t.job === op.job && t.kind === kind && t.state === "succeeded");
     if (done) return { ok: true, opened: { payment, transition: done, plan: undefined } };
-    return { ok: false, pid, failures: [failure(table, "operation_not_allowed", `${op.job} not allowed for a payment in state ${payment.state}`, "pid")] };
+    return {
+      ok: false,
+      pid,
+      failures: [legacyFailure(table, "operation_not_allowed", `${op.job} not allowed for a payment in state ${payment.state}`, "pid")],
+    };
   }
   const { row } = await ctx.store.insertTransition(pid, {
     sid: merchant.sid,

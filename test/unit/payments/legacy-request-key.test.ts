@@ -1,6 +1,6 @@
 import { parseLegacyForm } from "../../../src/legacy/legacy-form";
 import { Secret } from "../../../src/logging/logger";
-import { legacyRequestKey, priorRequestKey } from "../../../src/payments/legacy-request";
+import { legacyRequestKey, priorRequestKey } from "../../../src/payments/decode-legacy-request";
 
 const form = (s: string) => {
   const r = parseLegacyForm(Buffer.from(s), { charset: "UTF-8" });

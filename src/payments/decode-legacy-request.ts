@@ -8,26 +8,10 @@ import { isSourceAllowed, type Merchant } from "../config/merchants";
 import { containsCardNumber } from "../legacy/card-number-scan";
 import { encodeEcho, parseLegacyForm, peekAsciiParam, readLegacyForm, withoutFields, type LegacyForm } from "../legacy/legacy-form";
 import type { Secret } from "../logging/logger";
-import { ecFor, isEchoedParam, resolveOperation, type GatewayErrorKey, type LegacyFailure, type MappingTable, type ResolvedOperation } from "../mapping";
+import { isEchoedParam, legacyFailure, resolveOperation, type GatewayErrorKey, type LegacyFailure } from "../mapping";
 import type { LegacyCharset } from "../domain/legacy-charset";
-import type { PaymentDeps } from "./payment-deps";
-
-export type LegacyEndpoint = "memberpay" | "payment";
-
-export interface LegacyRequest {
-  readonly endpoint: LegacyEndpoint;
-  readonly merchant: Merchant;
-  readonly form: LegacyForm;
-  readonly op: ResolvedOperation;
-  /** Derived from every field of the request: the same request sent twice has the same key. */
-  readonly requestKey: string;
-  /** The same request's key as the gateway computed it before keys were an HMAC: set only during
-   *  the day after an upgrade, when a resend may still find a row under it. */
-  readonly priorKey?: string;
-  /** Merchant-defined fields of this request, canonically percent-encoded (see encodeEcho). */
-  readonly echo: string;
-  readonly svid: string;
-}
+import type { LegacyEndpoint, LegacyRequest } from "../transitions/legacy-request";
+import type { PaymentDeps } from "../transitions/payment-deps";
 
 export interface DecodeFailure {
   readonly failure: LegacyFailure;
@@ -37,10 +21,6 @@ export interface DecodeFailure {
 }
 
 export type Decoded = { ok: true; req: LegacyRequest } | ({ ok: false } & DecodeFailure);
-
-export function failure(table: MappingTable, key: GatewayErrorKey, message: string, field?: string): LegacyFailure {
-  return { key, ec: ecFor(table, key), message, ...(field ? { field } : {}) };
-}
 
 /**
  * HMAC-SHA256 (keyed with GATEWAY_SECRET) over sid, endpoint and the sorted (name, value bytes)
@@ -81,17 +61,17 @@ export function decodeLegacyRequest(
   // Split and percent-decoded once: the sid now, the whole form once the charset is known.
   const split = readLegacyForm(raw);
   const sid = peekAsciiParam(split, "sid");
-  if (!sid) return { ok: false, failure: failure(table, "sid_missing", "sid is missing"), charset: "UTF-8" };
+  if (!sid) return { ok: false, failure: legacyFailure(table, "sid_missing", "sid is missing"), charset: "UTF-8" };
   const merchant = deps.merchants.get(sid);
-  if (!merchant) return { ok: false, failure: failure(table, "sid_unknown", `unknown sid ${sid}`), charset: "UTF-8" };
+  if (!merchant) return { ok: false, failure: legacyFailure(table, "sid_unknown", `unknown sid ${sid}`), charset: "UTF-8" };
   const fallbackCharset: LegacyCharset = merchant.charset === "auto" ? "UTF-8" : merchant.charset;
   if (!isSourceAllowed(merchant, sourceIp)) {
-    return { ok: false, merchant, charset: fallbackCharset, failure: failure(table, "source_ip_denied", `source ${sourceIp} not allowed`) };
+    return { ok: false, merchant, charset: fallbackCharset, failure: legacyFailure(table, "source_ip_denied", `source ${sourceIp} not allowed`) };
   }
   const parsed = parseLegacyForm(split, { charset: merchant.charset });
   if (!parsed.ok) {
     const key: GatewayErrorKey = parsed.failure.reason;
-    return { ok: false, merchant, charset: fallbackCharset, failure: failure(table, key, parsed.failure.detail, parsed.failure.field) };
+    return { ok: false, merchant, charset: fallbackCharset, failure: legacyFailure(table, key, parsed.failure.detail, parsed.failure.field) };
   }
   // A card number may only arrive in the card parameters: anywhere else it would be stored in
   // the echo, sent back in every kickback and written to UnivaPay metadata. Refused, never kept.
@@ -103,13 +83,13 @@ export function decodeLegacyRequest(
       merchant,
       form: withoutFields(parsed.form, leaking),
       charset: parsed.form.charset,
-      failure: failure(table, "card_number_in_field", "a card number in a field other than the card parameters", leak.name),
+      failure: legacyFailure(table, "card_number_in_field", "a card number in a field other than the card parameters", leak.name),
     };
   }
   const form = parsed.form;
   const resolved = resolveOperation(table, endpoint, form);
   if (!resolved.ok) {
-    return { ok: false, merchant, form, charset: form.charset, failure: resolved.failures[0] ?? failure(table, "internal", "no failure") };
+    return { ok: false, merchant, form, charset: form.charset, failure: resolved.failures[0] ?? legacyFailure(table, "internal", "no failure") };
   }
   const echoFields = form.fields.filter((f) => isEchoedParam(table, f.name));
   return {
