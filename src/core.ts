@@ -5,7 +5,7 @@
  * never listens, never starts the sandbox and never registers anything by itself.
  */
 import type { Config } from "./config/config";
-import { checkKickbackUrls } from "./config/kickback-urls";
+import { checkKickbackUrls } from "./notify/check-kickback-urls";
 import { createMerchantRegistry, loadMerchantsFile, type Merchant, type MerchantRegistry, type MerchantStatus } from "./config/merchants";
 import { checkMerchant } from "./config/verify-merchants";
 import { AppError } from "./errors/app-error";

@@ -5,7 +5,7 @@
  * sandbox state. The gateway calls the three steps in order and knows nothing else of the demo.
  */
 import type { Config } from "../config/config";
-import { checkKickbackUrls } from "../config/kickback-urls";
+import { checkKickbackUrls } from "../notify/check-kickback-urls";
 import type { Merchant } from "../config/merchants";
 import type { Core } from "../core";
 import type { DemoReceiver } from "../http/routes/demo-routes";

@@ -18,7 +18,14 @@ import { runMigrations } from "./run-migrations";
 import { createStoreOps, mintPid } from "./store-ops";
 import { guarded } from "./store-error";
 import { createGroupCommit } from "./sqlite-group-commit";
-import { applyKickbackOutcome, claimDueKickbackRows, countKickbacksByState, insertKickbackAttempt, requeueKickbackRow } from "./kickback-queries";
+import {
+  applyKickbackOutcome,
+  applyKickbackOutcomesAtOnce,
+  claimDueKickbackRows,
+  countKickbacksByState,
+  insertKickbackAttempt,
+  requeueKickbackRow,
+} from "./kickback-queries";
 import { claimDueWebhookEventRows, completeWebhookEventRow, countPendingWebhookEvents } from "./webhook-event-queries";
 
 export interface CreateStoreOptions {
@@ -104,16 +111,18 @@ function buildStore(ctx: QueryContext): Store {
   const completeAll = async (workerId: string, items: ReadonlyArray<{ attempt: NewKickbackAttempt; outcome: KickbackOutcome }>): Promise<boolean[]> =>
     items.length === 0
       ? []
-      : db.transaction().execute(async (trx) => {
-          const tx = { ...ctx, db: trx };
-          const applied: boolean[] = [];
-          for (const { attempt, outcome } of items) {
-            const ok = await applyKickbackOutcome(tx, workerId, attempt, outcome);
-            if (ok) await insertKickbackAttempt(tx, attempt);
-            applied.push(ok);
-          }
-          return applied;
-        });
+      : ctx.dialect === "postgres"
+        ? applyKickbackOutcomesAtOnce(ctx, workerId, items)
+        : db.transaction().execute(async (trx) => {
+            const tx = { ...ctx, db: trx };
+            const applied: boolean[] = [];
+            for (const { attempt, outcome } of items) {
+              const ok = await applyKickbackOutcome(tx, workerId, attempt, outcome);
+              if (ok) await insertKickbackAttempt(tx, attempt);
+              applied.push(ok);
+            }
+            return applied;
+          });
   const opsIn = (trx: Kysely<Database>): StoreOps => createStoreOps({ ...ctx, db: trx });
   // SQLite: writes share commits (sqlite-group-commit.ts). PostgreSQL: one transaction each.
   const group = ctx.dialect === "sqlite" ? createGroupCommit(db, opsIn) : undefined;

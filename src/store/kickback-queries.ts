@@ -3,7 +3,7 @@
  * with the webhook inbox; an outcome applies only while the claiming worker still holds the row.
  */
 import { randomUUID } from "node:crypto";
-import type { Insertable, Selectable } from "kysely";
+import { sql, type Insertable, type Selectable } from "kysely";
 import type { KickbackAttemptRow, KickbackOutcome, KickbackRow, KickbackState, NewKickback, NewKickbackAttempt } from "./store-types";
 import { fromDbInstantOrNull, stripNul, type DbInstant, type KickbackAttemptsTable, type KickbacksTable } from "./db-schema";
 import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
@@ -141,6 +141,55 @@ export async function applyKickbackOutcome(ctx: QueryContext, workerId: string, 
     deliveredAt: doneAt,
   });
   return Number(r.numAffectedRows ?? 0) > 0;
+}
+
+/**
+ * PostgreSQL: a whole batch of outcomes in ONE statement — the outcomes as a JSON record set, one
+ * UPDATE of the kickbacks still claimed by workerId, and the attempt rows of exactly those —
+ * instead of two statements per kickback. Answers, per item and in order, whether it applied.
+ */
+export async function applyKickbackOutcomesAtOnce(
+  ctx: QueryContext,
+  workerId: string,
+  items: ReadonlyArray<{ attempt: NewKickbackAttempt; outcome: KickbackOutcome }>,
+): Promise<boolean[]> {
+  const iso = (d: Date) => d.toISOString();
+  const input = items.map(({ attempt: a, outcome: o }) => ({
+    id: a.kickbackId,
+    state: o.kind === "retry" ? "pending" : o.kind,
+    last_status: a.statusCode,
+    last_error: a.error === null ? null : stripNul(a.error),
+    next_attempt_at: o.kind === "retry" ? iso(o.nextAttemptAt) : null,
+    delivered_at: o.kind === "delivered" ? iso(new Date(a.at.getTime() + a.durationMs)) : null,
+    attempt_id: randomUUID(),
+    attempt_no: a.attemptNo,
+    url: stripNul(a.url),
+    duration_ms: Math.round(a.durationMs),
+    body_head: stripNul(a.bodyHead),
+    trigger: a.trigger,
+    at: iso(a.at),
+  }));
+  const { rows } = await sql<{ id: string }>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS x(
+        id text, state text, last_status integer, last_error text, next_attempt_at timestamptz, delivered_at timestamptz,
+        attempt_id text, attempt_no integer, url text, duration_ms integer, body_head text, trigger text, at timestamptz)
+    ), applied AS (
+      UPDATE kickbacks k SET
+        state = i.state, last_status = i.last_status, last_error = i.last_error,
+        next_attempt_at = COALESCE(i.next_attempt_at, k.next_attempt_at), delivered_at = COALESCE(i.delivered_at, k.delivered_at),
+        next_trigger = 'auto', locked_by = NULL, locked_until = NULL
+      FROM input i
+      WHERE k.id = i.id AND k.locked_by = ${workerId} AND k.state = 'pending'
+      RETURNING k.id
+    ), recorded AS (
+      INSERT INTO kickback_attempts (id, kickback_id, attempt_no, url, status_code, duration_ms, body_head, error, trigger, at)
+      SELECT i.attempt_id, i.id, i.attempt_no, i.url, i.last_status, i.duration_ms, i.body_head, i.last_error, i.trigger, i.at
+      FROM input i JOIN applied a ON a.id = i.id
+    )
+    SELECT id FROM applied`.execute(ctx.db);
+  const done = new Set(rows.map((r) => r.id));
+  return items.map((it) => done.has(it.attempt.kickbackId));
 }
 
 const INSERT_ATTEMPT = prepareQuery((db, p: Placeholder<Insertable<KickbackAttemptsTable>>) =>

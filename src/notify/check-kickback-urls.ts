@@ -3,8 +3,8 @@
  * dispatcher checks again at delivery: rows outlive configuration).
  */
 import { AppError } from "../errors/app-error";
-import { checkKickbackUrl } from "../notify/url-guard";
-import type { Merchant } from "./merchants";
+import type { Merchant } from "../config/merchants";
+import { checkKickbackUrl } from "./url-guard";
 
 export function checkKickbackUrls(merchants: ReadonlyArray<Pick<Merchant, "sid" | "kickbackUrl" | "kickbackUrls">>, allowPrivateNetworks: boolean): void {
   const details = merchants.flatMap((m) =>
