@@ -81,7 +81,7 @@ export const gatewayHandlers = {
       ...a.env,
     });
     gateway = await startGateway(config, {
-      logger: createLogger({ level: "silent" }),
+      logger: createLogger({ level: (process.env.BENCH_GATEWAY_LOG as "warn" | undefined) ?? "silent", destination: process.stderr }),
       merchants: a.merchants.map((m) => toMerchant(m, a.kickbackUrl)),
       ...(a.pgSchema ? { pgSchema: a.pgSchema } : {}),
       background: a.background,

@@ -106,6 +106,12 @@ export function compileRuleSets(sink: ProblemSink, file: FieldsFile): Record<Rul
       if (rule.context === undefined && rule.const === undefined)
         sink.add(`ruleSets.${set}.rules.${i}`, `the ${set} body is built from the payment, not the request: only \`const\` and \`context\` rules`);
     });
+  // A resource whose create answer was lost is found again by this metadata (a charge by the
+  // reconciler, a cancel or refund by its webhook): without it, such a transition stays open for ever.
+  for (const set of ["charge", "cancel", "refund"] as const) {
+    const pid = file.ruleSets[set].rules.find((r) => r.to === "metadata.legacy-pid");
+    if (pid?.context !== "pid") sink.add(`ruleSets.${set}`, "`metadata.legacy-pid` must be the `context` value `pid` (lost create answers are found by it)");
+  }
   // mapCharge reports `amount` as the legacy total `ta`; that is only true for legacyTotal.
   const amount = file.ruleSets.charge.rules.find((r) => r.to === "amount");
   if (amount?.convert !== "legacyTotal") sink.add("ruleSets.charge", "`amount` must be computed by legacyTotal (it is reported as the legacy total ta)");

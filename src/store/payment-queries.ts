@@ -89,9 +89,6 @@ const SELECT_BY_PID = prepareQuery((db, p: Placeholder<{ pid: string }>) => db.s
 const SELECT_BY_SID_PID = prepareQuery((db, p: Placeholder<{ sid: string; pid: string }>) =>
   db.selectFrom("payments").selectAll().where("pid", "=", p("pid")).where("sid", "=", p("sid")),
 );
-const SELECT_BY_CHARGE_ID = prepareQuery((db, p: Placeholder<{ chargeId: string }>) =>
-  db.selectFrom("payments").selectAll().where("charge_id", "=", p("chargeId")),
-);
 
 async function first(ctx: QueryContext, q: Promise<{ rows: Selectable<PaymentsTable>[] }>): Promise<PaymentRow | undefined> {
   const r = (await q).rows[0];
@@ -108,10 +105,6 @@ export function selectPaymentByPid(ctx: QueryContext, pid: string): Promise<Paym
 
 export function selectPaymentBySidPid(ctx: QueryContext, sid: string, pid: string): Promise<PaymentRow | undefined> {
   return first(ctx, SELECT_BY_SID_PID.run(ctx, { sid, pid }));
-}
-
-export function selectPaymentByChargeId(ctx: QueryContext, chargeId: string): Promise<PaymentRow | undefined> {
-  return first(ctx, SELECT_BY_CHARGE_ID.run(ctx, { chargeId }));
 }
 
 /** Patchable columns, in a fixed order so a patch's shape key is canonical. */

@@ -1,6 +1,6 @@
 /**
- * StoreOps over one Kysely handle: the store itself or an open transaction (same code for both,
- * so a flow can update a payment and enqueue its kickback atomically). Mints pids here.
+ * StoreOps over one Kysely handle: the store itself or an open transaction (same code for both).
+ * Mints pids here.
  */
 import { randomInt } from "node:crypto";
 import { AppError } from "../errors/app-error";
@@ -8,7 +8,7 @@ import { creationTransitionId, type StoreOps } from "./store-types";
 import type { QueryContext } from "./query-context";
 import { guarded } from "./store-error";
 import { insertPaymentWithCreation } from "./create-payment-queries";
-import { selectPaymentByChargeId, selectPaymentByPid, selectPaymentByRequestKey, selectPaymentBySidPid, updatePaymentRow } from "./payment-queries";
+import { selectPaymentByPid, selectPaymentByRequestKey, selectPaymentBySidPid, updatePaymentRow } from "./payment-queries";
 import {
   insertTransitionIfAbsent,
   newTransitionId,
@@ -52,7 +52,6 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
     findPayment: guarded("findPayment", (sid, pid) => selectPaymentBySidPid(ctx, sid, pid)),
     findPaymentByRequestKey: guarded("findPaymentByRequestKey", (sid, key) => selectPaymentByRequestKey(ctx, sid, key)),
     findPaymentByPid: guarded("findPaymentByPid", (pid) => selectPaymentByPid(ctx, pid)),
-    findPaymentByChargeId: guarded("findPaymentByChargeId", (chargeId) => selectPaymentByChargeId(ctx, chargeId)),
     updatePayment: guarded("updatePayment", async (pid, patch) => {
       const row = await updatePaymentRow(ctx, pid, patch);
       if (!row) throw new AppError("not_found", `payment ${pid} not found`, { httpStatus: 404 });

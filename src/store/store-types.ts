@@ -169,7 +169,6 @@ export interface StoreOps {
   findPayment(sid: string, pid: string): Promise<PaymentRow | undefined>;
   findPaymentByRequestKey(sid: string, requestKey: string): Promise<PaymentRow | undefined>;
   findPaymentByPid(pid: string): Promise<PaymentRow | undefined>;
-  findPaymentByChargeId(chargeId: string): Promise<PaymentRow | undefined>;
   updatePayment(pid: string, patch: PaymentPatch): Promise<PaymentRow>;
 
   /** Inserts a transition of an existing payment unless (sid, requestKey) exists (then returns

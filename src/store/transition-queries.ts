@@ -130,7 +130,8 @@ type OpenUpdateArgs = {
 };
 
 /** Patches a transition only while it is open (states never move backwards). A null argument
- *  keeps the column, except error_code, which a settlement sets (or clears) as it is. */
+ *  keeps the column: an open transition has no error_code, so a success leaves it null here as the
+ *  PostgreSQL settlement's plain assignment does. */
 const UPDATE_OPEN = prepareQuery((db, p: Placeholder<OpenUpdateArgs>) =>
   db
     .updateTable("transitions")

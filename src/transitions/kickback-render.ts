@@ -1,13 +1,13 @@
 /**
- * Renders a kickback query string and enqueues it in the caller's transaction. The kickback echoes
- * the merchant fields of the request that created the payment (LEG finds its order by `no`), with
- * the fields of a later SALES/CANCEL request overriding same-named ones.
+ * Renders the kickback of one transition (settleTransition enqueues it with the settlement). It
+ * echoes the merchant fields of the request that created the payment (LEG finds its order by
+ * `no`), with the fields of a later SALES/CANCEL request overriding same-named ones. Pure.
  */
 import { kickbackUrlFor, type Merchant } from "../config/merchants";
 import { mergeEchoes, withEcho } from "../legacy/legacy-echo";
 import { formatLegacyForm } from "../legacy/legacy-form";
 import { legacyResultFields, type MappingTable } from "../mapping";
-import type { NewKickback, PaymentRow, StoreOps } from "../store/store-types";
+import type { NewKickback, PaymentRow } from "../store/store-types";
 import type { LegacyResult } from "../domain/legacy-result";
 
 export function renderKickbackQuery(table: MappingTable, payment: PaymentRow, result: LegacyResult, operationEcho?: string): string {
@@ -27,23 +27,4 @@ export function kickbackFor(
   const url = kickbackUrlFor(merchant, payment.svid);
   if (!url) return null;
   return { pid: payment.pid, sid: payment.sid, transition, url, query: renderKickbackQuery(table, payment, result, operationEcho) };
-}
-
-/**
- * Enqueues the kickback for one transition inside `tx`. Returns true when a row was inserted
- * (false: no kickback URL configured, or this (pid, transition) was already enqueued — by the
- * synchronous path or by a webhook, whichever came first).
- */
-export async function enqueueKickback(
-  tx: StoreOps,
-  table: MappingTable,
-  merchant: Merchant,
-  payment: PaymentRow,
-  transition: string,
-  result: LegacyResult,
-  now: Date,
-  operationEcho?: string,
-): Promise<boolean> {
-  const k = kickbackFor(table, merchant, payment, transition, result, operationEcho);
-  return k ? tx.enqueueKickback(k, now) : false;
 }

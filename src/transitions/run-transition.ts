@@ -8,7 +8,7 @@ import type { LegacyResult } from "../domain/legacy-result";
 import { ecFor, type LegacyFailure } from "../mapping";
 import type { LegacyRequest } from "./legacy-request";
 import { classifyUpstreamError } from "./upstream-outcome";
-import { OPEN_TRANSITION_STATES, type TransitionRow } from "../store/store-types";
+import { creationTransitionId, OPEN_TRANSITION_STATES, type TransitionRow } from "../store/store-types";
 import { settleAs, settleFromResource } from "./settle-transition";
 import type { Created, KindContext, Subject, TransitionKind } from "./transition-kind";
 
@@ -45,7 +45,7 @@ export async function runTransition(ctx: KindContext, kind: TransitionKind, req:
       // Nothing reached UnivaPay: a failure for this attempt, nothing stored as failed, so a
       // resend tries again. A payment this request was creating gets no pid: none exists yet.
       ctx.logger.warn({ pid: subject.payment.pid, kind: kind.name }, "univapay unreachable, nothing sent");
-      const creating = subject.transition.requestKey === null;
+      const creating = subject.transition.id === creationTransitionId(subject.payment.pid);
       return {
         ok: true,
         result: {
@@ -84,7 +84,7 @@ export async function runTransition(ctx: KindContext, kind: TransitionKind, req:
       );
     return answer(latest);
   }
-  return answer(await settleFromResource(ctx, merchant, kind, latest, resource));
+  return answer(await settleFromResource(ctx, merchant, kind, latest, resource, { accepted: true }));
 }
 
 /** The subject as it is once the create answer is known (written when it settles). */

@@ -30,6 +30,13 @@ export async function settleAs(
     transition: withDefined<TransitionRow>(subject.transition, patch),
   };
   const kickback = kickbackFor(ctx.table, merchant, projected.payment, subject.transition.id, kind.reply(ctx.table, projected), subject.transition.echo);
+  if (paymentPatch?.mode && paymentPatch.mode !== subject.payment.mode) {
+    // Reported as it is (what the merchant is told follows the money), and loudly.
+    ctx.logger.error(
+      { pid: subject.payment.pid, declared: subject.payment.mode, reported: paymentPatch.mode },
+      "charge mode differs from the merchant's declared mode; the charge's mode is reported",
+    );
+  }
   const settled = await ctx.store.settleTransition(subject.transition.id, patch, paymentPatch, kickback, ctx.now());
   if (settled?.enqueued) ctx.onKickbackEnqueued();
   if (settled) return settled;
@@ -40,7 +47,20 @@ export async function settleAs(
   return { payment, transition };
 }
 
-export async function settleFromResource(ctx: KindContext, merchant: Merchant, kind: TransitionKind, subject: Subject, resource: unknown): Promise<Subject> {
+/**
+ * `accepted`: the caller knows UnivaPay accepted this transition's create (the request path, right
+ * after it). Without it a pending verdict leaves a `requested` transition as it is: the resource may
+ * exist before the create (a capture acts on its charge), and `requested` is what makes a resend
+ * POST again, under the same Idempotency-Key.
+ */
+export async function settleFromResource(
+  ctx: KindContext,
+  merchant: Merchant,
+  kind: TransitionKind,
+  subject: Subject,
+  resource: unknown,
+  opts: { accepted?: boolean } = {},
+): Promise<Subject> {
   const v = kind.judge(ctx.table, subject, resource);
   const id = kind.identify(resource);
   if (v.outcome === "unknown") {
@@ -50,6 +70,7 @@ export async function settleFromResource(ctx: KindContext, merchant: Merchant, k
     );
   }
   if (v.outcome === "pending" || v.outcome === "unknown") {
+    if (subject.transition.state === "requested" && !opts.accepted) return subject;
     return ctx.store.recordPending(
       subject.transition.id,
       { univapayStatus: v.univapayStatus, univapayId: id.univapayId, resource: id.resource },

@@ -40,7 +40,8 @@ export interface Opened<P = unknown> extends Subject {
 
 export type OpenResult<P> = { ok: true; opened: Opened<P> } | { ok: false; failures: LegacyFailure[]; pid?: string };
 
-/** What create() made at UnivaPay (not written yet: settling writes it with the outcome). */
+/** What create() made at UnivaPay: written before the wait by kinds without `recover`, else with
+ *  the outcome (run-transition). */
 export interface Created {
   readonly resource: string;
   readonly univapayId: string;

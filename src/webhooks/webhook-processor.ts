@@ -110,7 +110,8 @@ async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: Fet
   if (mine.length > 0) {
     const open = mine.find(isOpen);
     if (!open) return { kind: "ignored", note: `already settled (${mine.map((t) => `${t.job} ${t.state}`).join(", ")})` };
-    const kind = deps.kinds.get(open.kind) as TransitionKind;
+    const kind = deps.kinds.get(open.kind);
+    if (!kind) return { kind: "ignored", note: `transition ${open.id} of a kind this gateway does not run (${open.kind})` };
     const payment = await deps.store.findPaymentByPid(open.pid);
     if (!payment) return { kind: "ignored", note: `transition ${open.id} without its payment` };
     if (!budget.take(merchant.sid, data.id, true)) return SPENT;

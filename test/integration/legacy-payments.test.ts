@@ -216,6 +216,17 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
     expect(field(r, "rst")).toBe("1");
     expect(field(r, "pid")).toMatch(/^\d{8}$/);
   });
+
+  it("a resend of a card payment made before its card expired answers what was charged, not card_expired", async () => {
+    const jst = new Date(Date.now() + 9 * 3600_000);
+    const expire = `${String(jst.getUTCMonth() + 1).padStart(2, "0")}${String(jst.getUTCFullYear() % 100).padStart(2, "0")}`;
+    const body = `sid=${h.sid}&svid=1&ptype=1&job=CAPTURE&siam1=2100&sod=EXP1&em=buyer@example.jp&cardno=4000020000000000&expire=${expire}&securitycode=123&holderfirstname=TARO&holderlastname=YAMADA`;
+    const first = await call("/payment.aspx", body);
+    expect(field(first, "rst")).toBe("1");
+    h.advance(40 * 24 * 3600_000); // the card has expired since
+    const again = await call("/payment.aspx", body);
+    expect([field(again, "rst"), field(again, "pid")]).toEqual(["1", field(first, "pid")]);
+  });
 });
 
 describe("Shift_JIS merchant", () => {

@@ -78,6 +78,42 @@ describe("reconciliation without webhooks", () => {
     expect(field(replyFields((await kickbackFor(pid, "CANCEL")).rawQuery), "rst")).toBe("1");
   });
 
+  it("a SALES whose capture never reached UnivaPay stays requested through reconciliation, and its resend sends it", async () => {
+    h.sandbox.faults.clear();
+    const a = await get(`/memberpay.aspx?sid=${h.sid}&job=AUTH&upcmemberid=demo-ok&siam1=610&sod=REC5`);
+    const pid = field(a, "pid")!;
+    await chargeSettled(pid);
+    stale();
+    await h.gateway.reconciler.tick();
+    expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("authorized");
+    h.sandbox.faults.set({
+      webhooks: { withhold: true },
+      routes: [{ method: "POST", pathPattern: "/stores/*/charges/*/capture", dropRate: 1, when: "before" }],
+    });
+    const sales = `/payment.aspx?sid=${h.sid}&svid=1&ptype=1&job=SALES&pid=${pid}`;
+    expect(field(await get(sales), "rst")).not.toBe("1");
+    // The charge is still authorised (SALES: pending). That must not pass for an accepted capture.
+    stale();
+    await h.gateway.reconciler.tick();
+    const open = (await h.gateway.store.listTransitions(pid)).find((t) => t.kind === "capture");
+    expect(open?.state).toBe("requested");
+    h.sandbox.faults.set({ webhooks: { withhold: true } });
+    await get(sales); // the merchant's resend: the capture is sent now, under the same key
+    await chargeSettled(pid);
+    const creds = h.merchant.credentials;
+    await h.gateway.deps.client.waitForCharge(
+      creds,
+      (await h.gateway.store.findPaymentByPid(pid))!.chargeId!,
+      Date.now() + 10_000,
+      (c) => c.status === "successful",
+    );
+    stale();
+    await h.gateway.reconciler.tick();
+    expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("captured");
+    await h.drain();
+    expect(field(replyFields((await kickbackFor(pid, "SALES")).rawQuery), "rst")).toBe("1");
+  });
+
   it("leaves alone a payment that never reached UnivaPay, without deciding a failure", async () => {
     h.sandbox.faults.set({ webhooks: { withhold: true }, routes: [{ method: "POST", pathPattern: "/charges", dropRate: 1, when: "before" }] });
     const r = await get(`/memberpay.aspx?sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=550&sod=REC4`);

@@ -52,6 +52,19 @@ async function memberToken(ctx: KindContext, req: LegacyRequest, failures: Legac
   return token;
 }
 
+/** Answers a repeat settled before it was read again; create() is never called with it. */
+const NO_PLAN: ChargePlan = { body: {}, capture: false, tokenBody: null };
+
+/** The payment a request with one of these keys created, with its creation transition. */
+async function storedCreation(ctx: KindContext, sid: string, keys: readonly string[]): Promise<Subject | undefined> {
+  for (const key of keys) {
+    const payment = await ctx.store.findPaymentByRequestKey(sid, key);
+    const transition = payment && (await ctx.store.findTransition(creationTransitionId(payment.pid)));
+    if (payment && transition) return { payment, transition };
+  }
+  return undefined;
+}
+
 async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<ChargePlan>> {
   const { table } = ctx;
   const { merchant, form, op } = req;
@@ -71,43 +84,48 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
   }
   const mapped = mapCharge(table, form, { now: ctx.now() });
   if (!mapped.ok) failures.push(...mapped.failures);
-  if (failures.length > 0 || !mapped.ok) return { ok: false, failures };
-
+  if (failures.length > 0 || !mapped.ok) {
+    // A repeat of a request already made is answered from what is stored, not refused: its card
+    // may have expired or its member gone since, but the money moved. (Looked up only here, so a
+    // new payment costs no extra query.)
+    const repeat = await storedCreation(ctx, merchant.sid, [req.requestKey, ...(req.priorKey ? [req.priorKey] : [])]);
+    if (repeat && repeat.transition.state !== "requested") return { ok: true, opened: { ...repeat, plan: NO_PLAN } };
+    return { ok: false, failures };
+  }
   // Written by the version before HMAC keys: the same request, resumed under its own key.
-  const prior = req.priorKey ? await ctx.store.findPaymentByRequestKey(merchant.sid, req.priorKey) : undefined;
-  const priorCreation = prior && (await ctx.store.findTransition(creationTransitionId(prior.pid)));
+  const repeat = req.priorKey ? await storedCreation(ctx, merchant.sid, [req.priorKey]) : undefined;
+
   const made =
-    prior && priorCreation
-      ? { payment: prior, transition: priorCreation }
-      : await ctx.store.createPayment(
-          {
-            sid: merchant.sid,
-            requestKey: req.requestKey,
-            chargeId: null,
-            tokenId,
-            job: op.job,
-            svid: req.svid,
-            amount: mapped.value.body.amount,
-            total: mapped.value.total,
-            sod: form.get("sod") ?? null,
-            state: "requested",
-            echo: req.echo,
-            charset: form.charset,
-            mode: merchant.mode,
-          },
-          {
-            sid: merchant.sid,
-            kind: "charge",
-            job: op.job,
-            requestKey: null,
-            resource: null,
-            univapayId: null,
-            state: "requested",
-            univapayStatus: null,
-            errorCode: null,
-            echo: "",
-          },
-        );
+    repeat ??
+    (await ctx.store.createPayment(
+      {
+        sid: merchant.sid,
+        requestKey: req.requestKey,
+        chargeId: null,
+        tokenId,
+        job: op.job,
+        svid: req.svid,
+        amount: mapped.value.body.amount,
+        total: mapped.value.total,
+        sod: form.get("sod") ?? null,
+        state: "requested",
+        echo: req.echo,
+        charset: form.charset,
+        mode: merchant.mode,
+      },
+      {
+        sid: merchant.sid,
+        kind: "charge",
+        job: op.job,
+        requestKey: null,
+        resource: null,
+        univapayId: null,
+        state: "requested",
+        univapayStatus: null,
+        errorCode: null,
+        echo: "",
+      },
+    ));
   const body = withContext(table, "charge", mapped.value.body, { pid: made.payment.pid, sid: made.payment.sid });
   if (!body.ok) return { ok: false, failures: body.failures };
   return { ok: true, opened: { ...made, plan: { body: body.value, capture: op.row.capture === true, tokenBody } } };

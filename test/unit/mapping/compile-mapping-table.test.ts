@@ -29,6 +29,7 @@ describe("compileMappingTable cross-checks", () => {
     setIn(d, ["fields.yaml", "ruleSets", "cardToken", "rules", 6, "from"], "holderfirstname"); // arity 2
     setIn(d, ["fields.yaml", "ruleSets", "charge", "rules", 0, "convert"], "yen"); // amount must be legacyTotal
     (getIn(d, ["fields.yaml", "ruleSets", "refund", "rules"]) as unknown[]).push({ to: "description", from: "sod" }); // a form field in a stored-payment body
+    setIn(d, ["fields.yaml", "ruleSets", "cancel", "rules"], [{ to: "metadata.legacy-pid", const: "fixed" }]); // not the pid: a lost cancel could never be found
     (getIn(d, ["operations.yaml", "operations"]) as unknown[]).push({ ...(getIn(d, ["operations.yaml", "operations", 0]) as Node), id: "dup" });
     setIn(d, ["operations.yaml", "operations", 1, "job"], "PAYOUT");
     setIn(d, ["errors.yaml", "codes", "GX1"], { origin: "gateway", ja: "x", en: "x" });
@@ -42,6 +43,7 @@ describe("compileMappingTable cross-checks", () => {
       'fields.yaml: ruleSets.cardToken.rules.6.from: converter "cardholder" takes 2 parameter(s), got 1',
       "fields.yaml: ruleSets.charge: `amount` must be computed by legacyTotal",
       "fields.yaml: ruleSets.refund.rules.4: the refund body is built from the payment, not the request",
+      "fields.yaml: ruleSets.cancel: `metadata.legacy-pid` must be the `context` value `pid`",
       "operations.yaml: operations.6: another row already matches memberpay AUTH *",
       'operations.yaml: operations.1.job: job "PAYOUT" is not in knownJobs',
       "errors.yaml: codes.GX1: a detail code must be 6 characters A-Z/0-9",
