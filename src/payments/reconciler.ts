@@ -56,5 +56,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     return rows.length;
   }
 
-  return createWorkerLoop({ pass, logger: log, batchSize: batch });
+  // Interval only, never "again at once on a full batch": a transition whose reconciliation fails
+  // (UnivaPay down) is not touched, and would otherwise be retried in a tight loop.
+  return createWorkerLoop({ pass, logger: log });
 }

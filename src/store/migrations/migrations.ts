@@ -5,6 +5,7 @@ import { migration0002OpenRows } from "./migration-0002-open-rows";
 import { migration0003WebhookDedupePerMerchant } from "./migration-0003-webhook-dedupe-per-merchant";
 import { migration0004Transitions } from "./migration-0004-transitions";
 import { migration0005WebhookClaims } from "./migration-0005-webhook-claims";
+import { migration0006PartialRequestKey } from "./migration-0006-partial-request-key";
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Init,
