@@ -13,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003WebhookDedupePerMerchant,
   migration0004Transitions,
   migration0005WebhookClaims,
+  migration0006PartialRequestKey,
 ];
