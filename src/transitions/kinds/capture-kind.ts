@@ -6,6 +6,7 @@ import { chargeOutcome, ecForPaymentError, mapFromContext } from "../../mapping"
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CaptureBodySchema, type Charge } from "../../univapay/univapay-types";
 import { transitionResult } from "../transition-result";
+import { fetchCharge } from "./fetch-charge";
 import type { Subject, TransitionKind, Verdict } from "../transition-kind";
 import { openOnPid } from "./open-on-pid";
 
@@ -35,14 +36,7 @@ export const captureKind: TransitionKind<undefined, Charge> = {
     );
     return { resource: "charge", univapayId: chargeId };
   },
-  fetch: (ctx, merchant, s, waitUntil) => {
-    const id = s.transition.univapayId as string;
-    if (waitUntil === undefined) return ctx.client.getCharge(merchant.credentials, id);
-    return ctx.client.waitForCharge(merchant.credentials, id, waitUntil, (ch) => {
-      const o = judge(ctx.table, s, ch).outcome;
-      return o === "success" || o === "failure";
-    });
-  },
+  fetch: fetchCharge(judge),
   judge,
   after: (_s, _charge, outcome) => (outcome === "success" ? { state: "captured" } : null),
   identify: (charge) => ({ resource: "charge", univapayId: charge.id }),

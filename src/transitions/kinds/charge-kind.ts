@@ -14,6 +14,7 @@ import { creationTransitionId, type PaymentPatch } from "../../store/store-types
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CreateChargeBodySchema, CreateTokenBodySchema, type Charge, type CreateTokenBody } from "../../univapay/univapay-types";
 import { transitionResult } from "../transition-result";
+import { fetchCharge } from "./fetch-charge";
 import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -172,14 +173,7 @@ export const chargeKind: TransitionKind<ChargePlan, Charge> = {
   checkRow: (row) => (row.capture === undefined ? ["a charge row needs capture: true (仮実同時) or false (仮売上)"] : []),
   open,
   create,
-  fetch: (ctx, merchant, { transition }, waitUntil) => {
-    const id = transition.univapayId as string;
-    if (waitUntil === undefined) return ctx.client.getCharge(merchant.credentials, id);
-    return ctx.client.waitForCharge(merchant.credentials, id, waitUntil, (ch) => {
-      const o = judge(ctx.table, { transition } as Subject, ch).outcome;
-      return o === "success" || o === "failure";
-    });
-  },
+  fetch: fetchCharge(judge),
   judge,
   after,
   identify: (charge) => ({ resource: "charge", univapayId: charge.id }),
