@@ -7,13 +7,14 @@
 import { CompiledQuery, type Selectable } from "kysely";
 import type { PaymentsTable, TransitionsTable } from "./db-schema";
 import { insertPaymentIfAbsent, toPaymentRow } from "./payment-queries";
+import { namedStatement } from "./pg-named-statements";
 import type { QueryContext } from "./query-context";
 import { creationTransitionId, type NewPayment, type NewTransition, type PaymentRow, type TransitionRow } from "./store-types";
 import { insertTransitionIfAbsent, toTransitionRow } from "./transition-queries";
 
 const PAYMENT_COLUMNS = "pid, sid, request_key, charge_id, token_id, job, svid, amount, total, sod, state, echo, charset, mode, created_at, updated_at";
 
-const CREATE_PG = `
+const CREATE_PG = namedStatement(`
 WITH p AS (
   INSERT INTO payments (${PAYMENT_COLUMNS})
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
@@ -24,7 +25,7 @@ WITH p AS (
   SELECT 'c-' || p.pid, p.pid, p.sid, $16, $17, $18, $19, $20, $21, $22, $23, $24, $15, $15 FROM p
   RETURNING *
 )
-SELECT (SELECT to_jsonb(p) FROM p) AS p, (SELECT to_jsonb(t) FROM t) AS t`;
+SELECT (SELECT to_jsonb(p) FROM p) AS p, (SELECT to_jsonb(t) FROM t) AS t`);
 
 function fromJson<T>(v: unknown): T {
   return (typeof v === "string" ? JSON.parse(v) : v) as T;

@@ -5,6 +5,7 @@
 import { PostgresDialect } from "kysely";
 import { Pool } from "pg";
 import { AppError } from "../errors/app-error";
+import { withNamedStatements } from "./pg-named-statements";
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -19,5 +20,5 @@ export function openPostgres(databaseUrl: string, pgSchema: string | undefined, 
   });
   // An idle client dying (server restart) emits on the pool; unhandled, it would kill the process.
   pool.on("error", onIdleError);
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({ pool: withNamedStatements(pool) });
 }

@@ -11,6 +11,7 @@
  */
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from "kysely";
 import type { Database, Dialect } from "./db-schema";
+import { namedStatement } from "./pg-named-statements";
 import type { QueryContext } from "./query-context";
 
 /** NUL cannot occur in a real value (PostgreSQL TEXT refuses it), so a marker never collides. */
@@ -44,6 +45,7 @@ export function prepareQuery<A extends object, R>(build: (db: Kysely<Database>, 
     let c = byDialect.get(ctx.dialect);
     if (!c) {
       c = compile(build(ctx.db, ((name: string) => `${MARK}${name}`) as Placeholder<A>, ctx.dialect));
+      if (ctx.dialect === "postgres") namedStatement(c.sql);
       byDialect.set(ctx.dialect, c);
     }
     return c;

@@ -8,6 +8,7 @@ import { CompiledQuery, type Insertable, type Selectable } from "kysely";
 import type { DbInstant, PaymentsTable, TransitionsTable } from "./db-schema";
 import { insertKickbackIfAbsent } from "./kickback-queries";
 import { toPaymentRow, updatePaymentRow } from "./payment-queries";
+import { namedStatement } from "./pg-named-statements";
 import { prepareQuery, type Placeholder } from "./prepared-query";
 import { definedOnly, type QueryContext } from "./query-context";
 import {
@@ -170,7 +171,7 @@ export async function updateOpenTransition(ctx: QueryContext, id: string, patch:
  * as ONE statement: one round trip and one commit, atomic by itself. A null payment argument keeps
  * the column; a null kickback url queues nothing.
  */
-const SETTLE_PG = `
+const SETTLE_PG = namedStatement(`
 WITH t AS (
   UPDATE transitions SET state = $2, univapay_status = COALESCE($3, univapay_status), error_code = $4,
     univapay_id = COALESCE($5, univapay_id), resource = COALESCE($6, resource), updated_at = $7
@@ -187,7 +188,7 @@ WITH t AS (
   ON CONFLICT (pid, transition) DO NOTHING
   RETURNING id
 )
-SELECT (SELECT to_jsonb(t) FROM t) AS t, (SELECT to_jsonb(p) FROM p) AS p, (SELECT count(*) FROM k) AS enqueued`;
+SELECT (SELECT to_jsonb(t) FROM t) AS t, (SELECT to_jsonb(p) FROM p) AS p, (SELECT count(*) FROM k) AS enqueued`);
 
 /** A row that came back through to_jsonb: instants are ISO strings, numbers numbers. */
 function fromJson<T>(v: unknown): T {
