@@ -164,6 +164,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       merchants: registry,
       logger,
       now,
+      answerDeadlineMs: config.ANSWER_DEADLINE_MS,
       pollDeadlineMs: config.UNIVAPAY_POLL_DEADLINE_MS,
       requestKeySecret,
       ...(priorKeysUntil ? { priorKeysUntil } : {}),

@@ -50,7 +50,14 @@ export const ConfigSchema = z.object({
     .refine((u) => /^https?:\/\//i.test(u), "must be an http:// or https:// URL")
     .optional(),
   UNIVAPAY_TIMEOUT_MS: intFrom(10_000, 100),
-  /** How long a legacy request waits for the charge to leave `pending` before answering rst=0. */
+  /**
+   * The end-to-end answer deadline of a legacy request: every UnivaPay call it makes (token,
+   * charge, retries of a lost answer, polls) fits in it. Below the shortest merchant-side timeout
+   * in the evidence (WordPress's default 5 s), so the merchant reads our answer, not its timeout.
+   */
+  ANSWER_DEADLINE_MS: intFrom(4_000, 500),
+  /** At most this long of the answer deadline is spent waiting for a pending charge (0: answer as
+   *  soon as it is created). */
   UNIVAPAY_POLL_DEADLINE_MS: intFrom(8_000, 0),
   UNIVAPAY_MAX_SOCKETS: intFrom(64, 1),
   /** YAML merchants file. Required unless in demo mode. */
@@ -111,6 +118,10 @@ const CheckedConfigSchema = ConfigSchema.superRefine((c, ctx) => {
   if (c.RECONCILE_STALE_AFTER_MS <= c.UNIVAPAY_POLL_DEADLINE_MS + c.UNIVAPAY_TIMEOUT_MS) {
     // Reconciling a payment whose legacy request is still waiting would only duplicate its work.
     issue("RECONCILE_STALE_AFTER_MS", "must be greater than UNIVAPAY_POLL_DEADLINE_MS + UNIVAPAY_TIMEOUT_MS");
+  }
+  if (c.RECONCILE_STALE_AFTER_MS <= c.ANSWER_DEADLINE_MS) {
+    // The reconciler treats an open creation older than the deadline as answered "failure".
+    issue("RECONCILE_STALE_AFTER_MS", "must be greater than ANSWER_DEADLINE_MS");
   }
   if (c.REQUEST_TIMEOUT_MS < c.HEADERS_TIMEOUT_MS) issue("REQUEST_TIMEOUT_MS", "must be at least HEADERS_TIMEOUT_MS");
   if (c.SHUTDOWN_GRACE_MS < 2 * c.UNIVAPAY_TIMEOUT_MS + c.UNIVAPAY_POLL_DEADLINE_MS) {

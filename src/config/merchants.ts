@@ -52,6 +52,13 @@ export const MerchantFileSchema = z
             allowedIps: z.array(IpOrCidr).default([]),
             /** payment.aspx ptype=1 with raw card data: PCI DSS merchants only. */
             gatewayCardPayments: z.boolean().default(false),
+            /**
+             * Opt-in: this merchant's integration reads rst=0 as "accepted, the result follows by
+             * kickback", so an outcome still unknown at the answer deadline is answered rst=0.
+             * Without it (the default) such a payment is answered rst=2 and reversed if it went
+             * through (README, decisions: most plugins read rst=0 as failure).
+             */
+            acceptsPending: z.boolean().default(false),
           })
           .strict(),
       )
@@ -72,6 +79,8 @@ export interface Merchant {
   /** undefined: any source allowed. */
   readonly allowedSources: BlockList | undefined;
   readonly gatewayCardPayments: boolean;
+  /** See the merchants file's `acceptsPending` (absent: false). */
+  readonly acceptsPending?: boolean;
 }
 
 /**
@@ -161,6 +170,7 @@ export function parseMerchants(doc: unknown, env: Record<string, string | undefi
       returnUrls: m.returnUrls,
       allowedSources: toBlockList(m.allowedIps),
       gatewayCardPayments: m.gatewayCardPayments,
+      acceptsPending: m.acceptsPending,
     };
   });
   if (problems.length > 0) throw new AppError("config_invalid", `${source}: invalid merchants file`, { details: problems });

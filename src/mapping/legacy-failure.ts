@@ -45,6 +45,7 @@ export const GATEWAY_ERROR_KEYS = [
   "duplicate_request",
   "upstream_unavailable",
   "result_pending",
+  "outcome_unknown",
   "upstream_rejected",
   "payment_failed",
   "internal",

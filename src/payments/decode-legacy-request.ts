@@ -105,6 +105,8 @@ export function decodeLegacyRequest(
       // The service the request names, or the mapping table's default for its endpoint; empty
       // only for an operation on a pid, which keeps its payment's service.
       svid: form.get("svid") || table.services.missingSvid[endpoint] || "",
+      // Real time, not deps.now(): the deadline is how long the merchant waits.
+      receivedAt: Date.now(),
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "../logging/logger";
 import type { TransitionRow } from "../store/store-types";
-import { settleFromResource } from "../transitions/settle-transition";
+import { applyResource } from "../transitions/apply-resource";
 import { createWorkerLoop, type WorkerLoop } from "../workers/worker-loop";
 import type { PaymentDeps } from "../transitions/payment-deps";
 
@@ -36,15 +36,16 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     // Without an id, only a kind that can find its resource again (by our metadata) can look;
     // the others wait for their webhook (adopted by metadata) or the merchant's resend.
     const resource = t.univapayId ? await kind.fetch(deps, merchant, subject) : await kind.recover?.(deps, merchant, subject);
-    if (resource === undefined) {
-      // Nothing was created for it (or not yet visible): nothing moved, nothing to notify. The
-      // merchant's resend of the same request resumes it with the same idempotency key.
-      log.warn({ pid: t.pid, sid: t.sid, transition: t.id, kind: t.kind, state: t.state }, "open transition without a resource at UnivaPay");
+    const settled = await applyResource(deps, merchant, kind, subject, resource);
+    const after = settled.transition.state;
+    if (after === "pending" || after === "requested" || after === "reversing") {
+      // Nothing found for an open one: nothing moved, nothing to notify; a resend resumes it with
+      // the same idempotency key (or, past its deadline, it is abandoned and proven not created).
+      if (resource === undefined && after !== "reversing")
+        log.warn({ pid: t.pid, sid: t.sid, transition: t.id, kind: t.kind, state: t.state }, "open transition without a resource at UnivaPay");
       return deps.store.touchTransition(t.id);
     }
-    const settled = await settleFromResource(deps, merchant, kind, subject, resource);
-    if (settled.transition.state === "pending" || settled.transition.state === "requested") await deps.store.touchTransition(t.id);
-    else log.info({ pid: t.pid, transition: t.id, kind: t.kind, state: settled.transition.state }, "transition settled by reconciliation");
+    log.info({ pid: t.pid, transition: t.id, kind: t.kind, state: after }, "transition finished by reconciliation");
   }
 
   async function pass(): Promise<number> {

@@ -15,6 +15,8 @@ export const RouteFaultSchema = z.object({
   errorStatus: z.number().int().min(500).max(599).optional(),
   dropRate: z.number().min(0).max(1).optional(),
   when: z.enum(["before", "after"]).optional(),
+  /** Applies to the first `times` matching requests only (a lost answer that a same-key retry gets). */
+  times: z.number().int().min(1).optional(),
 });
 export type RouteFault = z.infer<typeof RouteFaultSchema>;
 
@@ -46,12 +48,12 @@ const NO_FAULT: RouteFaultDecision = { latencyMs: 0, errorStatus: null, drop: fa
 export class FaultInjector {
   private config: FaultConfig = FaultConfigSchema.parse({});
   private random: () => number = Math.random;
-  private compiled: Array<{ fault: RouteFault; re: RegExp }> = [];
+  private compiled: Array<{ fault: RouteFault; re: RegExp; hits: number }> = [];
 
   /** Replaces the whole configuration (throws a ZodError on bad input). */
   set(input: FaultConfigInput): void {
     this.config = FaultConfigSchema.parse(input);
-    this.compiled = this.config.routes.map((fault) => ({ fault, re: globToRegExp(fault.pathPattern) }));
+    this.compiled = this.config.routes.map((fault) => ({ fault, re: globToRegExp(fault.pathPattern), hits: 0 }));
     this.random = this.config.seed === undefined ? Math.random : mulberry32(this.config.seed);
   }
 
@@ -69,8 +71,11 @@ export class FaultInjector {
 
   /** The first matching route fault decides; latency always applies, then drop, then error. */
   decide(method: string, path: string): RouteFaultDecision {
-    const hit = this.compiled.find(({ fault, re }) => (!fault.method || fault.method === method.toUpperCase()) && re.test(path));
+    const hit = this.compiled.find(
+      (c) => (!c.fault.method || c.fault.method === method.toUpperCase()) && (c.fault.times === undefined || c.hits < c.fault.times) && c.re.test(path),
+    );
     if (!hit) return NO_FAULT;
+    hit.hits++;
     const f = hit.fault;
     const drop = (f.dropRate ?? 0) > 0 && this.random() < (f.dropRate ?? 0);
     const error = !drop && (f.errorRate ?? 0) > 0 && this.random() < (f.errorRate ?? 0);

@@ -92,6 +92,7 @@ function groupedWrites(transaction: Store["transaction"]): Partial<StoreOps> {
     insertTransition: (pid, t) => transaction((tx) => tx.insertTransition(pid, t)),
     recordPending: (id, patch, payment) => transaction((tx) => tx.recordPending(id, patch, payment)),
     settleTransition: (id, patch, payment, kickback, now) => transaction((tx) => tx.settleTransition(id, patch, payment, kickback, now)),
+    moveTransition: (id, from, patch, payment) => transaction((tx) => tx.moveTransition(id, from, patch, payment)),
     putMemberToken: (sid, memberId, tokenId) => transaction((tx) => tx.putMemberToken(sid, memberId, tokenId)),
     enqueueKickback: (k, now) => transaction((tx) => tx.enqueueKickback(k, now)),
     insertWebhookEvent: (e, now) => transaction((tx) => tx.insertWebhookEvent(e, now)),
@@ -103,6 +104,7 @@ function groupedWrites(transaction: Store["transaction"]): Partial<StoreOps> {
 function transactionalWrites(transaction: Store["transaction"]): Partial<StoreOps> {
   return {
     recordPending: (id, patch, payment) => transaction((tx) => tx.recordPending(id, patch, payment)),
+    moveTransition: (id, from, patch, payment) => transaction((tx) => tx.moveTransition(id, from, patch, payment)),
   };
 }
 

@@ -5,7 +5,7 @@
 import { randomInt } from "node:crypto";
 import { AppError } from "../errors/app-error";
 import { creationTransitionId, type StoreOps } from "./store-types";
-import type { QueryContext } from "./query-context";
+import { definedOnly, type QueryContext } from "./query-context";
 import { guarded } from "./store-error";
 import { insertPaymentWithCreation } from "./create-payment-queries";
 import { selectPaymentByPid, selectPaymentByRequestKey, selectPaymentBySidPid, updatePaymentRow } from "./payment-queries";
@@ -16,6 +16,7 @@ import {
   selectTransitionByRequestKey,
   selectTransitionsByPid,
   selectTransitionsByUnivapayId,
+  moveTransitionRow,
   settleTransitionRow,
   updateOpenTransition,
 } from "./transition-queries";
@@ -75,6 +76,13 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
       if (!transition) throw new AppError("not_found", `transition ${id} not found`, { httpStatus: 404 });
       // Only while it was still open: a transition a webhook already settled keeps its payment too.
       const row = open && payment ? await updatePaymentRow(ctx, transition.pid, payment) : await selectPaymentByPid(ctx, transition.pid);
+      if (!row) throw new AppError("not_found", `payment ${transition.pid} not found`, { httpStatus: 404 });
+      return { transition, payment: row };
+    }),
+    moveTransition: guarded("moveTransition", async (id, from, patch, payment) => {
+      const transition = await moveTransitionRow(ctx, id, from, patch);
+      if (!transition) return undefined;
+      const row = await updatePaymentRow(ctx, transition.pid, definedOnly(payment ?? {}));
       if (!row) throw new AppError("not_found", `payment ${transition.pid} not found`, { httpStatus: 404 });
       return { transition, payment: row };
     }),

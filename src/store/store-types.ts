@@ -18,6 +18,7 @@ export const PAYMENT_STATES = [
   "failed", // declined / errored; final
   "canceled", // authorisation voided
   "refunded", // captured then refunded (返品)
+  "reversed", // the merchant was told it failed; UnivaPay had charged it and the gateway voided or refunded it
 ] as const;
 export type PaymentState = (typeof PAYMENT_STATES)[number];
 
@@ -46,9 +47,18 @@ export interface PaymentRow {
 export type NewPayment = Omit<PaymentRow, "pid" | "createdAt" | "updatedAt">;
 export type PaymentPatch = Partial<Pick<PaymentRow, "chargeId" | "state" | "tokenId" | "mode">>;
 
-export const TRANSITION_STATES = ["requested", "pending", "succeeded", "failed"] as const;
+/**
+ * requested → pending → succeeded | failed, as UnivaPay answers. A transition whose outcome was
+ * still unknown when its merchant was answered "failure" becomes `reversing`: the gateway owes the
+ * merchant that nothing moved, and ends it `failed` (nothing moved, proven) or `reversed` (it had
+ * moved and was voided or refunded) — without a kickback, since the merchant has its answer.
+ */
+export const TRANSITION_STATES = ["requested", "pending", "succeeded", "failed", "reversing", "reversed"] as const;
 export type TransitionState = (typeof TRANSITION_STATES)[number];
+/** Waiting for UnivaPay's outcome; settleTransition applies to these only. */
 export const OPEN_TRANSITION_STATES: readonly TransitionState[] = ["requested", "pending"];
+/** Work the reconciler must finish: the open states and `reversing`. */
+export const UNFINISHED_TRANSITION_STATES: readonly TransitionState[] = ["requested", "pending", "reversing"];
 
 /**
  * One legacy-visible transition of a payment: its creation (AUTH/CAPTURE), a SALES, a CANCEL, and
@@ -191,6 +201,17 @@ export interface StoreOps {
    * (when given) is queued. Undefined when the transition was not open any more (another path
    * settled it first): nothing written. `enqueued` is false when that kickback already existed.
    */
+  /**
+   * Moves a transition that is in one of `from` to `patch.state`, and patches its payment, in one
+   * store step, queueing no kickback (the merchant was answered: abandoning an open transition to
+   * `reversing`, finishing a reversal). Undefined when it was in none of `from`: nothing written.
+   */
+  moveTransition(
+    id: string,
+    from: readonly TransitionState[],
+    patch: TransitionPatch & { state: TransitionState },
+    payment: PaymentPatch | null,
+  ): Promise<{ transition: TransitionRow; payment: PaymentRow } | undefined>;
   settleTransition(
     id: string,
     patch: TransitionPatch & { state: "succeeded" | "failed" },

@@ -13,6 +13,7 @@ import { prepareQuery, type Placeholder } from "./prepared-query";
 import { definedOnly, type QueryContext } from "./query-context";
 import {
   OPEN_TRANSITION_STATES,
+  UNFINISHED_TRANSITION_STATES,
   type NewKickback,
   type NewTransition,
   type PaymentPatch,
@@ -246,7 +247,7 @@ const STALE = prepareQuery((db, p: Placeholder<{ before: DbInstant; limit: numbe
   db
     .selectFrom("transitions")
     .selectAll()
-    .where("state", "in", OPEN_TRANSITION_STATES)
+    .where("state", "in", UNFINISHED_TRANSITION_STATES)
     .where("updated_at", "<", p("before"))
     .orderBy("updated_at")
     .limit(p("limit")),
@@ -262,4 +263,30 @@ export async function touchTransitionRow(ctx: QueryContext, id: string): Promise
     .set({ updated_at: ctx.codec.toDb(ctx.now()) })
     .where("id", "=", id)
     .execute();
+}
+
+/** Not on the payment path (an abandoned or reversed transition is rare): plain builder SQL. */
+export async function moveTransitionRow(
+  ctx: QueryContext,
+  id: string,
+  from: readonly TransitionState[],
+  patch: TransitionPatch & { state: TransitionState },
+): Promise<TransitionRow | undefined> {
+  const r = await ctx.db
+    .updateTable("transitions")
+    .set(
+      definedOnly({
+        state: patch.state,
+        univapay_status: patch.univapayStatus ?? undefined,
+        error_code: patch.errorCode ?? undefined,
+        univapay_id: patch.univapayId ?? undefined,
+        resource: patch.resource ?? undefined,
+        updated_at: ctx.codec.toDb(ctx.now()),
+      }),
+    )
+    .where("id", "=", id)
+    .where("state", "in", [...from])
+    .returningAll()
+    .executeTakeFirst();
+  return r && toTransitionRow(ctx, r);
 }

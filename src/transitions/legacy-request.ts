@@ -21,4 +21,6 @@ export interface LegacyRequest {
   /** Merchant-defined fields of this request, canonically percent-encoded (see encodeEcho). */
   readonly echo: string;
   readonly svid: string;
+  /** When the gateway received it (epoch ms): its answer deadline counts from here. */
+  readonly receivedAt: number;
 }

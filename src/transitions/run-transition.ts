@@ -1,8 +1,14 @@
 /**
  * One legacy request through its transition kind: open (validate, find or make the rows), create
- * at UnivaPay if not done yet, wait for the outcome within the poll deadline, settle, answer. It
- * resumes from whatever is stored, so a repeated request continues where the first one stopped and
- * re-sends a POST only with the same Idempotency-Key.
+ * at UnivaPay if not done yet, wait for the outcome, settle, answer — all inside the request's
+ * answer deadline. It resumes from whatever is stored, so a repeated request continues where the
+ * first one stopped and re-sends a POST only with the same Idempotency-Key.
+ *
+ * The answer is definitive: rst=1 means the money moved as asked, rst=2 that nothing moved or
+ * that it will be reversed. An outcome still unknown at the deadline (a lost answer that same-key
+ * retries did not recover, a charge still pending), or an internal error once a POST may have
+ * left, is answered `outcome_unknown` and the transition becomes `reversing` (apply-resource.ts).
+ * Only merchants that opted in (`acceptsPending`) and kinds that cannot reverse get rst=0 instead.
  */
 import type { LegacyResult } from "../domain/legacy-result";
 import { ecFor, type LegacyFailure } from "../mapping";
@@ -10,60 +16,81 @@ import type { LegacyRequest } from "./legacy-request";
 import { classifyUpstreamError } from "./upstream-outcome";
 import { creationTransitionId, OPEN_TRANSITION_STATES, type TransitionRow } from "../store/store-types";
 import { settleAs, settleFromResource } from "./settle-transition";
-import type { Created, KindContext, Subject, TransitionKind } from "./transition-kind";
+import { abandonTransition, isAbandoned } from "./apply-resource";
+import type { Created, KindContext, Opened, Subject, TransitionKind } from "./transition-kind";
 
 export type RunAnswer = { ok: true; result: LegacyResult } | { ok: false; failures: LegacyFailure[]; pid?: string };
 
+/** Kept back from the deadline for the last store write and the reply. */
+export const ANSWER_RESERVE_MS = 300;
+/** Pauses between same-key retries of a create whose answer was lost (the last one repeats). */
+const CREATE_RETRY_PAUSES_MS = [100, 250, 500] as const;
+
 const isOpen = (t: TransitionRow) => OPEN_TRANSITION_STATES.includes(t.state);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+type CreateOutcome =
+  | { readonly kind: "created"; readonly created: Created }
+  | { readonly kind: "rejected"; readonly ec: string; readonly code: string | undefined }
+  | { readonly kind: "not_sent" }
+  | { readonly kind: "unknown" };
 
 export async function runTransition(ctx: KindContext, kind: TransitionKind, req: LegacyRequest): Promise<RunAnswer> {
-  const opened = await kind.open(ctx, req);
+  const deadlineAt = req.receivedAt + ctx.answerDeadlineMs - ANSWER_RESERVE_MS;
+  // Every UnivaPay call of this request, retries and polls included, ends by the deadline.
+  const bounded: KindContext = { ...ctx, client: ctx.client.until(deadlineAt) };
+  const opened = await kind.open(bounded, req);
   if (!opened.ok) return opened;
-  const { merchant } = req;
-  const subject: Subject = opened.opened;
   const answer = (s: Subject): RunAnswer => ({ ok: true, result: kind.reply(ctx.table, s) });
+  let subject: Subject = opened.opened;
+  // A resend of a request whose own deadline passed long ago: that request was answered failure
+  // (or never answered), so this one is held to it rather than completing the payment.
+  if (isAbandoned(ctx, req.merchant, kind, subject.transition, ctx.now().getTime())) subject = await abandonTransition(ctx, kind, subject);
   if (!isOpen(subject.transition)) return answer(subject);
+  // Not `requested`: a POST left in an earlier attempt, so money may have moved already.
+  let sent = subject.transition.state !== "requested";
+  try {
+    return await proceed(bounded, kind, req, opened.opened, deadlineAt, () => (sent = true));
+  } catch (err) {
+    // An internal error (store, code) once a POST may have left: the same rules as an unknown
+    // outcome. Before anything was sent, it is an ordinary internal error: nothing moved.
+    if (!sent) throw err;
+    ctx.logger.error({ err, pid: subject.payment.pid, kind: kind.name }, "internal error after a request to UnivaPay; answered as outcome unknown");
+    return unresolved(ctx, kind, req, subject, { storeMayFail: true });
+  }
+}
 
+async function proceed(
+  ctx: KindContext,
+  kind: TransitionKind,
+  req: LegacyRequest,
+  opened: Opened,
+  deadlineAt: number,
+  markSent: () => void,
+): Promise<RunAnswer> {
+  const { merchant } = req;
+  const answer = (s: Subject): RunAnswer => ({ ok: true, result: kind.reply(ctx.table, s) });
   let created: Created | undefined;
   // "requested": not yet accepted by UnivaPay (a crash or a lost answer may have left it so; the
   // same Idempotency-Key makes a second POST a replay).
-  if (subject.transition.state === "requested") {
-    try {
-      created = await kind.create(ctx, merchant, opened.opened);
-    } catch (err) {
-      const o = classifyUpstreamError(ctx.table, err);
-      if (o.kind === "rejected") {
-        ctx.logger.warn({ pid: subject.payment.pid, kind: kind.name, code: o.code, ec: o.ec }, "univapay rejected the request");
-        return answer(await settleAs(ctx, merchant, kind, subject, { state: "failed", errorCode: o.ec }, kind.after(subject, undefined, "failure")));
-      }
-      if (o.kind === "unknown") {
-        // It may have been processed: the row stays open; a resend re-sends the same key, and
-        // the reconciler or a webhook settles it.
-        ctx.logger.warn({ pid: subject.payment.pid, kind: kind.name }, "outcome unknown, answered as pending");
-        return answer(subject);
-      }
-      // Nothing reached UnivaPay: a failure for this attempt, nothing stored as failed, so a
-      // resend tries again. A payment this request was creating gets no pid: none exists yet.
-      ctx.logger.warn({ pid: subject.payment.pid, kind: kind.name }, "univapay unreachable, nothing sent");
-      const creating = subject.transition.id === creationTransitionId(subject.payment.pid);
-      return {
-        ok: true,
-        result: {
-          ...kind.reply(ctx.table, subject),
-          outcome: "failure",
-          ec: ecFor(ctx.table, "upstream_unavailable"),
-          pid: creating ? null : subject.payment.pid,
-        },
-      };
+  if (opened.transition.state === "requested") {
+    markSent();
+    const o = await createWithin(ctx, kind, opened, req, deadlineAt);
+    if (o.kind === "rejected") {
+      ctx.logger.warn({ pid: opened.payment.pid, kind: kind.name, code: o.code, ec: o.ec }, "univapay rejected the request");
+      return answer(await settleAs(ctx, merchant, kind, opened, { state: "failed", errorCode: o.ec }, kind.after(opened, undefined, "failure")));
     }
+    if (o.kind === "not_sent") return notSent(ctx, kind, opened);
+    if (o.kind === "unknown") return unresolved(ctx, kind, req, opened, {});
+    created = o.created;
   }
-  let latest = created ? withCreated(subject, created) : subject;
+  let latest = created ? withCreated(opened, created) : opened;
   // A kind that cannot find a resource whose id it lost (no recover slot) writes the id down
   // before waiting, so a crash during the wait leaves something the reconciler can look up. A
   // charge is found again by its metadata: its id is written with the outcome, in one write.
   if (created && !kind.recover) {
     latest = await ctx.store.recordPending(
-      subject.transition.id,
+      opened.transition.id,
       { univapayId: created.univapayId, resource: created.resource },
       kind.after(latest, undefined, "pending"),
     );
@@ -72,19 +99,82 @@ export async function runTransition(ctx: KindContext, kind: TransitionKind, req:
   }
   let resource: unknown;
   try {
-    // A real-time budget: how long the merchant waits.
-    resource = await kind.fetch(ctx, merchant, latest, Date.now() + ctx.pollDeadlineMs);
+    resource = await kind.fetch(ctx, merchant, latest, Math.min(deadlineAt, Date.now() + ctx.pollDeadlineMs));
   } catch (err) {
-    ctx.logger.warn({ err, pid: subject.payment.pid, kind: kind.name }, "status unavailable, result will follow by kickback");
-    if (created)
-      latest = await ctx.store.recordPending(
-        subject.transition.id,
-        { univapayId: created.univapayId, resource: created.resource },
-        kind.after(latest, undefined, "pending"),
-      );
-    return answer(latest);
+    ctx.logger.warn({ err, pid: opened.payment.pid, kind: kind.name }, "status unavailable at the answer deadline");
+    return unresolved(ctx, kind, req, latest, { created });
   }
-  return answer(await settleFromResource(ctx, merchant, kind, latest, resource, { accepted: true }));
+  const settled = await settleFromResource(ctx, merchant, kind, latest, resource, { accepted: true });
+  return isOpen(settled.transition) ? unresolved(ctx, kind, req, settled, {}) : answer(settled);
+}
+
+/**
+ * The create, re-sent with the same Idempotency-Key while its answer is lost and time is left
+ * (UnivaPay replays a key it has processed: this is not a blind retry).
+ */
+async function createWithin(ctx: KindContext, kind: TransitionKind, opened: Opened, req: LegacyRequest, deadlineAt: number): Promise<CreateOutcome> {
+  let maybeProcessed = false;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { kind: "created", created: await kind.create(ctx, req.merchant, opened) };
+    } catch (err) {
+      const o = classifyUpstreamError(ctx.table, err);
+      if (o.kind === "rejected") return o;
+      if (o.kind === "unknown") maybeProcessed = true;
+      const pause = CREATE_RETRY_PAUSES_MS[Math.min(attempt, CREATE_RETRY_PAUSES_MS.length - 1)] as number;
+      if (Date.now() + pause >= deadlineAt) return maybeProcessed ? { kind: "unknown" } : { kind: "not_sent" };
+      ctx.logger.warn(
+        { pid: opened.payment.pid, kind: kind.name, attempt: attempt + 1 },
+        "univapay create unanswered, re-sending with the same Idempotency-Key",
+      );
+      await sleep(pause);
+    }
+  }
+}
+
+/**
+ * Nothing reached UnivaPay: a failure for this attempt, nothing stored as failed, so a resend
+ * tries again. A payment this request was creating gets no pid: none exists yet.
+ */
+function notSent(ctx: KindContext, kind: TransitionKind, s: Subject): RunAnswer {
+  ctx.logger.warn({ pid: s.payment.pid, kind: kind.name }, "univapay unreachable, nothing sent");
+  const creating = s.transition.id === creationTransitionId(s.payment.pid);
+  return {
+    ok: true,
+    result: { ...kind.reply(ctx.table, s), outcome: "failure", ec: ecFor(ctx.table, "upstream_unavailable"), pid: creating ? null : s.payment.pid },
+  };
+}
+
+/**
+ * The outcome is unknown when the merchant must be answered. Opted-in merchants (and kinds that
+ * cannot reverse) are answered pending, the result following by kickback; the others failure,
+ * with the transition `reversing`. If the store fails too, the answer is the same failure: the
+ * transition stays open, and the reconciler treats an open one past its deadline the same way.
+ */
+async function unresolved(
+  ctx: KindContext,
+  kind: TransitionKind,
+  req: LegacyRequest,
+  s: Subject,
+  o: { created?: Created; storeMayFail?: boolean },
+): Promise<RunAnswer> {
+  const answer = (x: Subject): RunAnswer => ({ ok: true, result: kind.reply(ctx.table, x) });
+  if (req.merchant.acceptsPending === true || !kind.reverse) {
+    ctx.logger.warn({ pid: s.payment.pid, kind: kind.name }, "outcome unknown, answered as pending");
+    if (!o.created) return answer(s);
+    const { created } = o;
+    return answer(
+      await ctx.store.recordPending(s.transition.id, { univapayId: created.univapayId, resource: created.resource }, kind.after(s, undefined, "pending")),
+    );
+  }
+  try {
+    return answer(await abandonTransition(ctx, kind, s));
+  } catch (err) {
+    if (!o.storeMayFail) throw err;
+    ctx.logger.error({ err, pid: s.payment.pid }, "could not record the abandoned transition; the reconciler will reverse it");
+    const failed: Subject = { ...s, transition: { ...s.transition, state: "reversing", errorCode: ecFor(ctx.table, "outcome_unknown") } };
+    return answer(failed);
+  }
 }
 
 /** The subject as it is once the create answer is known (written when it settles). */

@@ -21,7 +21,9 @@ export interface KindContext {
   readonly table: MappingTable;
   readonly logger: Logger;
   readonly now: () => Date;
-  /** How long a legacy request may wait for UnivaPay to settle before answering rst=0. */
+  /** A legacy request's end-to-end answer deadline (ANSWER_DEADLINE_MS), from its receipt. */
+  readonly answerDeadlineMs: number;
+  /** At most this long of it is spent waiting for a pending resource (UNIVAPAY_POLL_DEADLINE_MS). */
   readonly pollDeadlineMs: number;
   /** Called after a kickback was enqueued, so the dispatcher sends it without waiting for its poll. */
   readonly onKickbackEnqueued: () => void;
@@ -81,6 +83,15 @@ export interface TransitionKind<P = unknown, R = unknown> {
   /** A webhook event about a resource no transition names yet (its create answer was lost): the
    *  open transition it belongs to, found through our metadata, with the fetched resource. */
   adopt?(ctx: KindContext, merchant: Merchant, event: string, data: { id: string; [k: string]: unknown }): Promise<(Subject & { resource: R }) | undefined>;
+  /**
+   * For a transition whose merchant was answered "failure" while its outcome was unknown, once its
+   * resource turned out to have moved money: undo it (void an authorisation, refund a capture)
+   * under an Idempotency-Key derived from the transition, so a retry after a crash replays it.
+   * Called with every final resource: "nothing_moved" when it did not go through, "reversed" when
+   * the money is back, "pending" while the undo is under way. A kind without it is never
+   * abandoned: its unknown outcomes are answered pending (rst=0).
+   */
+  reverse?(ctx: KindContext, merchant: Merchant, subject: Subject, resource: R): Promise<"reversed" | "pending" | "nothing_moved">;
   /** For the reconciler: the resource of an open transition that never learned its UnivaPay id. */
   recover?(ctx: KindContext, merchant: Merchant, subject: Subject): Promise<R | undefined>;
   /** The legacy view of the transition, for its reply and kickback. */

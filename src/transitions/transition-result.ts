@@ -7,7 +7,9 @@ import { ecFor, SUCCESS_EC, type MappingTable } from "../mapping";
 import type { Subject } from "./transition-kind";
 
 export function transitionResult(table: MappingTable, { payment, transition }: Subject): LegacyResult {
-  const outcome = transition.state === "succeeded" ? "success" : transition.state === "failed" ? "failure" : "pending";
+  // reversing/reversed: answered failure while the outcome was unknown, and held to it.
+  const failed = transition.state === "failed" || transition.state === "reversing" || transition.state === "reversed";
+  const outcome = transition.state === "succeeded" ? "success" : failed ? "failure" : "pending";
   const ecPending = ecFor(table, "result_pending");
   return {
     outcome,

@@ -5,7 +5,7 @@
  * request (deriveIdempotencyKey) so a retried legacy request re-sends the same key.
  */
 import { z } from "zod";
-import { createUnivapayTransport, UnivapayCredentials, UnivapayTransportOptions } from "./univapay-transport";
+import { createUnivapayTransport, UnivapayCredentials, UnivapayTransport, UnivapayTransportOptions } from "./univapay-transport";
 import {
   Cancel,
   CancelSchema,
@@ -70,17 +70,25 @@ export interface UnivapayClient {
   updateWebhook(c: C, webhookId: string, body: WebhookBody, idempotencyKey: string): Promise<Webhook>;
   /** GET /heartbeat, for /readyz: one attempt, no retries, no credentials. */
   heartbeat(): Promise<void>;
+  /** The same client with every call bounded by `deadlineAt` (epoch ms): each HTTP attempt's
+   *  timeout is cut to what is left, waits and polls end by then, and nothing is sent after it. */
+  until(deadlineAt: number): UnivapayClient;
   /** Destroys the keep-alive agents. */
   close(): void;
 }
 
 export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClient {
-  const transport = createUnivapayTransport(opts);
+  return clientOver(createUnivapayTransport(opts), undefined);
+}
+
+function clientOver(transport: UnivapayTransport, deadlineAt: number | undefined): UnivapayClient {
+  const bound = deadlineAt === undefined ? {} : { deadlineAt };
+  const by = (d: number): number => (deadlineAt === undefined ? d : Math.min(d, deadlineAt));
   const store = (c: C, ...segments: string[]): string => `/stores/${encodeURIComponent(c.storeId)}/${segments.map(encodeURIComponent).join("/")}`;
   const post = <T>(c: C, route: string, path: string, body: unknown, key: string, schema: z.ZodType<T>): Promise<T> =>
-    transport.request({ method: "POST", route, path, creds: c, body, idempotencyKey: key, schema });
+    transport.request({ method: "POST", route, path, creds: c, body, idempotencyKey: key, schema, ...bound });
   const get = <T>(c: C, route: string, path: string, o: GetOptions | undefined, schema: z.ZodType<T>): Promise<T> =>
-    transport.request({ method: "GET", route, path, creds: c, polling: o?.polling, schema });
+    transport.request({ method: "GET", route, path, creds: c, polling: o?.polling, schema, ...bound });
   const CHARGE = "/stores/:storeId/charges/:chargeId";
   const ChargeListSchema = z.looseObject({ items: z.array(ChargeSchema), has_more: z.boolean().optional() });
 
@@ -89,7 +97,7 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
     getTransactionToken: (c, id) => get(c, "/stores/:storeId/tokens/:tokenId", store(c, "tokens", id), undefined, TransactionTokenSchema),
     createCharge: (c, body, key) => post(c, "/charges", "/charges", body, key, ChargeSchema),
     getCharge: (c, id, o) => get(c, CHARGE, store(c, "charges", id), o, ChargeSchema),
-    waitForCharge: (c, id, deadlineAt, isFinal) => waitUntilFinal((polling) => client.getCharge(c, id, { polling }), deadlineAt, isFinal, transport),
+    waitForCharge: (c, id, waitAt, isFinal) => waitUntilFinal((polling) => client.getCharge(c, id, { polling }), by(waitAt), isFinal, transport),
     captureCharge: async (c, id, body, key) => {
       await transport.request({
         method: "POST",
@@ -100,16 +108,17 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
         idempotencyKey: key,
         schema: CaptureResponseSchema,
         allowEmpty: true,
+        ...bound,
       });
     },
     createCancel: (c, id, body, key) => post(c, `${CHARGE}/cancels`, store(c, "charges", id, "cancels"), body, key, CancelSchema),
     getCancel: (c, id, cancelId, o) => get(c, `${CHARGE}/cancels/:cancelId`, store(c, "charges", id, "cancels", cancelId), o, CancelSchema),
-    waitForCancel: (c, id, cancelId, deadlineAt, isFinal) =>
-      waitUntilFinal((polling) => client.getCancel(c, id, cancelId, { polling }), deadlineAt, isFinal, transport),
+    waitForCancel: (c, id, cancelId, waitAt, isFinal) =>
+      waitUntilFinal((polling) => client.getCancel(c, id, cancelId, { polling }), by(waitAt), isFinal, transport),
     createRefund: (c, id, body, key) => post(c, `${CHARGE}/refunds`, store(c, "charges", id, "refunds"), body, key, RefundSchema),
     getRefund: (c, id, refundId, o) => get(c, `${CHARGE}/refunds/:refundId`, store(c, "charges", id, "refunds", refundId), o, RefundSchema),
-    waitForRefund: (c, id, refundId, deadlineAt, isFinal) =>
-      waitUntilFinal((polling) => client.getRefund(c, id, refundId, { polling }), deadlineAt, isFinal, transport),
+    waitForRefund: (c, id, refundId, waitAt, isFinal) =>
+      waitUntilFinal((polling) => client.getRefund(c, id, refundId, { polling }), by(waitAt), isFinal, transport),
     findChargesByMetadata: async (c, key, value) => {
       const query = `?metadata=${encodeURIComponent(`${key}:${value}`)}&limit=10`;
       const list = await get(c, "/stores/:storeId/charges", `${store(c, "charges")}${query}`, undefined, ChargeListSchema);
@@ -135,12 +144,14 @@ export function createUnivapayClient(opts: UnivapayClientOptions): UnivapayClien
         body,
         idempotencyKey: key,
         schema: WebhookSchema,
+        ...bound,
       }),
     heartbeat: async () => {
       // /readyz wants the current truth, fast: no retries; any 2xx body counts as alive.
       const call = { method: "GET", route: "/heartbeat", path: "/heartbeat", allowEmpty: true, noRetry: true } as const;
       await transport.request({ ...call, schema: z.unknown() });
     },
+    until: (d) => clientOver(transport, by(d)),
     close: () => transport.close(),
   };
   return client;

@@ -49,6 +49,9 @@ export interface Call<T> extends CallContext {
   readonly allowEmpty?: boolean;
   /** One attempt only (heartbeat: /readyz wants the current truth). */
   readonly noRetry?: boolean;
+  /** Epoch ms (same clock as `now`) by which the call must be answered, retries and waits
+   *  included: each attempt's timeout is cut to what is left, and nothing starts after it. */
+  readonly deadlineAt?: number;
 }
 
 type Step<T> = { kind: "done"; value: T } | { kind: "retry"; delayMs: number } | { kind: "fail"; error: AppError };
@@ -88,6 +91,11 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
   const origin = exchangeOrigin(opts.baseUrl);
   const agents = { http: httpAgent, https: httpsAgent };
 
+  /** Time left before the call's deadline (Infinity without one). */
+  const left = (call: Call<unknown>): number => (call.deadlineAt === undefined ? Infinity : call.deadlineAt - now());
+  const attemptTimeout = (call: Call<unknown>): number =>
+    Math.max(1, Math.min(call.polling === true ? opts.timeoutMs + POLL_HOLD_MS : opts.timeoutMs, left(call)));
+
   function send<T>(call: Call<T>): Promise<ExchangeResponse> {
     const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "ccps-gateway" };
     if (call.creds) headers.Authorization = authorization(call.creds);
@@ -101,7 +109,7 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
       path: `${call.path}${polling}`,
       headers,
       ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-      timeoutMs: call.polling === true ? opts.timeoutMs + POLL_HOLD_MS : opts.timeoutMs,
+      timeoutMs: attemptTimeout(call),
       maxResponseBytes: MAX_RESPONSE_BYTES,
       agents,
     });
@@ -109,7 +117,7 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
 
   async function takeRateSlot(call: Call<unknown>, cls: RateClass): Promise<void> {
     if (!call.creds) return;
-    const wait = limiter.acquire(call.creds.storeId, cls, maxWait);
+    const wait = limiter.acquire(call.creds.storeId, cls, Math.min(maxWait, Math.max(0, left(call))));
     if (wait === null) {
       log.warn({ method: call.method, route: call.route, storeId: call.creds.storeId, rateClass: cls }, "univapay rate limit reached, failing fast");
       throw unavailableError(call, "client-side rate limit reached", { code: "RATE_LIMITED", processedMaybe: false });
@@ -124,10 +132,13 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
     const cls = rateClassOf(call.method, call.path);
     const counters: Counters = { serverErrors: 0, throttled: 0 };
     for (;;) {
+      // Nothing is sent once the deadline has passed: the caller's answer is due.
+      if (left(call) <= 0) throw unavailableError(call, "answer deadline reached before sending", { processedMaybe: false, timeout: true });
       await takeRateSlot(call, cls);
       const step = await attempt(call, cls, counters);
       if (step.kind === "done") return step.value;
       if (step.kind === "fail") throw step.error;
+      if (step.delayMs >= left(call)) throw unavailableError(call, "answer deadline reached before a retry", { processedMaybe: false, timeout: true });
       await sleep(step.delayMs);
     }
   }

@@ -9,8 +9,8 @@ import { isAppError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import { nextAttemptAt, type RetryPolicy } from "../notify/retry-policy";
 import type { PaymentDeps } from "../transitions/payment-deps";
-import { OPEN_TRANSITION_STATES, type TransitionRow, type WebhookEventRow } from "../store/store-types";
-import { settleFromResource } from "../transitions/settle-transition";
+import { UNFINISHED_TRANSITION_STATES, type TransitionRow, type WebhookEventRow } from "../store/store-types";
+import { applyResource } from "../transitions/apply-resource";
 import type { TransitionKind } from "../transitions/transition-kind";
 import { createTokenBucket, type TokenBucket } from "../univapay/token-bucket";
 import { createWorkerLoop, type WorkerLoop } from "../workers/worker-loop";
@@ -108,7 +108,7 @@ async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: Fet
   const mine = named.filter((t) => t.sid === merchant.sid);
   if (named.length > 0 && mine.length === 0) return { kind: "ignored", note: "resource of another merchant" };
   if (mine.length > 0) {
-    const open = mine.find(isOpen);
+    const open = mine.find(isUnfinished);
     if (!open) return { kind: "ignored", note: `already settled (${mine.map((t) => `${t.job} ${t.state}`).join(", ")})` };
     const kind = deps.kinds.get(open.kind);
     if (!kind) return { kind: "ignored", note: `transition ${open.id} of a kind this gateway does not run (${open.kind})` };
@@ -116,7 +116,7 @@ async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: Fet
     if (!payment) return { kind: "ignored", note: `transition ${open.id} without its payment` };
     if (!budget.take(merchant.sid, data.id, true)) return SPENT;
     const subject = { payment, transition: open };
-    await settleFromResource(deps, merchant, kind, subject, await kind.fetch(deps, merchant, subject));
+    await applyResource(deps, merchant, kind, subject, await kind.fetch(deps, merchant, subject));
     return { kind: "processed", note: kind.name };
   }
   // No transition names it: a create whose answer was lost (the webhook overtook it, or the
@@ -129,14 +129,14 @@ async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: Fet
     if (found === GONE) return GONE_OUTCOME;
     if (found) {
       const { resource, ...subject } = found;
-      await settleFromResource(deps, merchant, kind, subject, resource);
+      await applyResource(deps, merchant, kind, subject, resource);
       return { kind: "processed", note: `${kind.name} (adopted)` };
     }
   }
   return { kind: "ignored", note: `${event} for a resource not made through the gateway` };
 }
 
-const isOpen = (t: TransitionRow) => OPEN_TRANSITION_STATES.includes(t.state);
+const isUnfinished = (t: TransitionRow) => UNFINISHED_TRANSITION_STATES.includes(t.state);
 
 export type WebhookProcessor = WorkerLoop;
 

@@ -68,6 +68,7 @@ describe("a transition kind added by a test", () => {
     h = await startHarness({
       db: "sqlite",
       pollDeadlineMs: 0,
+      acceptsPending: true,
       sandbox: { settleDelayMs: 50 },
       env: { MAPPINGS_DIR: dir },
       kinds: [...DEFAULT_KINDS, probeKind],

@@ -10,7 +10,8 @@ import { field, replyFields, sendRaw } from "../support/raw-http";
 describe("outcome unknown", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ db: "sqlite" });
+    // This merchant opted in to rst=0 (accepted, result by kickback).
+    h = await startHarness({ db: "sqlite", acceptsPending: true });
   });
   afterAll(async () => {
     await h?.close();

@@ -8,7 +8,7 @@ import { field, replyFields, sendRaw } from "../support/raw-http";
 describe("reconciliation without webhooks", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ db: "postgres", pollDeadlineMs: 0, sandbox: { settleDelayMs: 50 } });
+    h = await startHarness({ db: "postgres", pollDeadlineMs: 0, acceptsPending: true, sandbox: { settleDelayMs: 50 } });
   });
   afterAll(async () => {
     await h?.close();

@@ -15,7 +15,7 @@ describe("webhook → kickback", () => {
   let h: Harness;
   beforeAll(async () => {
     // The charge settles after the legacy request has given up waiting: the result must arrive by kickback.
-    h = await startHarness({ db: "sqlite", pollDeadlineMs: 0, sandbox: { settleDelayMs: 300 } });
+    h = await startHarness({ db: "sqlite", pollDeadlineMs: 0, acceptsPending: true, sandbox: { settleDelayMs: 300 } });
   });
   afterAll(async () => {
     await h?.close();

@@ -30,6 +30,8 @@ export interface HarnessOptions {
   readonly receiverScript?: number[];
   readonly sandbox?: SandboxOptions;
   readonly pollDeadlineMs?: number;
+  /** The merchant reads rst=0 as accepted (merchants file `acceptsPending`); default false. */
+  readonly acceptsPending?: boolean;
   readonly allowedIps?: string[];
   readonly env?: Record<string, string>;
   /** Transition kinds to run instead of the shipped ones (a test adds its own). */
@@ -75,6 +77,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     returnUrls: {},
     allowedSources: undefined,
     gatewayCardPayments: true,
+    acceptsPending: opts.acceptsPending ?? false,
   };
   if (opts.allowedIps) {
     const { BlockList } = await import("node:net");

@@ -6,6 +6,7 @@ import { migration0003WebhookDedupePerMerchant } from "./migration-0003-webhook-
 import { migration0004Transitions } from "./migration-0004-transitions";
 import { migration0005WebhookClaims } from "./migration-0005-webhook-claims";
 import { migration0006PartialRequestKey } from "./migration-0006-partial-request-key";
+import { migration0007UnfinishedTransitions } from "./migration-0007-unfinished-transitions";
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Init,
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0004Transitions,
   migration0005WebhookClaims,
   migration0006PartialRequestKey,
+  migration0007UnfinishedTransitions,
 ];

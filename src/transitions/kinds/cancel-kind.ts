@@ -20,7 +20,8 @@ function planFor(p: PaymentRow) {
   return undefined;
 }
 
-function body(ctx: KindContext, resource: string, payment: PaymentRow): Record<string, unknown> {
+/** The body of a cancel or refund of `payment`, from the mapping table (also a reversal's). */
+export function undoBody(ctx: KindContext, resource: string, payment: PaymentRow): Record<string, unknown> {
   const mapped = mapFromContext(ctx.table, resource === "cancel" ? "cancel" : "refund", {
     amount: payment.amount,
     currency: "JPY",
@@ -71,8 +72,8 @@ export const cancelKind: TransitionKind<undefined, Undo> = {
     const key = deriveIdempotencyKey(transition.requestKey ?? transition.id, resource);
     const made =
       resource === "cancel"
-        ? await ctx.client.createCancel(c, chargeId, CreateCancelBodySchema.parse(body(ctx, resource, payment)), key)
-        : await ctx.client.createRefund(c, chargeId, CreateRefundBodySchema.parse(body(ctx, resource, payment)), key);
+        ? await ctx.client.createCancel(c, chargeId, CreateCancelBodySchema.parse(undoBody(ctx, resource, payment)), key)
+        : await ctx.client.createRefund(c, chargeId, CreateRefundBodySchema.parse(undoBody(ctx, resource, payment)), key);
     return { resource, univapayId: made.id };
   },
   fetch: (ctx, merchant, s, waitUntil) => get(ctx, merchant, s, waitUntil),

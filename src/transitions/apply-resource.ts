@@ -1,0 +1,95 @@
+/**
+ * What the webhook processor and the reconciler do with a resource UnivaPay shows them for an
+ * unfinished transition. While a legacy request may still be waiting for it, the resource settles
+ * it as usual (settle-transition). Once its merchant has been answered "failure" — at the answer
+ * deadline with the outcome still unknown, after an internal error, or because the process died
+ * before answering — the gateway owes the merchant that no money moved: the transition is
+ * `reversing`, and this module ends it `failed` (nothing moved) or `reversed` (the charge went
+ * through and was voided or refunded), without a kickback: the merchant already has its answer.
+ */
+import type { Merchant } from "../config/merchants";
+import { ecFor } from "../mapping";
+import { OPEN_TRANSITION_STATES, type TransitionRow } from "../store/store-types";
+import { settleFromResource } from "./settle-transition";
+import type { KindContext, Subject, TransitionKind } from "./transition-kind";
+
+/**
+ * After its answer deadline, an open transition is left to its request for this much longer: the
+ * request's own last write (settle or abandon) is conditional, so whichever comes first wins, and
+ * the margin only keeps the two from racing in the common case.
+ */
+export const ABANDON_GRACE_MS = 2_000;
+
+/**
+ * A charge not found at UnivaPay (by our metadata) this long after its request's deadline never
+ * reached it: the request's last POST was cut off by that deadline, and the gateway never sends
+ * it again once the transition is `reversing`.
+ */
+export const NOT_CREATED_PROOF_MS = 60_000;
+
+const isOpen = (t: TransitionRow) => OPEN_TRANSITION_STATES.includes(t.state);
+
+/** Whether the merchant of this open transition was (or will only ever be) answered "failure". */
+export function isAbandoned(ctx: KindContext, merchant: Merchant, kind: TransitionKind, t: TransitionRow, nowMs: number): boolean {
+  return (
+    kind.reverse !== undefined && merchant.acceptsPending !== true && isOpen(t) && t.createdAt.getTime() + ctx.answerDeadlineMs + ABANDON_GRACE_MS <= nowMs
+  );
+}
+
+/**
+ * Marks an open transition `reversing` (the merchant is answered outcome_unknown) and its payment
+ * failed, in one store step; if another path settled it first, the stored subject is returned and
+ * is what the merchant must be told.
+ */
+export async function abandonTransition(ctx: KindContext, kind: TransitionKind, s: Subject): Promise<Subject> {
+  const ec = ecFor(ctx.table, "outcome_unknown");
+  const moved = await ctx.store.moveTransition(s.transition.id, OPEN_TRANSITION_STATES, { state: "reversing", errorCode: ec }, { state: "failed" });
+  if (moved) {
+    ctx.logger.warn(
+      { pid: s.payment.pid, transition: s.transition.id, kind: kind.name, ec },
+      "outcome unknown when the merchant had to be answered: answered failure; a charge that went through will be reversed",
+    );
+    return moved;
+  }
+  const transition = await ctx.store.findTransition(s.transition.id);
+  const payment = await ctx.store.findPaymentByPid(s.payment.pid);
+  if (!transition || !payment) throw new Error(`transition ${s.transition.id} vanished`);
+  return { payment, transition };
+}
+
+/**
+ * Applies `resource` (undefined: the reconciler found none at UnivaPay) to an unfinished transition.
+ * Returns the subject as stored afterwards; still unfinished means "look again later".
+ */
+export async function applyResource(ctx: KindContext, merchant: Merchant, kind: TransitionKind, subject: Subject, resource: unknown): Promise<Subject> {
+  const now = ctx.now().getTime();
+  let s = subject;
+  if (isAbandoned(ctx, merchant, kind, s.transition, now)) s = await abandonTransition(ctx, kind, s);
+  if (s.transition.state !== "reversing") {
+    return resource === undefined || !isOpen(s.transition) ? s : settleFromResource(ctx, merchant, kind, s, resource);
+  }
+  return finishReversal(ctx, merchant, kind, s, resource, now);
+}
+
+async function finishReversal(ctx: KindContext, merchant: Merchant, kind: TransitionKind, s: Subject, resource: unknown, now: number): Promise<Subject> {
+  const close = async (state: "failed" | "reversed", why: string, patch: { univapayId?: string; resource?: string; univapayStatus?: string | null }) => {
+    const moved = await ctx.store.moveTransition(s.transition.id, ["reversing"], { state, ...patch }, { state: state === "reversed" ? "reversed" : "failed" });
+    if (moved) ctx.logger.warn({ pid: s.payment.pid, transition: s.transition.id, kind: kind.name, state }, why);
+    return moved ?? s;
+  };
+  if (resource === undefined) {
+    if (now < s.transition.createdAt.getTime() + ctx.answerDeadlineMs + NOT_CREATED_PROOF_MS) return s;
+    return close("failed", "abandoned transition proven never created at UnivaPay: nothing moved", {});
+  }
+  const verdict = kind.judge(ctx.table, s, resource);
+  if (verdict.outcome === "pending" || verdict.outcome === "unknown") return s; // looked at again later
+  const id = kind.identify(resource);
+  const seen = { univapayId: id.univapayId, resource: id.resource, univapayStatus: verdict.univapayStatus };
+  const reverse = kind.reverse;
+  if (!reverse) throw new Error(`transition ${s.transition.id} is reversing but kind ${kind.name} cannot reverse`);
+  const withId: Subject = { ...s, transition: { ...s.transition, univapayId: id.univapayId, resource: id.resource } };
+  const r = await reverse(ctx, merchant, withId, resource);
+  if (r === "pending") return s;
+  if (r === "nothing_moved") return close("failed", "abandoned transition did not go through at UnivaPay: nothing moved", seen);
+  return close("reversed", "abandoned transition had gone through at UnivaPay and was reversed: the merchant's failure answer holds", seen);
+}
