@@ -54,6 +54,9 @@ export interface CoreOptions extends PartsOptions {
   readonly pgSchema?: string;
   /** Check every merchant's credentials before the store opens; refused ones stop start-up. */
   readonly checkCredentials?: boolean;
+  /** The clock the store stamps rows with: the engine's own, so "how old is this row" compares
+   *  like with like (a test moves it). */
+  readonly now?: () => Date;
 }
 
 /** Reads the mapping table, the kinds that run it and the merchants file; throws one AppError per
@@ -81,7 +84,12 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   try {
     if (opts.checkCredentials) await checkAll(client, registry, logger);
     const store = opts.withStore
-      ? await createStore({ databaseUrl: config.DATABASE_URL, logger, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) })
+      ? await createStore({
+          databaseUrl: config.DATABASE_URL,
+          logger,
+          ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
+          ...(opts.now ? { now: opts.now } : {}),
+        })
       : undefined;
     return {
       ...parts,

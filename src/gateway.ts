@@ -127,6 +127,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       univapayBaseUrl: baseUrl,
       withStore: true,
       checkCredentials: true,
+      now,
       ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
     });
     cleanups.push(() => core.close());

@@ -38,12 +38,18 @@ export function isAbandoned(ctx: KindContext, merchant: Merchant, kind: Transiti
 
 /**
  * Marks an open transition `reversing` (the merchant is answered outcome_unknown) and its payment
- * failed, in one store step; if another path settled it first, the stored subject is returned and
- * is what the merchant must be told.
+ * as the kind says a failure leaves it (a creation: failed; a capture: still authorised), in one
+ * store step; if another path settled it first, the stored subject is returned and is what the
+ * merchant must be told.
  */
 export async function abandonTransition(ctx: KindContext, kind: TransitionKind, s: Subject): Promise<Subject> {
   const ec = ecFor(ctx.table, "outcome_unknown");
-  const moved = await ctx.store.moveTransition(s.transition.id, OPEN_TRANSITION_STATES, { state: "reversing", errorCode: ec }, { state: "failed" });
+  const moved = await ctx.store.moveTransition(
+    s.transition.id,
+    OPEN_TRANSITION_STATES,
+    { state: "reversing", errorCode: ec },
+    kind.after(s, undefined, "failure"),
+  );
   if (moved) {
     ctx.logger.warn(
       { pid: s.payment.pid, transition: s.transition.id, kind: kind.name, ec },
@@ -73,16 +79,23 @@ export async function applyResource(ctx: KindContext, merchant: Merchant, kind: 
 
 async function finishReversal(ctx: KindContext, merchant: Merchant, kind: TransitionKind, s: Subject, resource: unknown, now: number): Promise<Subject> {
   const close = async (state: "failed" | "reversed", why: string, patch: { univapayId?: string; resource?: string; univapayStatus?: string | null }) => {
-    const moved = await ctx.store.moveTransition(s.transition.id, ["reversing"], { state, ...patch }, { state: state === "reversed" ? "reversed" : "failed" });
+    // Reversed: the money is back, whatever the transition was. Nothing moved: the payment is as
+    // the kind's failure leaves it (already so since the abandonment; written again for a charge
+    // whose id is only known now).
+    const payment = state === "reversed" ? { state: "reversed" as const } : kind.after(s, resource, "failure");
+    const moved = await ctx.store.moveTransition(s.transition.id, ["reversing"], { state, ...patch }, payment);
     if (moved) ctx.logger.warn({ pid: s.payment.pid, transition: s.transition.id, kind: kind.name, state }, why);
     return moved ?? s;
   };
+  const proofDue = now >= s.transition.createdAt.getTime() + ctx.answerDeadlineMs + NOT_CREATED_PROOF_MS;
   if (resource === undefined) {
-    if (now < s.transition.createdAt.getTime() + ctx.answerDeadlineMs + NOT_CREATED_PROOF_MS) return s;
+    if (!proofDue) return s;
     return close("failed", "abandoned transition proven never created at UnivaPay: nothing moved", {});
   }
   const verdict = kind.judge(ctx.table, s, resource);
-  if (verdict.outcome === "pending" || verdict.outcome === "unknown") return s; // looked at again later
+  // Still pending: looked at again later. Past the proof window the kind may know better (a
+  // capture whose charge is still only authorised was never made: its POST was cut off).
+  if ((verdict.outcome === "pending" || verdict.outcome === "unknown") && !proofDue) return s;
   const id = kind.identify(resource);
   const seen = { univapayId: id.univapayId, resource: id.resource, univapayStatus: verdict.univapayStatus };
   const reverse = kind.reverse;

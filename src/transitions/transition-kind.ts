@@ -14,6 +14,9 @@ import type { Logger } from "../logging/logger";
 import type { PaymentPatch, PaymentRow, Store, TransitionRow } from "../store/store-types";
 import type { UnivapayClient } from "../univapay/univapay-client";
 
+/** What a reverse slot found or did (see TransitionKind.reverse). */
+export type Reversal = "reversed" | "pending" | "nothing_moved";
+
 /** What a kind's slots are given: the store, UnivaPay, the mapping table and the clock. */
 export interface KindContext {
   readonly store: Store;
@@ -87,11 +90,12 @@ export interface TransitionKind<P = unknown, R = unknown> {
    * For a transition whose merchant was answered "failure" while its outcome was unknown, once its
    * resource turned out to have moved money: undo it (void an authorisation, refund a capture)
    * under an Idempotency-Key derived from the transition, so a retry after a crash replays it.
-   * Called with every final resource: "nothing_moved" when it did not go through, "reversed" when
-   * the money is back, "pending" while the undo is under way. A kind without it is never
-   * abandoned: its unknown outcomes are answered pending (rst=0).
+   * Called with every final resource, and with a still-pending one once the proof window
+   * (NOT_CREATED_PROOF_MS) has passed: "nothing_moved" when it did not go through, "reversed" when
+   * the money is back, "pending" while the undo (or the resource) is under way. A kind without it
+   * is never abandoned: its unknown outcomes are answered pending (rst=0).
    */
-  reverse?(ctx: KindContext, merchant: Merchant, subject: Subject, resource: R): Promise<"reversed" | "pending" | "nothing_moved">;
+  reverse?(ctx: KindContext, merchant: Merchant, subject: Subject, resource: R): Promise<Reversal>;
   /** For the reconciler: the resource of an open transition that never learned its UnivaPay id. */
   recover?(ctx: KindContext, merchant: Merchant, subject: Subject): Promise<R | undefined>;
   /** The legacy view of the transition, for its reply and kickback. */

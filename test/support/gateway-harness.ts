@@ -56,6 +56,8 @@ export interface Harness {
   waitForWebhook(resourceId: string, event?: string): Promise<void>;
   /** The store's charges, read through the sandbox's REST API like any client. */
   listCharges(): Promise<Array<{ id: string; status: string; metadata: Record<string, unknown> }>>;
+  /** A charge's refunds, read through the sandbox's REST API. */
+  listRefunds(chargeId: string): Promise<Array<{ id: string; status: string; amount: number }>>;
   close(): Promise<void>;
 }
 
@@ -144,6 +146,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     },
     async listCharges() {
       const res = await axios.get(`${sandboxUrl}/stores/${creds.storeId}/charges?limit=100`, {
+        headers: { Authorization: `Bearer ${creds.secret}.${creds.appToken}` },
+      });
+      return res.data.items;
+    },
+    async listRefunds(chargeId) {
+      const res = await axios.get(`${sandboxUrl}/stores/${creds.storeId}/charges/${chargeId}/refunds?limit=100`, {
         headers: { Authorization: `Bearer ${creds.secret}.${creds.appToken}` },
       });
       return res.data.items;

@@ -4,7 +4,8 @@
  * The transition's `resource` says which, from the moment it is opened.
  */
 import type { Merchant } from "../../config/merchants";
-import { cancelOutcome, ecForPaymentError, mapFromContext, refundOutcome } from "../../mapping";
+import { cancelOutcome, ecForPaymentError, refundOutcome } from "../../mapping";
+import { undoBody } from "./undo-body";
 import type { PaymentRow } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CreateCancelBodySchema, CreateRefundBodySchema, type Cancel, type Refund } from "../../univapay/univapay-types";
@@ -18,18 +19,6 @@ function planFor(p: PaymentRow) {
   if (p.state === "authorized") return { resource: "cancel", univapayId: null };
   if (p.state === "captured") return { resource: "refund", univapayId: null };
   return undefined;
-}
-
-/** The body of a cancel or refund of `payment`, from the mapping table (also a reversal's). */
-export function undoBody(ctx: KindContext, resource: string, payment: PaymentRow): Record<string, unknown> {
-  const mapped = mapFromContext(ctx.table, resource === "cancel" ? "cancel" : "refund", {
-    amount: payment.amount,
-    currency: "JPY",
-    pid: payment.pid,
-    sid: payment.sid,
-  });
-  if (!mapped.ok) throw new Error(`mappings/fields.yaml ${resource}: ${mapped.failures.map((f) => f.message).join("; ")}`);
-  return mapped.value;
 }
 
 async function get(ctx: KindContext, merchant: Merchant, s: Subject, waitUntil: number | undefined): Promise<Undo> {

@@ -9,6 +9,7 @@ import { transitionResult } from "../transition-result";
 import { fetchCharge } from "./fetch-charge";
 import type { Subject, TransitionKind, Verdict } from "../transition-kind";
 import { openOnPid } from "./open-on-pid";
+import { reverseCharge } from "./reverse-charge";
 
 const JUDGED_AS = "SALES"; // its status table in statuses.yaml
 
@@ -40,5 +41,9 @@ export const captureKind: TransitionKind<undefined, Charge> = {
   judge,
   after: (_s, _charge, outcome) => (outcome === "success" ? { state: "captured" } : null),
   identify: (charge) => ({ resource: "charge", univapayId: charge.id }),
+  // Answered "failure" while unknown: a capture that went through is refunded (the authorisation
+  // goes with it: the merchant must charge again). Asked with the charge still only authorised,
+  // which the engine does only once the proof window has passed, the capture was never made.
+  reverse: (ctx, merchant, s, charge) => (charge.status === "authorized" ? Promise.resolve("nothing_moved") : reverseCharge(ctx, merchant, s, charge)),
   reply: transitionResult,
 };

@@ -6,21 +6,14 @@
  */
 import type { z } from "zod";
 import type { Merchant } from "../../config/merchants";
-import { cancelOutcome, chargeOutcome, ecForPaymentError, refundOutcome, mapCharge, mapFields, withContext, type LegacyFailure } from "../../mapping";
+import { chargeOutcome, ecForPaymentError, mapCharge, mapFields, withContext, type LegacyFailure } from "../../mapping";
 import { TRANSITIONS, type Transition } from "../../mapping/univapay-statuses";
 import type { LegacyRequest } from "../legacy-request";
 import { legacyFailure } from "../../mapping";
 import { creationTransitionId, type PaymentPatch } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
-import {
-  CreateCancelBodySchema,
-  CreateChargeBodySchema,
-  CreateRefundBodySchema,
-  CreateTokenBodySchema,
-  type Charge,
-  type CreateTokenBody,
-} from "../../univapay/univapay-types";
-import { undoBody } from "./cancel-kind";
+import { CreateChargeBodySchema, CreateTokenBodySchema, type Charge, type CreateTokenBody } from "../../univapay/univapay-types";
+import { reverseCharge } from "./reverse-charge";
 import { transitionResult } from "../transition-result";
 import { fetchCharge } from "./fetch-charge";
 import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
@@ -174,36 +167,6 @@ function after(s: Subject, charge: Charge | undefined, outcome: "success" | "fai
   return { state, ...(chargeId ? { chargeId } : {}), ...(mode ? { mode } : {}) };
 }
 
-/**
- * A charge whose merchant was answered "failure": voided while authorised, refunded in full once
- * captured, under one Idempotency-Key per transition (a pass after a crash replays the same undo).
- */
-async function reverse(
-  ctx: KindContext,
-  merchant: Merchant,
-  { payment, transition }: Subject,
-  charge: Charge,
-): Promise<"reversed" | "pending" | "nothing_moved"> {
-  const c = merchant.credentials;
-  if (charge.status === "canceled") return "reversed";
-  if (charge.status !== "authorized" && charge.status !== "successful") return "nothing_moved";
-  const key = deriveIdempotencyKey(transition.id, "reversal");
-  let outcome: string;
-  if (charge.status === "authorized") {
-    const made = await ctx.client.createCancel(c, charge.id, CreateCancelBodySchema.parse(undoBody(ctx, "cancel", payment)), key);
-    // A replayed answer is the first one: read the cancel as it is now.
-    const now = cancelOutcome(ctx.table, made.status) === "pending" ? await ctx.client.getCancel(c, charge.id, made.id) : made;
-    outcome = cancelOutcome(ctx.table, now.status);
-  } else {
-    const made = await ctx.client.createRefund(c, charge.id, CreateRefundBodySchema.parse(undoBody(ctx, "refund", payment)), key);
-    const now = refundOutcome(ctx.table, made.status) === "pending" ? await ctx.client.getRefund(c, charge.id, made.id) : made;
-    outcome = refundOutcome(ctx.table, now.status);
-  }
-  if (outcome === "success") return "reversed";
-  if (outcome === "failure") throw new Error(`the reversal of charge ${charge.id} (pid ${payment.pid}) failed at UnivaPay: an operator must void or refund it`);
-  return "pending";
-}
-
 export const chargeKind: TransitionKind<ChargePlan, Charge> = {
   name: "charge",
   actions: ["charge", CARD_ACTION],
@@ -224,7 +187,7 @@ export const chargeKind: TransitionKind<ChargePlan, Charge> = {
     const found = await ctx.client.findChargesByMetadata(merchant.credentials, "legacy-pid", payment.pid);
     return found.find((c) => c.metadata?.["legacy-pid"] === payment.pid);
   },
-  reverse,
+  reverse: reverseCharge,
   reply: transitionResult,
 };
 

@@ -6,7 +6,7 @@
  */
 import type { LegacyRequest } from "../legacy-request";
 import { legacyFailure } from "../../mapping";
-import type { PaymentRow } from "../../store/store-types";
+import { UNFINISHED_TRANSITION_STATES, type PaymentRow } from "../../store/store-types";
 import type { KindContext, OpenResult } from "../transition-kind";
 
 /** What the kind will do to a payment in this state — the resource it will make, and the id it
@@ -27,9 +27,20 @@ export async function openOnPid(ctx: KindContext, req: LegacyRequest, kind: stri
     const existing = await ctx.store.findTransitionByRequestKey(merchant.sid, key);
     if (existing && existing.pid === pid) return { ok: true, opened: { payment, transition: existing, plan: undefined } };
   }
+  const transitions = await ctx.store.listTransitions(pid);
+  // One unfinished transition per payment: a second SALES while a first is being reversed (its
+  // merchant answered failure, the payment still authorised) would be undone with it.
+  const busy = transitions.find((t) => UNFINISHED_TRANSITION_STATES.includes(t.state));
+  if (busy) {
+    return {
+      ok: false,
+      pid,
+      failures: [legacyFailure(table, "operation_not_allowed", `${op.job} not allowed while ${busy.job} on this payment is unfinished (${busy.state})`, "pid")],
+    };
+  }
   const planned = payment.chargeId ? plan(payment) : undefined;
   if (!planned) {
-    const done = (await ctx.store.listTransitions(pid)).find((t) => t.job === op.job && t.kind === kind && t.state === "succeeded");
+    const done = transitions.find((t) => t.job === op.job && t.kind === kind && t.state === "succeeded");
     if (done) return { ok: true, opened: { payment, transition: done, plan: undefined } };
     return {
       ok: false,
