@@ -23,7 +23,7 @@ import { createKickbackDispatcher } from "./notify/dispatcher";
 import type { RetryPolicy } from "./notify/retry-policy";
 import { createMetrics, type Metrics } from "./ops/metrics";
 import { refuseLegacyRequest } from "./payments/handle-legacy-request";
-import { PRIOR_KEY_WINDOW_MS } from "./payments/decode-legacy-request";
+import { PRIOR_KEY_WINDOW_MS } from "./payments/legacy-request-key";
 import { legacyFailure } from "./mapping";
 import type { PaymentDeps } from "./transitions/payment-deps";
 import { createReconciler, type Reconciler } from "./payments/reconciler";
@@ -167,6 +167,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       now,
       answerDeadlineMs: config.ANSWER_DEADLINE_MS,
       pollDeadlineMs: config.UNIVAPAY_POLL_DEADLINE_MS,
+      replayWindowMs: config.REPLAY_WINDOW_MS,
+      orderGuardWindowMs: config.ORDER_GUARD_WINDOW_MS,
       requestKeySecret,
       ...(priorKeysUntil ? { priorKeysUntil } : {}),
       onKickbackEnqueued: () => dispatcher.wake(),

@@ -59,6 +59,19 @@ export const ConfigSchema = z.object({
   /** At most this long of the answer deadline is spent waiting for a pending charge (0: answer as
    *  soon as it is created). */
   UNIVAPAY_POLL_DEADLINE_MS: intFrom(8_000, 0),
+  /**
+   * How long an identical legacy request is answered from the first one's result (a resend after
+   * a lost answer). After it the same request is a new payment with a new pid: a merchant charging
+   * a customer by hand each month with the same parameters is charged each month. 24 h: as long
+   * as UnivaPay replays an Idempotency-Key, and far beyond any client's retry.
+   */
+  REPLAY_WINDOW_MS: intFrom(24 * 60 * 60 * 1000, 60_000),
+  /**
+   * The order guard (old P72P0D 重複決済防止): a new payment for a `sod` that already has a
+   * pending, authorised or captured payment made within this window is refused. 0: off for every
+   * merchant (a merchant can also turn it off with `orderGuard: false`).
+   */
+  ORDER_GUARD_WINDOW_MS: intFrom(24 * 60 * 60 * 1000, 0),
   UNIVAPAY_MAX_SOCKETS: intFrom(64, 1),
   /** YAML merchants file. Required unless in demo mode. */
   MERCHANTS_FILE: z.string().min(1).optional(),

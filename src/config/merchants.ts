@@ -59,6 +59,8 @@ export const MerchantFileSchema = z
              * through (README, decisions: most plugins read rst=0 as failure).
              */
             acceptsPending: z.boolean().default(false),
+            /** Duplicate-payment prevention per `sod` (P72P0D) within ORDER_GUARD_WINDOW_MS. */
+            orderGuard: z.boolean().default(true),
           })
           .strict(),
       )
@@ -81,6 +83,8 @@ export interface Merchant {
   readonly gatewayCardPayments: boolean;
   /** See the merchants file's `acceptsPending` (absent: false). */
   readonly acceptsPending?: boolean;
+  /** See the merchants file's `orderGuard` (absent: true). */
+  readonly orderGuard?: boolean;
 }
 
 /**
@@ -171,6 +175,7 @@ export function parseMerchants(doc: unknown, env: Record<string, string | undefi
       allowedSources: toBlockList(m.allowedIps),
       gatewayCardPayments: m.gatewayCardPayments,
       acceptsPending: m.acceptsPending,
+      orderGuard: m.orderGuard,
     };
   });
   if (problems.length > 0) throw new AppError("config_invalid", `${source}: invalid merchants file`, { details: problems });

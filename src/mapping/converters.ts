@@ -67,7 +67,8 @@ const yen: Converter = {
   },
 };
 
-const ITEM_AMOUNT = /^(?:siam|sisf)\d+$/;
+/** siamN and sisfN: the item amounts and shipping fees summed into the legacy total. */
+export const ITEM_AMOUNT = /^(?:siam|sisf)\d+$/;
 
 /** The legacy total `ta` = Σ(siamN + sisfN); the charge is for this total incl. shipping. */
 const legacyTotal: Converter = {

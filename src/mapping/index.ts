@@ -3,7 +3,7 @@
  * loadMappingTable, and pure functions over it. Nothing exported here does I/O except
  * loadMappingTable/checkMappingDir, which read the directory.
  */
-export { CONVERTERS, parseYen, type ConverterName } from "./converters";
+export { CONVERTERS, ITEM_AMOUNT, parseYen, type ConverterName } from "./converters";
 export { SUCCESS_EC, describeDetail, ecFor, ecForApiError, ecForPaymentError, errorInfo, failureFor, legacyFailure, type ErrorInfo } from "./error-codes";
 export { isEchoedParam } from "./is-echoed-param";
 export { GATEWAY_ERROR_KEYS, isGatewayErrorKey, type GatewayErrorKey, type LegacyFailure, type Result } from "./legacy-failure";

@@ -15,6 +15,7 @@ import type { LegacyEndpoint, LegacyRequest } from "../transitions/legacy-reques
 import { decodeLegacyRequest } from "./decode-legacy-request";
 import { legacyFailure } from "../mapping";
 import type { PaymentDeps } from "../transitions/payment-deps";
+import { withinReplayWindow } from "../transitions/replay-window";
 
 export interface LegacyReply {
   /** ASCII body: urlencoded fields, percent-encoded in `charset`. */
@@ -62,14 +63,14 @@ export async function handleLegacyRequest(deps: PaymentDeps, endpoint: LegacyEnd
 /** The stored outcome of this very request (by its key, or its pre-HMAC key), if it was made:
  *  a transition it asked for, or the payment it created (whose key the payment holds). */
 async function storedResult(deps: PaymentDeps, req: LegacyRequest): Promise<LegacyResult | undefined> {
-  const keys = [req.requestKey, ...(req.priorKey ? [req.priorKey] : [])];
+  const keys = [req.requestKey, ...req.priorKeys];
   for (const key of keys) {
     const asked = await deps.store.findTransitionByRequestKey(req.merchant.sid, key);
     const created = asked ? undefined : await deps.store.findPaymentByRequestKey(req.merchant.sid, key);
     const transition = asked ?? (created && (await deps.store.findTransition(creationTransitionId(created.pid))));
     const payment = created ?? (asked && (await deps.store.findPaymentByPid(asked.pid)));
     const kind = transition && deps.kinds.get(transition.kind);
-    if (transition && payment && kind) return kind.reply(deps.table, { payment, transition });
+    if (transition && payment && kind && withinReplayWindow(deps, transition.createdAt)) return kind.reply(deps.table, { payment, transition });
   }
   return undefined;
 }

@@ -147,3 +147,27 @@ export async function updatePaymentRow(
   const r = rows[0];
   return r && toPaymentRow(ctx, r);
 }
+
+/** Payment states that hold (or may still come to hold) the order's money. */
+export const LIVE_ORDER_STATES: readonly PaymentState[] = ["pending", "authorized", "captured"];
+
+/**
+ * The merchant's payments for one order (`sod`) made since `since` that hold its money or may
+ * still: pending, authorised or captured, or `requested` since `requestedSince` (a create still in
+ * flight; an older one was answered long ago). Oldest first (created_at, then pid).
+ */
+export async function selectLiveOrderPayments(ctx: QueryContext, sid: string, sod: string, since: Date, requestedSince: Date): Promise<PaymentRow[]> {
+  const rows = await ctx.db
+    .selectFrom("payments")
+    .selectAll()
+    .where("sid", "=", sid)
+    .where("sod", "=", sod)
+    .where("created_at", ">=", ctx.codec.toDb(since))
+    .where((eb) =>
+      eb.or([eb("state", "in", [...LIVE_ORDER_STATES]), eb.and([eb("state", "=", "requested"), eb("created_at", ">=", ctx.codec.toDb(requestedSince))])]),
+    )
+    .orderBy("created_at")
+    .orderBy("pid")
+    .execute();
+  return rows.map((r) => toPaymentRow(ctx, r));
+}

@@ -8,7 +8,8 @@ import { creationTransitionId, type StoreOps } from "./store-types";
 import { definedOnly, type QueryContext } from "./query-context";
 import { guarded } from "./store-error";
 import { insertPaymentWithCreation } from "./create-payment-queries";
-import { selectPaymentByPid, selectPaymentByRequestKey, selectPaymentBySidPid, updatePaymentRow } from "./payment-queries";
+import { selectLiveOrderPayments, selectPaymentByPid, selectPaymentByRequestKey, selectPaymentBySidPid, updatePaymentRow } from "./payment-queries";
+import { retireRequestKey } from "./prior-request-keys";
 import {
   insertTransitionIfAbsent,
   newTransitionId,
@@ -53,6 +54,8 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
     findPayment: guarded("findPayment", (sid, pid) => selectPaymentBySidPid(ctx, sid, pid)),
     findPaymentByRequestKey: guarded("findPaymentByRequestKey", (sid, key) => selectPaymentByRequestKey(ctx, sid, key)),
     findPaymentByPid: guarded("findPaymentByPid", (pid) => selectPaymentByPid(ctx, pid)),
+    listLiveOrderPayments: guarded("listLiveOrderPayments", (sid, sod, since, requestedSince) => selectLiveOrderPayments(ctx, sid, sod, since, requestedSince)),
+    retireRequestKey: guarded("retireRequestKey", (table, id, key) => retireRequestKey(ctx, table, id, key)),
     updatePayment: guarded("updatePayment", async (pid, patch) => {
       const row = await updatePaymentRow(ctx, pid, patch);
       if (!row) throw new AppError("not_found", `payment ${pid} not found`, { httpStatus: 404 });

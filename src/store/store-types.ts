@@ -179,6 +179,12 @@ export interface StoreOps {
   findPayment(sid: string, pid: string): Promise<PaymentRow | undefined>;
   findPaymentByRequestKey(sid: string, requestKey: string): Promise<PaymentRow | undefined>;
   findPaymentByPid(pid: string): Promise<PaymentRow | undefined>;
+  /** The order guard's view: this merchant's payments for `sod` since `since` that hold the
+   *  order's money or may still (`requested` ones only since `requestedSince`), oldest first. */
+  listLiveOrderPayments(sid: string, sod: string, since: Date, requestedSince: Date): Promise<PaymentRow[]>;
+  /** Ends a row's replay window: its request key is replaced by "h0:<id>" if it still is
+   *  `requestKey`; true if this call changed it. */
+  retireRequestKey(table: "payments" | "transitions", id: string, requestKey: string): Promise<boolean>;
   updatePayment(pid: string, patch: PaymentPatch): Promise<PaymentRow>;
 
   /** Inserts a transition of an existing payment unless (sid, requestKey) exists (then returns

@@ -13,11 +13,12 @@ export interface LegacyRequest {
   readonly merchant: Merchant;
   readonly form: LegacyForm;
   readonly op: ResolvedOperation;
-  /** Derived from every field of the request: the same request sent twice has the same key. */
+  /** Derived from the decoded, normalised request (payments/legacy-request-key): the same request
+   *  sent twice has the same key, whatever its field order, charset or `1500.00` vs `1500`. */
   readonly requestKey: string;
-  /** The same request's key as the gateway computed it before keys were an HMAC: set only during
-   *  the day after an upgrade, when a resend may still find a row under it. */
-  readonly priorKey?: string;
+  /** The same request's keys as earlier versions computed them: non-empty only during the day
+   *  after an upgrade, when a resend may still find a row under one. */
+  readonly priorKeys: readonly string[];
   /** Merchant-defined fields of this request, canonically percent-encoded (see encodeEcho). */
   readonly echo: string;
   readonly svid: string;

@@ -28,6 +28,10 @@ export interface KindContext {
   readonly answerDeadlineMs: number;
   /** At most this long of it is spent waiting for a pending resource (UNIVAPAY_POLL_DEADLINE_MS). */
   readonly pollDeadlineMs: number;
+  /** An identical request within this long of the first is its replay (REPLAY_WINDOW_MS). */
+  readonly replayWindowMs: number;
+  /** The order guard's window (ORDER_GUARD_WINDOW_MS; 0: off). */
+  readonly orderGuardWindowMs: number;
   /** Called after a kickback was enqueued, so the dispatcher sends it without waiting for its poll. */
   readonly onKickbackEnqueued: () => void;
 }

@@ -15,7 +15,7 @@ export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres
 export function buildPayment(over: Partial<NewPayment> = {}): NewPayment {
   return {
     sid: "S001",
-    requestKey: `h1:rk-${randomBytes(6).toString("hex")}`,
+    requestKey: `h2:rk-${randomBytes(6).toString("hex")}`,
     chargeId: null,
     tokenId: null,
     job: "CAPTURE",
@@ -54,7 +54,7 @@ export function buildTransition(over: Partial<NewTransition> = {}): NewTransitio
     sid: "S001",
     kind: "capture",
     job: "SALES",
-    requestKey: `h1:op-${randomBytes(6).toString("hex")}`,
+    requestKey: `h2:op-${randomBytes(6).toString("hex")}`,
     resource: "charge",
     univapayId: null,
     state: "requested",

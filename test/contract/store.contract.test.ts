@@ -575,7 +575,7 @@ describe.each([
     const oldKey = "a".repeat(64); // an unkeyed SHA-256 hex: no scheme prefix
     const p = await insertPayment(store, buildPayment({ requestKey: `${oldKey}${dialect}` }));
     const o = await store.insertTransition(p.row.pid, buildTransition({ requestKey: `${"b".repeat(60)}${dialect}` }));
-    await insertPayment(store, buildPayment({ requestKey: `h1:${"c".repeat(64)}` }));
+    await insertPayment(store, buildPayment({ requestKey: `h2:${"c".repeat(64)}` }));
     expect((await store.findPaymentByRequestKey(p.row.sid, `${oldKey}${dialect}`))?.pid).toBe(p.row.pid);
     expect((await store.findTransitionByRequestKey(o.row.sid, o.row.requestKey as string))?.id).toBe(o.row.id);
     const newest = await store.newestPriorKeyRow();
@@ -585,6 +585,33 @@ describe.each([
     expect((await store.findPaymentByPid(p.row.pid))?.requestKey).toBe(`h0:${p.row.pid}`);
     expect((await store.findTransition(o.row.id))?.requestKey).toBe(`h0:${o.row.id}`);
     expect(await store.newestPriorKeyRow()).toBeUndefined();
+    // A raw-bytes HMAC key ("h1:") is looked up for a day too, but never retired: it is keyed.
+    const h1 = await insertPayment(store, buildPayment({ requestKey: `h1:${"d".repeat(60)}${dialect}` }));
+    expect((await store.newestPriorKeyRow())?.getTime()).toBe(h1.row.createdAt.getTime());
+    await store.retirePriorKeys(new Date(clock.now().getTime() + 1));
+    expect((await store.findPaymentByPid(h1.row.pid))?.requestKey).toBe(`h1:${"d".repeat(60)}${dialect}`);
+    await store.retireRequestKey("payments", h1.row.pid, `h1:${"d".repeat(60)}${dialect}`);
+    expect(await store.newestPriorKeyRow()).toBeUndefined();
+  });
+
+  it("retires one row's request key only while it still is that key, and lists an order's live payments", async () => {
+    const p = await insertPayment(store, buildPayment({ sod: `ORD-${dialect}` }));
+    expect(await store.retireRequestKey("payments", p.row.pid, "h2:other")).toBe(false);
+    expect(await store.retireRequestKey("payments", p.row.pid, p.row.requestKey)).toBe(true);
+    expect((await store.findPaymentByPid(p.row.pid))?.requestKey).toBe(`h0:${p.row.pid}`);
+    expect(await store.findPaymentByRequestKey(p.row.sid, p.row.requestKey)).toBeUndefined();
+
+    const t = clock.now();
+    const requested = await insertPayment(store, buildPayment({ sod: `ORD-${dialect}`, state: "requested" }));
+    const captured = await insertPayment(store, buildPayment({ sod: `ORD-${dialect}`, state: "captured" }));
+    await insertPayment(store, buildPayment({ sod: `ORD-${dialect}`, state: "failed" }));
+    await insertPayment(store, buildPayment({ sod: `OTHER-${dialect}`, state: "captured" }));
+    const live = await store.listLiveOrderPayments(p.row.sid, `ORD-${dialect}`, new Date(t.getTime() - 1000), new Date(t.getTime() - 1000));
+    expect(live.map((x) => x.pid).sort()).toEqual([p.row.pid, requested.row.pid, captured.row.pid].sort());
+    // Requested ones only while young; nothing before `since`.
+    const older = await store.listLiveOrderPayments(p.row.sid, `ORD-${dialect}`, new Date(t.getTime() - 1000), new Date(t.getTime() + 60_000));
+    expect(older.map((x) => x.pid)).not.toContain(requested.row.pid);
+    expect(await store.listLiveOrderPayments(p.row.sid, `ORD-${dialect}`, new Date(t.getTime() + 60_000), new Date(0))).toEqual([]);
   });
 
   it("queueDepths counts pending and dead kickbacks and pending webhooks", async () => {

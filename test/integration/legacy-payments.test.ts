@@ -14,7 +14,8 @@ const q = (s: string) => Buffer.from(s, "latin1");
 describe.each(DATABASES)("legacy card payments on %s", (db) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ db });
+    // A replay window longer than a month, so that a card can expire between a request and its resend.
+    h = await startHarness({ db, env: { REPLAY_WINDOW_MS: String(60 * 24 * 3600_000) } });
   });
   afterAll(async () => {
     await h?.close();
@@ -129,7 +130,7 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
 
   it("finds a payment written before request keys were HMACs when its request is sent again, during the day after the upgrade", async () => {
     const { handleLegacyRequest } = await import("../../src/payments/handle-legacy-request");
-    const { priorRequestKey } = await import("../../src/payments/decode-legacy-request");
+    const { unkeyedRequestKey } = await import("../../src/payments/legacy-request-key");
     const { parseLegacyForm } = await import("../../src/legacy/legacy-form");
     const raw = Buffer.from(`sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=770&sod=PRIOR1`);
     const parsed = parseLegacyForm(raw, { charset: "UTF-8" });
@@ -139,7 +140,7 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
       h.gateway.store,
       {
         sid: h.sid,
-        requestKey: priorRequestKey(h.sid, "memberpay", parsed.form),
+        requestKey: unkeyedRequestKey(h.sid, "memberpay", parsed.form),
         chargeId: "ch-prior",
         tokenId: null,
         job: "CAPTURE",
@@ -226,6 +227,10 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
     h.advance(40 * 24 * 3600_000); // the card has expired since
     const again = await call("/payment.aspx", body);
     expect([field(again, "rst"), field(again, "pid")]).toEqual(["1", field(first, "pid")]);
+    // Past the replay window it is a new request, refused for its expired card.
+    h.advance(30 * 24 * 3600_000);
+    const late = await call("/payment.aspx", body);
+    expect([field(late, "rst"), field(late, "pid")]).toEqual(["2", ""]);
   });
 });
 

@@ -7,6 +7,7 @@ import { migration0004Transitions } from "./migration-0004-transitions";
 import { migration0005WebhookClaims } from "./migration-0005-webhook-claims";
 import { migration0006PartialRequestKey } from "./migration-0006-partial-request-key";
 import { migration0007UnfinishedTransitions } from "./migration-0007-unfinished-transitions";
+import { migration0008OrderGuard } from "./migration-0008-order-guard";
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Init,
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005WebhookClaims,
   migration0006PartialRequestKey,
   migration0007UnfinishedTransitions,
+  migration0008OrderGuard,
 ];

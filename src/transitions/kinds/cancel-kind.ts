@@ -6,6 +6,7 @@
 import type { Merchant } from "../../config/merchants";
 import { cancelOutcome, ecForPaymentError, refundOutcome } from "../../mapping";
 import { undoBody } from "./undo-body";
+import { idempotencySeed } from "../idempotency-seed";
 import type { PaymentRow } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CreateCancelBodySchema, CreateRefundBodySchema, type Cancel, type Refund } from "../../univapay/univapay-types";
@@ -58,7 +59,7 @@ export const cancelKind: TransitionKind<undefined, Undo> = {
     const c = merchant.credentials;
     const chargeId = payment.chargeId as string;
     const resource = transition.resource as string;
-    const key = deriveIdempotencyKey(transition.requestKey ?? transition.id, resource);
+    const key = deriveIdempotencyKey(idempotencySeed(transition.requestKey, transition.id), resource);
     const made =
       resource === "cancel"
         ? await ctx.client.createCancel(c, chargeId, CreateCancelBodySchema.parse(undoBody(ctx, resource, payment)), key)

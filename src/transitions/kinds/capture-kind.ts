@@ -10,6 +10,7 @@ import { fetchCharge } from "./fetch-charge";
 import type { Subject, TransitionKind, Verdict } from "../transition-kind";
 import { openOnPid } from "./open-on-pid";
 import { reverseCharge } from "./reverse-charge";
+import { idempotencySeed } from "../idempotency-seed";
 
 const JUDGED_AS = "SALES"; // its status table in statuses.yaml
 
@@ -33,7 +34,7 @@ export const captureKind: TransitionKind<undefined, Charge> = {
       merchant.credentials,
       chargeId,
       CaptureBodySchema.parse(mapped.value),
-      deriveIdempotencyKey(transition.requestKey ?? transition.id, "capture"),
+      deriveIdempotencyKey(idempotencySeed(transition.requestKey, transition.id), "capture"),
     );
     return { resource: "charge", univapayId: chargeId };
   },

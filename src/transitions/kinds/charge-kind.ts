@@ -16,6 +16,9 @@ import { CreateChargeBodySchema, CreateTokenBodySchema, type Charge, type Create
 import { reverseCharge } from "./reverse-charge";
 import { transitionResult } from "../transition-result";
 import { fetchCharge } from "./fetch-charge";
+import { createFresh, guardOrder } from "./order-guard";
+import { withinReplayWindow } from "../replay-window";
+import { idempotencySeed } from "../idempotency-seed";
 import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,7 +63,8 @@ const NO_PLAN: ChargePlan = { body: {}, capture: false, tokenBody: null };
 /** The payment a request with one of these keys created, with its creation transition. */
 async function storedCreation(ctx: KindContext, sid: string, keys: readonly string[]): Promise<Subject | undefined> {
   for (const key of keys) {
-    const payment = await ctx.store.findPaymentByRequestKey(sid, key);
+    const found = await ctx.store.findPaymentByRequestKey(sid, key);
+    const payment = found && withinReplayWindow(ctx, found.createdAt) ? found : undefined;
     const transition = payment && (await ctx.store.findTransition(creationTransitionId(payment.pid)));
     if (payment && transition) return { payment, transition };
   }
@@ -90,16 +94,17 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
     // A repeat of a request already made is answered from what is stored, not refused: its card
     // may have expired or its member gone since, but the money moved. (Looked up only here, so a
     // new payment costs no extra query.)
-    const repeat = await storedCreation(ctx, merchant.sid, [req.requestKey, ...(req.priorKey ? [req.priorKey] : [])]);
+    const repeat = await storedCreation(ctx, merchant.sid, [req.requestKey, ...req.priorKeys]);
     if (repeat && repeat.transition.state !== "requested") return { ok: true, opened: { ...repeat, plan: NO_PLAN } };
     return { ok: false, failures };
   }
   // Written by the version before HMAC keys: the same request, resumed under its own key.
-  const repeat = req.priorKey ? await storedCreation(ctx, merchant.sid, [req.priorKey]) : undefined;
+  const repeat = req.priorKeys.length > 0 ? await storedCreation(ctx, merchant.sid, req.priorKeys) : undefined;
 
   const made =
     repeat ??
-    (await ctx.store.createPayment(
+    (await createFresh(
+      ctx,
       {
         sid: merchant.sid,
         requestKey: req.requestKey,
@@ -128,6 +133,20 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
         echo: "",
       },
     ));
+  if (!("created" in made) || !made.created) {
+    // A replay. Its payment refunded or voided since by a CANCEL: the first answer no longer says
+    // what happened to the money, and this request moved none. Refused as a duplicate, with the pid.
+    if (made.payment.state === "refunded" || made.payment.state === "canceled") {
+      return {
+        ok: false,
+        pid: made.payment.pid,
+        failures: [legacyFailure(table, "duplicate_request", `a repeat of pid ${made.payment.pid}, since ${made.payment.state}`)],
+      };
+    }
+  } else {
+    const refused = await guardOrder(ctx, merchant, made);
+    if (refused) return { ok: true, opened: { ...refused, plan: NO_PLAN } };
+  }
   const body = withContext(table, "charge", mapped.value.body, { pid: made.payment.pid, sid: made.payment.sid });
   if (!body.ok) return { ok: false, failures: body.failures };
   return { ok: true, opened: { ...made, plan: { body: body.value, capture: op.row.capture === true, tokenBody } } };
@@ -139,12 +158,16 @@ async function create(ctx: KindContext, merchant: Merchant, { payment, plan }: O
   if (!tokenId) {
     if (!plan.tokenBody) throw new Error(`payment ${payment.pid} has neither a token nor card data`);
     // The row's own key: UnivaPay's idempotency keys were derived from it when it was written.
-    const token = await ctx.client.createTransactionToken(creds, plan.tokenBody, deriveIdempotencyKey(payment.requestKey, "token"));
+    const token = await ctx.client.createTransactionToken(
+      creds,
+      plan.tokenBody,
+      deriveIdempotencyKey(idempotencySeed(payment.requestKey, payment.pid), "token"),
+    );
     tokenId = token.id;
     await ctx.store.updatePayment(payment.pid, { tokenId });
   }
   const body = parsed(CreateChargeBodySchema, "charge", { ...plan.body, transaction_token_id: tokenId, capture: plan.capture });
-  const charge = await ctx.client.createCharge(creds, body, deriveIdempotencyKey(payment.requestKey, "charge"));
+  const charge = await ctx.client.createCharge(creds, body, deriveIdempotencyKey(idempotencySeed(payment.requestKey, payment.pid), "charge"));
   return { resource: "charge", univapayId: charge.id };
 }
 

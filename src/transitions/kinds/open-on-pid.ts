@@ -8,6 +8,7 @@ import type { LegacyRequest } from "../legacy-request";
 import { legacyFailure } from "../../mapping";
 import { UNFINISHED_TRANSITION_STATES, type PaymentRow } from "../../store/store-types";
 import type { KindContext, OpenResult } from "../transition-kind";
+import { withinReplayWindow } from "../replay-window";
 
 /** What the kind will do to a payment in this state — the resource it will make, and the id it
  *  already knows (a capture acts on the charge itself) — or undefined: not allowed. The
@@ -23,9 +24,12 @@ export async function openOnPid(ctx: KindContext, req: LegacyRequest, kind: stri
   if (!payment) return { ok: false, failures: [legacyFailure(table, "pid_unknown", `unknown pid ${pid}`, "pid")] };
 
   // A repeat (or a request the version before HMAC keys stored under its old key).
-  for (const key of [req.requestKey, ...(req.priorKey ? [req.priorKey] : [])]) {
+  for (const key of [req.requestKey, ...req.priorKeys]) {
     const existing = await ctx.store.findTransitionByRequestKey(merchant.sid, key);
-    if (existing && existing.pid === pid) return { ok: true, opened: { payment, transition: existing, plan: undefined } };
+    if (!existing || existing.pid !== pid) continue;
+    if (withinReplayWindow(ctx, existing.createdAt)) return { ok: true, opened: { payment, transition: existing, plan: undefined } };
+    // Past its replay window: a new request, which the payment's state allows or not.
+    await ctx.store.retireRequestKey("transitions", existing.id, key);
   }
   const transitions = await ctx.store.listTransitions(pid);
   // One unfinished transition per payment: a second SALES while a first is being reversed (its
