@@ -26,6 +26,8 @@ import { refuseLegacyRequest } from "./payments/handle-legacy-request";
 import { PRIOR_KEY_WINDOW_MS } from "./payments/legacy-request-key";
 import { legacyFailure } from "./mapping";
 import type { PaymentDeps } from "./transitions/payment-deps";
+import { createSettleSignals } from "./transitions/settle-signals";
+import { startPgSignalRelay } from "./store/pg-signal-relay";
 import { createReconciler, type Reconciler } from "./payments/reconciler";
 import type { Sandbox, SandboxOptions } from "./sandbox/sandbox";
 import type { Store } from "./store/store-types";
@@ -157,6 +159,11 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       },
     });
     cleanups.push(() => dispatcher.stop());
+    const signals = createSettleSignals();
+    if (store.dialect === "postgres") {
+      const relay = startPgSignalRelay({ databaseUrl: config.DATABASE_URL, signals, logger, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
+      cleanups.push(() => relay.close());
+    }
     const deps: PaymentDeps = {
       store,
       client,
@@ -172,6 +179,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       requestKeySecret,
       ...(priorKeysUntil ? { priorKeysUntil } : {}),
       onKickbackEnqueued: () => dispatcher.wake(),
+      signals,
     };
     const processor = createWebhookProcessor({ deps, logger, workerId });
     cleanups.push(() => processor.stop());
@@ -185,6 +193,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       maxLegacyBytes: config.LEGACY_MAX_BYTES,
       trustProxy: config.TRUST_PROXY,
       onWebhookStored: () => processor.wake(),
+      // Waiting for webhooks pays only while a processor settles from them (tests may run none).
+      onWebhookAuthenticated: (sid) => {
+        if (processor.isStarted()) signals.noteWebhook(sid);
+      },
     });
     admin.serve(createAdminApp({ deps, metrics, logger, token: config.ADMIN_TOKEN, ...(demo?.receiver ? { demoReceiver: demo.receiver } : {}) }).callback());
 

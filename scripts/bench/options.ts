@@ -16,6 +16,10 @@ export interface BenchOptions {
   readonly merchants: number;
   /** Seconds of the one-merchant throughput check (0: skip). */
   readonly singleMerchantS: number;
+  /** Seconds of the one-merchant run at UnivaPay's rate limits, webhooks vs polling (0: skip). */
+  readonly peakS: number;
+  /** Its open-loop rate, payments/s (UnivaPay allows 50 charges/s per store). */
+  readonly peakRate: number;
   readonly dbs: readonly BenchDb[];
   readonly pgUrl: string;
   readonly outDir: string;
@@ -26,7 +30,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--duration 10] [--warmup 2] [--concurrency 32] [--rate 200]
-  [--webhook-rate 500] [--kickbacks 5000] [--merchants 100] [--single-merchant 5]
+  [--webhook-rate 500] [--kickbacks 5000] [--merchants 100] [--single-merchant 5] [--peak 20] [--peak-rate 48]
   [--db sqlite,postgres] [--pg-url postgres://postgres@127.0.0.1:5432/test] [--out bench/results] [--profile] [--sql-timing]`;
 
 function positive(name: string, v: string | undefined, def: number, min = 1): number {
@@ -49,6 +53,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       kickbacks: { type: "string" },
       merchants: { type: "string" },
       "single-merchant": { type: "string" },
+      peak: { type: "string" },
+      "peak-rate": { type: "string" },
       db: { type: "string" },
       "pg-url": { type: "string" },
       out: { type: "string" },
@@ -69,6 +75,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     kickbacks: positive("kickbacks", values.kickbacks, 5000),
     merchants: positive("merchants", values.merchants, 100),
     singleMerchantS: positive("single-merchant", values["single-merchant"], 5, 0),
+    peakS: positive("peak", values.peak, 20, 0),
+    peakRate: positive("peak-rate", values["peak-rate"], 48),
     dbs: dbs as BenchDb[],
     pgUrl: values["pg-url"] ?? "postgres://postgres@127.0.0.1:5432/test",
     outDir: values.out ?? "bench/results",

@@ -14,6 +14,7 @@ import { summarizeProfile, type ProfileSummary } from "./profile-summary";
 import { checkTargets, gatewayAdded, LAYOUT, machineInfo, type BenchReport, type DbResults } from "./report";
 import { startWorld, type BenchWorld } from "./setup";
 import { runWebhookIngest } from "./webhook-phase";
+import { runPeak } from "./peak-phase";
 import type { RunningGateway } from "./bench-gateway";
 
 const DRAIN_LIMIT_MS = 60_000;
@@ -89,6 +90,7 @@ export async function runBench(opts: BenchOptions, log: Log): Promise<BenchRepor
     const direct = await runDirect(world, opts, log);
     const databases: Partial<Record<BenchDb, DbResults>> = {};
     for (const db of opts.dbs) databases[db] = await runDatabase(world, opts, db, log);
+    const peak = opts.peakS > 0 ? await runPeak(world, opts, log) : null;
     report = {
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -97,7 +99,8 @@ export async function runBench(opts: BenchOptions, log: Log): Promise<BenchRepor
       layout: LAYOUT,
       direct,
       databases,
-      targets: checkTargets({ databases }),
+      peak,
+      targets: checkTargets({ databases, peak }),
     };
   } finally {
     await world.stop();

@@ -1,10 +1,11 @@
 /**
- * Bench child: the UnivaPay sandbox in its own process, answering at once (settleDelayMs 0, rate
- * limits and the daily test-charge limit off), so its CPU is not charged to the gateway's event
- * loop. It creates the merchants' stores; everything else goes over HTTP like a real client.
+ * Bench child: the UnivaPay sandbox in its own process, answering at once (settleDelayMs 0, the
+ * daily test-charge limit off, and rate limits off unless `listen` asks for UnivaPay's real ones,
+ * as the one-merchant peak run does), so its CPU is not charged to the gateway's event loop. It
+ * creates the merchants' stores; everything else goes over HTTP like a real client.
  */
 import pino from "pino";
-import { createSandbox } from "../../src/sandbox/sandbox";
+import { createSandbox, type Sandbox } from "../../src/sandbox/sandbox";
 import { serveRpc } from "./rpc";
 import { processUsage } from "./usage";
 
@@ -14,21 +15,26 @@ export interface StoreCreds {
   readonly secret: string;
 }
 
-const sandbox = createSandbox({ logger: pino({ level: "silent" }), settleDelayMs: 0, rateLimits: false, testChargeDailyLimit: null });
+let made: Sandbox | undefined;
+const sandbox = (): Sandbox => {
+  if (!made) throw new Error("sandbox not listening yet");
+  return made;
+};
 
 export const sandboxHandlers = {
   usage: processUsage,
-  async listen(): Promise<{ url: string }> {
-    return sandbox.listen(0, "127.0.0.1");
+  async listen(arg: { rateLimits: boolean } | null): Promise<{ url: string }> {
+    made = createSandbox({ logger: pino({ level: "silent" }), settleDelayMs: 0, rateLimits: arg?.rateLimits ?? false, testChargeDailyLimit: null });
+    return made.listen(0, "127.0.0.1");
   },
   async createStores(arg: { count: number }): Promise<StoreCreds[]> {
     return Array.from({ length: arg.count }, (_, i) => {
-      const c = sandbox.createStore({ name: `bench shop ${i}`, mode: "test", pci: true, recurringPrivilege: "infinite" });
+      const c = sandbox().createStore({ name: `bench shop ${i}`, mode: "test", pci: true, recurringPrivilege: "infinite" });
       return { storeId: c.storeId, appToken: c.appToken, secret: c.secret };
     });
   },
   async close(): Promise<null> {
-    await sandbox.close();
+    await made?.close();
     return null;
   },
 };

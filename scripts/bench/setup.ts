@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createHttpClient } from "./http-client";
 import type { OpMerchant } from "./ops";
 import type { ReceiverHandlers } from "./receiver-proc";
-import type { SandboxHandlers } from "./sandbox-proc";
+import type { SandboxHandlers, StoreCreds } from "./sandbox-proc";
 import { spawnChild, type BenchChild } from "./spawn-child";
 import { processUsage, type UsageProbe } from "./usage";
 
@@ -35,34 +35,7 @@ export async function startWorld(merchantCount: number, sandboxExecArgv: readonl
     const { url: sandboxUrl } = await sandbox.rpc.call("listen", null);
     const { url: receiverUrl } = await receiver.rpc.call("listen", null);
     const stores = await sandbox.rpc.call("createStores", { count: merchantCount });
-    const client = createHttpClient(sandboxUrl, { maxSockets: 8 });
-    const merchants: OpMerchant[] = [];
-    try {
-      for (const [i, s] of stores.entries()) {
-        const r = await client.request({
-          method: "POST",
-          path: "/tokens",
-          headers: { authorization: `Bearer ${s.secret}.${s.appToken}`, "content-type": "application/json", "idempotency-key": randomUUID() },
-          body: JSON.stringify({
-            payment_type: "card",
-            type: "recurring",
-            email: `bench${i}@example.com`,
-            data: {
-              cardholder: "TARO YAMADA",
-              card_number: "4000020000000000",
-              exp_month: "12",
-              exp_year: String(new Date().getUTCFullYear() + 3),
-              cvv: "123",
-            },
-          }),
-        });
-        const id = r.status === 201 ? (JSON.parse(r.body) as { id?: unknown }).id : undefined;
-        if (typeof id !== "string") throw new Error(`token for store ${i}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
-        merchants.push({ sid: String(300_001 + i), ...s, webhookToken: randomBytes(16).toString("hex"), tokenId: id });
-      }
-    } finally {
-      client.close();
-    }
+    const merchants = await prepareMerchants(sandboxUrl, stores, 300_001);
     const probes: UsageProbe[] = [
       { name: "loadgen", sample: processUsage },
       { name: "sandbox", sample: () => sandbox.rpc.call("usage", null) },
@@ -73,4 +46,38 @@ export async function startWorld(merchantCount: number, sandboxExecArgv: readonl
     await stop();
     throw e;
   }
+}
+
+/** Each store as a merchant: a recurring card token made over the API (member bench-ok), and sids
+ *  counting up from `firstSid`. */
+export async function prepareMerchants(sandboxUrl: string, stores: readonly StoreCreds[], firstSid: number): Promise<OpMerchant[]> {
+  const client = createHttpClient(sandboxUrl, { maxSockets: 8 });
+  const merchants: OpMerchant[] = [];
+  try {
+    for (const [i, s] of stores.entries()) {
+      const r = await client.request({
+        method: "POST",
+        path: "/tokens",
+        headers: { authorization: `Bearer ${s.secret}.${s.appToken}`, "content-type": "application/json", "idempotency-key": randomUUID() },
+        body: JSON.stringify({
+          payment_type: "card",
+          type: "recurring",
+          email: `bench${i}@example.com`,
+          data: {
+            cardholder: "TARO YAMADA",
+            card_number: "4000020000000000",
+            exp_month: "12",
+            exp_year: String(new Date().getUTCFullYear() + 3),
+            cvv: "123",
+          },
+        }),
+      });
+      const id = r.status === 201 ? (JSON.parse(r.body) as { id?: unknown }).id : undefined;
+      if (typeof id !== "string") throw new Error(`token for store ${i}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+      merchants.push({ sid: String(firstSid + i), ...s, webhookToken: randomBytes(16).toString("hex"), tokenId: id });
+    }
+  } finally {
+    client.close();
+  }
+  return merchants;
 }

@@ -24,6 +24,8 @@ export interface AppOptions {
   readonly maxLegacyBytes: number;
   readonly trustProxy: boolean;
   readonly onWebhookStored: () => void;
+  /** A genuine delivery for this merchant arrived. */
+  readonly onWebhookAuthenticated: (sid: string) => void;
 }
 
 function base(logger: Logger, proxy: boolean): Koa {
@@ -39,7 +41,14 @@ export function createApp(opts: AppOptions): Koa {
   const app = base(opts.logger, opts.trustProxy);
   const routers = [
     legacyRoutes(deps, opts.metrics, { maxBytes: opts.maxLegacyBytes }),
-    webhookRoutes({ store: deps.store, merchants: deps.merchants, metrics: opts.metrics, now: deps.now, onStored: opts.onWebhookStored }),
+    webhookRoutes({
+      store: deps.store,
+      merchants: deps.merchants,
+      metrics: opts.metrics,
+      now: deps.now,
+      onStored: opts.onWebhookStored,
+      onAuthenticated: opts.onWebhookAuthenticated,
+    }),
     healthRoutes({ store: deps.store, client: deps.client, merchants: deps.merchants }),
   ];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());

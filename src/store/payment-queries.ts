@@ -156,18 +156,19 @@ export const LIVE_ORDER_STATES: readonly PaymentState[] = ["pending", "authorize
  * still: pending, authorised or captured, or `requested` since `requestedSince` (a create still in
  * flight; an older one was answered long ago). Oldest first (created_at, then pid).
  */
-export async function selectLiveOrderPayments(ctx: QueryContext, sid: string, sod: string, since: Date, requestedSince: Date): Promise<PaymentRow[]> {
-  const rows = await ctx.db
+const SELECT_LIVE_ORDER = prepareQuery((db, p: Placeholder<{ sid: string; sod: string; since: DbInstant; requestedSince: DbInstant }>) =>
+  db
     .selectFrom("payments")
     .selectAll()
-    .where("sid", "=", sid)
-    .where("sod", "=", sod)
-    .where("created_at", ">=", ctx.codec.toDb(since))
-    .where((eb) =>
-      eb.or([eb("state", "in", [...LIVE_ORDER_STATES]), eb.and([eb("state", "=", "requested"), eb("created_at", ">=", ctx.codec.toDb(requestedSince))])]),
-    )
+    .where("sid", "=", p("sid"))
+    .where("sod", "=", p("sod"))
+    .where("created_at", ">=", p("since"))
+    .where((eb) => eb.or([eb("state", "in", [...LIVE_ORDER_STATES]), eb.and([eb("state", "=", "requested"), eb("created_at", ">=", p("requestedSince"))])]))
     .orderBy("created_at")
-    .orderBy("pid")
-    .execute();
+    .orderBy("pid"),
+);
+
+export async function selectLiveOrderPayments(ctx: QueryContext, sid: string, sod: string, since: Date, requestedSince: Date): Promise<PaymentRow[]> {
+  const { rows } = await SELECT_LIVE_ORDER.run(ctx, { sid, sod, since: ctx.codec.toDb(since), requestedSince: ctx.codec.toDb(requestedSince) });
   return rows.map((r) => toPaymentRow(ctx, r));
 }

@@ -18,11 +18,15 @@ import { creationTransitionId, OPEN_TRANSITION_STATES, type TransitionRow } from
 import { settleAs, settleFromResource } from "./settle-transition";
 import { abandonTransition, isAbandoned } from "./apply-resource";
 import type { Created, KindContext, Opened, Subject, TransitionKind } from "./transition-kind";
+import type { SettleSubscription } from "./settle-signals";
+import type { Merchant } from "../config/merchants";
 
 export type RunAnswer = { ok: true; result: LegacyResult } | { ok: false; failures: LegacyFailure[]; pid?: string };
 
 /** Kept back from the deadline for the last store write and the reply. */
 export const ANSWER_RESERVE_MS = 300;
+/** Kept from a webhook wait for the poll that backs it up (a GET of a final charge is quick). */
+export const WEBHOOK_FALLBACK_POLL_MS = 1_000;
 /** Pauses between same-key retries of a create whose answer was lost (the last one repeats). */
 const CREATE_RETRY_PAUSES_MS = [100, 250, 500] as const;
 
@@ -49,14 +53,18 @@ export async function runTransition(ctx: KindContext, kind: TransitionKind, req:
   if (!isOpen(subject.transition)) return answer(subject);
   // Not `requested`: a POST left in an earlier attempt, so money may have moved already.
   let sent = subject.transition.state !== "requested";
+  // Before the POST: a webhook that overtakes its answer still wakes this request.
+  const sub = ctx.signals.subscribe(subject.transition.id);
   try {
-    return await proceed(bounded, kind, req, opened.opened, deadlineAt, () => (sent = true));
+    return await proceed(bounded, kind, req, opened.opened, deadlineAt, sub, () => (sent = true));
   } catch (err) {
     // An internal error (store, code) once a POST may have left: the same rules as an unknown
     // outcome. Before anything was sent, it is an ordinary internal error: nothing moved.
     if (!sent) throw err;
     ctx.logger.error({ err, pid: subject.payment.pid, kind: kind.name }, "internal error after a request to UnivaPay; answered as outcome unknown");
     return unresolved(ctx, kind, req, subject, { storeMayFail: true });
+  } finally {
+    sub.close();
   }
 }
 
@@ -66,6 +74,7 @@ async function proceed(
   req: LegacyRequest,
   opened: Opened,
   deadlineAt: number,
+  sub: SettleSubscription,
   markSent: () => void,
 ): Promise<RunAnswer> {
   const { merchant } = req;
@@ -97,15 +106,42 @@ async function proceed(
     created = undefined;
     if (!isOpen(latest.transition)) return answer(latest);
   }
+  const until = Math.min(deadlineAt, Date.now() + ctx.pollDeadlineMs);
+  const byWebhook = await settledByWebhook(ctx, kind, merchant, latest, sub, until);
+  if (byWebhook) return answer(byWebhook);
   let resource: unknown;
   try {
-    resource = await kind.fetch(ctx, merchant, latest, Math.min(deadlineAt, Date.now() + ctx.pollDeadlineMs));
+    resource = await kind.fetch(ctx, merchant, latest, until);
   } catch (err) {
     ctx.logger.warn({ err, pid: opened.payment.pid, kind: kind.name }, "status unavailable at the answer deadline");
     return unresolved(ctx, kind, req, latest, { created });
   }
   const settled = await settleFromResource(ctx, merchant, kind, latest, resource, { accepted: true });
   return isOpen(settled.transition) ? unresolved(ctx, kind, req, settled, {}) : answer(settled);
+}
+
+/**
+ * While this merchant's webhooks are arriving, the outcome is awaited from them: the webhook
+ * processor settles the transition from the webhook body and signals, and this reads the store.
+ * The last WEBHOOK_FALLBACK_POLL_MS before `until` are left for a poll, in case the webhook is
+ * late or lost. Undefined: not settled that way (poll now).
+ */
+async function settledByWebhook(
+  ctx: KindContext,
+  kind: TransitionKind,
+  merchant: Merchant,
+  s: Subject,
+  sub: SettleSubscription,
+  until: number,
+): Promise<Subject | undefined> {
+  if (!kind.fromEvent || !ctx.signals.webhooksFlowing(merchant.sid)) return undefined;
+  while (await sub.next(until - WEBHOOK_FALLBACK_POLL_MS)) {
+    const transition = await ctx.store.findTransition(s.transition.id);
+    if (!transition || isOpen(transition)) continue;
+    const payment = await ctx.store.findPaymentByPid(s.payment.pid);
+    if (payment) return { payment, transition };
+  }
+  return undefined;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface WorkerLoop {
   start(pollMs: number): void;
   /** Runs a pass soon instead of at the next poll; a no-op unless started. */
   wake(): void;
+  /** Whether start() was called (and stop() not since). */
+  isStarted(): boolean;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export function createWorkerLoop(opts: WorkerLoopOptions): WorkerLoop {
       if (timer) clearTimeout(timer);
       schedule(wakeDelayMs);
     },
+    isStarted: () => started,
     async stop() {
       started = false;
       if (timer) clearTimeout(timer);

@@ -16,7 +16,15 @@ import { readRawBody } from "../raw-body";
 
 const MAX_WEBHOOK_BYTES = 512 * 1024; // UnivaPay bodies are ≤ 256 KB requests; leave room.
 
-export function webhookRoutes(deps: { store: Store; merchants: MerchantRegistry; metrics: Metrics; now: () => Date; onStored: () => void }): Router {
+export function webhookRoutes(deps: {
+  store: Store;
+  merchants: MerchantRegistry;
+  metrics: Metrics;
+  now: () => Date;
+  onStored: () => void;
+  /** A genuine delivery for this merchant arrived: its payments may wait for webhooks. */
+  onAuthenticated: (sid: string) => void;
+}): Router {
   const router = new Router();
   const authenticate = createWebhookAuthenticator(deps.merchants);
   router.post("/webhooks/univapay", async (ctx: Context) => {
@@ -28,6 +36,7 @@ export function webhookRoutes(deps: { store: Store; merchants: MerchantRegistry;
       jsonError(ctx, 401, "webhook_unauthenticated", "unknown webhook token");
       return;
     }
+    deps.onAuthenticated(merchant.sid);
     try {
       const body = await readRawBody(ctx.req, MAX_WEBHOOK_BYTES);
       if (!body.ok && body.reason === "gone") {

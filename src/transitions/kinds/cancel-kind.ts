@@ -9,7 +9,7 @@ import { undoBody } from "./undo-body";
 import { idempotencySeed } from "../idempotency-seed";
 import type { PaymentRow } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
-import { CreateCancelBodySchema, CreateRefundBodySchema, type Cancel, type Refund } from "../../univapay/univapay-types";
+import { CancelSchema, CreateCancelBodySchema, CreateRefundBodySchema, RefundSchema, type Cancel, type Refund } from "../../univapay/univapay-types";
 import { transitionResult } from "../transition-result";
 import type { KindContext, Subject, TransitionKind, Verdict } from "../transition-kind";
 import { openOnPid } from "./open-on-pid";
@@ -67,6 +67,17 @@ export const cancelKind: TransitionKind<undefined, Undo> = {
     return { resource, univapayId: made.id };
   },
   fetch: (ctx, merchant, s, waitUntil) => get(ctx, merchant, s, waitUntil),
+  fromEvent(event, data) {
+    if (event === "cancel_finished") {
+      const r = CancelSchema.safeParse(data);
+      return r.success ? { ...r.data, kind: "cancel" } : undefined;
+    }
+    if (event === "refund_finished") {
+      const r = RefundSchema.safeParse(data);
+      return r.success ? { ...r.data, kind: "refund" } : undefined;
+    }
+    return undefined;
+  },
   judge,
   after: (s, _u, outcome) => (outcome === "success" ? { state: s.transition.resource === "cancel" ? "canceled" : "refunded" } : null),
   identify: (u) => ({ resource: u.kind, univapayId: u.id }),

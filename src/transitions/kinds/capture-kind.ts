@@ -6,7 +6,7 @@ import { chargeOutcome, ecForPaymentError, mapFromContext } from "../../mapping"
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CaptureBodySchema, type Charge } from "../../univapay/univapay-types";
 import { transitionResult } from "../transition-result";
-import { fetchCharge } from "./fetch-charge";
+import { chargeFromEvent, fetchCharge } from "./fetch-charge";
 import type { Subject, TransitionKind, Verdict } from "../transition-kind";
 import { openOnPid } from "./open-on-pid";
 import { reverseCharge } from "./reverse-charge";
@@ -39,6 +39,7 @@ export const captureKind: TransitionKind<undefined, Charge> = {
     return { resource: "charge", univapayId: chargeId };
   },
   fetch: fetchCharge(judge),
+  fromEvent: chargeFromEvent,
   judge,
   after: (_s, _charge, outcome) => (outcome === "success" ? { state: "captured" } : null),
   identify: (charge) => ({ resource: "charge", univapayId: charge.id }),

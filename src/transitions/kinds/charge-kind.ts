@@ -15,7 +15,7 @@ import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CreateChargeBodySchema, CreateTokenBodySchema, type Charge, type CreateTokenBody } from "../../univapay/univapay-types";
 import { reverseCharge } from "./reverse-charge";
 import { transitionResult } from "../transition-result";
-import { fetchCharge } from "./fetch-charge";
+import { chargeFromEvent, fetchCharge } from "./fetch-charge";
 import { createFresh, guardOrder } from "./order-guard";
 import { withinReplayWindow } from "../replay-window";
 import { idempotencySeed } from "../idempotency-seed";
@@ -201,9 +201,10 @@ export const chargeKind: TransitionKind<ChargePlan, Charge> = {
   judge,
   after,
   identify: (charge) => ({ resource: "charge", univapayId: charge.id }),
-  async adopt(ctx, merchant, _event, data) {
+  fromEvent: chargeFromEvent,
+  async adopt(ctx, merchant, _event, data, reported) {
     // A charge we never learned the id of: found through the legacy-pid metadata we attach.
-    const charge = await ctx.client.getCharge(merchant.credentials, data.id);
+    const charge = reported ?? (await ctx.client.getCharge(merchant.credentials, data.id));
     return adoptCharge(ctx, merchant, charge);
   },
   async recover(ctx, merchant, { payment }) {
@@ -220,6 +221,8 @@ async function adoptCharge(ctx: KindContext, merchant: Merchant, charge: Charge)
   if (typeof pid !== "string") return undefined;
   const payment = await ctx.store.findPayment(merchant.sid, pid);
   if (!payment || (payment.chargeId && payment.chargeId !== charge.id)) return undefined;
+  // Our metadata on a charge of another amount is not our charge.
+  if (charge.requested_amount !== payment.amount) return undefined;
   const transition = await ctx.store.findTransition(creationTransitionId(pid));
   if (!transition || transition.kind !== "charge" || (transition.univapayId && transition.univapayId !== charge.id)) return undefined;
   return { payment, transition, resource: charge };

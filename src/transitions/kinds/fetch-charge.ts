@@ -3,7 +3,7 @@
  * now, or long-polled until the kind's own judge calls it final or the deadline passes.
  */
 import type { MappingTable } from "../../mapping";
-import type { Charge } from "../../univapay/univapay-types";
+import { ChargeSchema, type Charge } from "../../univapay/univapay-types";
 import type { Subject, TransitionKind, Verdict } from "../transition-kind";
 
 type Judge = (table: MappingTable, s: Subject, charge: Charge) => Verdict;
@@ -17,4 +17,11 @@ export function fetchCharge(judge: Judge): TransitionKind<unknown, Charge>["fetc
       return o === "success" || o === "failure";
     });
   };
+}
+
+/** The fromEvent slot of the charge kinds: a charge event's body, when it is a whole charge. */
+export function chargeFromEvent(event: string, data: unknown): Charge | undefined {
+  if (event !== "charge_updated" && event !== "charge_finished") return undefined;
+  const r = ChargeSchema.safeParse(data);
+  return r.success ? r.data : undefined;
 }

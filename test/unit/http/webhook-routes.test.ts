@@ -31,7 +31,14 @@ async function serve(insertWebhookEvent: Store["insertWebhookEvent"]) {
   const app = new Koa();
   app.use(requestId(createLogger({ level: "silent" })));
   const store = { insertWebhookEvent } as unknown as Store;
-  const r = webhookRoutes({ store, merchants: createMerchantRegistry([merchant]), metrics: createMetrics(), now: () => new Date(), onStored: () => undefined });
+  const r = webhookRoutes({
+    store,
+    merchants: createMerchantRegistry([merchant]),
+    metrics: createMetrics(),
+    now: () => new Date(),
+    onStored: () => undefined,
+    onAuthenticated: () => undefined,
+  });
   app.use(r.routes());
   const server = app.listen(0, "127.0.0.1");
   await new Promise((res) => server.once("listening", res));
