@@ -4,6 +4,7 @@
  * missing variable never quietly turns production into the demo. No other module reads process.env.
  */
 import { z } from "zod";
+import { LOCK_MARGIN_MS } from "../notify/dispatcher";
 import { databaseUrlProblem } from "./database-url";
 
 const intFrom = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -84,7 +85,13 @@ export const ConfigSchema = z.object({
   DEMO_KICKBACK_URL: z.string().url().optional(),
   /** Allow kickback URLs on loopback/private networks (local development). Off: SSRF guard. */
   KICKBACK_ALLOW_PRIVATE_NETWORKS: bool(false),
-  KICKBACK_TIMEOUT_MS: intFrom(10_000, 100),
+  /**
+   * How long a merchant's kickback handler may take. 40 s: the EC-CUBE legacy plugin sends an
+   * order mail in its handler (11 s measured) and a timeout means a second delivery and a second
+   * mail; PHP stops a handler at 30 s by default (max_execution_time), and the WooCommerce legacy
+   * plugin itself waits 40 s for the gateway. A slow merchant holds one send slot, not the others.
+   */
+  KICKBACK_TIMEOUT_MS: intFrom(40_000, 100),
   KICKBACK_RETRY_BASE_MS: intFrom(10_000, 1),
   KICKBACK_RETRY_FACTOR: z.coerce.number().min(1).default(2),
   KICKBACK_RETRY_MAX_DELAY_MS: intFrom(3_600_000, 1),
@@ -124,9 +131,9 @@ function demoOf(c: ParsedConfig): boolean {
 /** Cross-field rules, reported together with the per-variable ones. */
 const CheckedConfigSchema = ConfigSchema.superRefine((c, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-  if (c.KICKBACK_LOCK_MS <= c.KICKBACK_TIMEOUT_MS) {
+  if (c.KICKBACK_LOCK_MS < c.KICKBACK_TIMEOUT_MS + LOCK_MARGIN_MS) {
     // A lease shorter than one attempt would let a second worker resend a kickback still in flight.
-    issue("KICKBACK_LOCK_MS", "must be greater than KICKBACK_TIMEOUT_MS");
+    issue("KICKBACK_LOCK_MS", `must be at least KICKBACK_TIMEOUT_MS + ${LOCK_MARGIN_MS}`);
   }
   if (c.RECONCILE_STALE_AFTER_MS <= c.UNIVAPAY_POLL_DEADLINE_MS + c.UNIVAPAY_TIMEOUT_MS) {
     // Reconciling a payment whose legacy request is still waiting would only duplicate its work.

@@ -1,7 +1,10 @@
 /**
- * The kickback outbox dispatcher: claim a batch of due kickbacks, GET each with bounded
- * concurrency, record every try as an attempt row and apply delivered / retry / dead. Delivery is
- * at least once: a worker that dies keeps its claim only until lockMs, then another delivers.
+ * The kickback outbox dispatcher: claims due kickbacks only as send slots free up (at most
+ * `concurrency` in flight), GETs each, records every try as an attempt row and applies delivered
+ * / retry / dead. A claimed kickback is being sent at once, so its claim need only outlast one
+ * send (timeoutMs), and a merchant slow to answer holds one slot, never the others' kickbacks.
+ * Delivery is at least once: a worker that dies keeps its claims only until lockMs, then another
+ * delivers; while a claim holds, nobody else sends that kickback (never two deliveries at once).
  * It never renders kickbacks (the query is pre-rendered) and never decides what to enqueue.
  */
 import { AppError } from "../errors/app-error";
@@ -24,7 +27,7 @@ export interface KickbackDispatcherOptions {
   readonly timeoutMs: number;
   readonly batchSize?: number;
   readonly concurrency?: number;
-  /** How long a claim holds; must outlast a whole batch, else a slow batch is delivered twice. */
+  /** How long a claim holds; must outlast one send (timeoutMs) and its recording. */
   readonly lockMs?: number;
   readonly now?: () => Date;
   readonly random?: () => number;
@@ -43,7 +46,8 @@ export interface KickbackDispatcherOptions {
 }
 
 export interface KickbackDispatcher {
-  /** One claim-send-complete round; resolves to the number of attempts made. Ticks never overlap. */
+  /** Claims what the free slots allow and resolves once those sends are recorded, to how many it
+   *  claimed. Ticks never overlap. */
   tick(): Promise<number>;
   start(pollMs: number): void;
   /** Runs a tick soon (e.g. right after an enqueue) instead of at the next poll. */
@@ -58,8 +62,22 @@ const DEFAULT_CONCURRENCY = 16;
  *  window claims ~10 kickbacks at once instead of ~3 (5 ms), for a delay no merchant notices. */
 const WAKE_DELAY_MS = 20;
 
-/** Decides the fate of one attempt. Any 2xx is delivered (the legacy success criterion is unknown:
- *  LEG answers "OK!!", others JSON). A manual attempt never reschedules itself (svix rule). */
+/** Margin of a claim over one send: recording its outcome, and the clocks of two workers. */
+export const LOCK_MARGIN_MS = 2_000;
+
+/** Whether a kickback reports a failure (rst=2). */
+export function isFailureNotice(query: string): boolean {
+  return new URLSearchParams(query).get("rst") === "2";
+}
+
+/**
+ * Decides the fate of one attempt. Any 2xx is delivered (the legacy success criterion is unknown:
+ * LEG answers "OK!!", others JSON). A failure notice (rst=2) that the merchant answers with a 4xx
+ * other than 408/429 has been read and refused — the EC-CUBE plugin answers 404 to every rst≠1
+ * kickback — so it counts as delivered instead of being retried for a day; a success notice is
+ * retried on any 4xx (a shop answers 404 while it deploys). A manual attempt never reschedules
+ * itself (svix rule).
+ */
 export function decideOutcome(
   result: Pick<SendResult, "statusCode">,
   attemptNo: number,
@@ -67,19 +85,23 @@ export function decideOutcome(
   policy: RetryPolicy,
   now: Date,
   random: () => number,
+  failureNotice = false,
 ): { kind: "delivered" } | { kind: "retry"; nextAttemptAt: Date } | { kind: "dead" } {
-  if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) return { kind: "delivered" };
+  const status = result.statusCode;
+  if (status !== null && status >= 200 && status < 300) return { kind: "delivered" };
+  if (failureNotice && status !== null && status >= 400 && status < 500 && status !== 408 && status !== 429) return { kind: "delivered" };
   if (trigger === "manual") return { kind: "dead" };
   const next = nextAttemptAt(attemptNo, policy, now, random);
   return next ? { kind: "retry", nextAttemptAt: next } : { kind: "dead" };
 }
 
 export function createKickbackDispatcher(opts: KickbackDispatcherOptions): KickbackDispatcher {
-  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
-  const worstBatchMs = opts.timeoutMs * Math.ceil(batchSize / concurrency);
-  const lockMs = opts.lockMs ?? worstBatchMs + 60_000;
-  if (lockMs <= opts.timeoutMs) throw new AppError("config_invalid", `kickback lockMs (${lockMs}) must exceed timeoutMs (${opts.timeoutMs})`);
+  const batchSize = Math.min(opts.batchSize ?? DEFAULT_BATCH, concurrency);
+  const lockMs = opts.lockMs ?? opts.timeoutMs + LOCK_MARGIN_MS;
+  if (lockMs < opts.timeoutMs + LOCK_MARGIN_MS) {
+    throw new AppError("config_invalid", `kickback lockMs (${lockMs}) must be at least timeoutMs (${opts.timeoutMs}) + ${LOCK_MARGIN_MS}`);
+  }
   const now = opts.now ?? (() => new Date());
   const random = opts.random ?? Math.random;
   const allowPrivate = opts.allowPrivateNetworks ?? false;
@@ -93,7 +115,6 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
   const trustedAgents: KickbackAgents = trusted.size > 0 ? createKickbackAgents({ allowPrivateNetworks: true, maxSockets }) : agents;
   const log = opts.logger.child({ workerId: opts.workerId });
   const completions = createCompletionBatcher(opts.store, opts.workerId);
-  if (lockMs < worstBatchMs) log.warn({ lockMs, worstBatchMs }, "kickback lock shorter than a worst-case batch: slow batches may be delivered twice");
 
   /** A URL the guard rejects can never succeed (the URL is part of the row): dead at once. The
    *  guard is checked again here, not only at start, because rows outlive configuration. */
@@ -121,7 +142,9 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
       : await sendKickback(row.url, row.query, { timeoutMs: opts.timeoutMs, ...(trusted.has(row.url) ? trustedAgents : agents) });
     // A host name that resolves into a blocked range is refused at connect time: like a rejected
     // URL, retrying cannot help and would only probe the network again.
-    const outcome = result.blocked ? { kind: "dead" as const } : decideOutcome(result, attemptNo, trigger, opts.policy, now(), random);
+    const outcome = result.blocked
+      ? { kind: "dead" as const }
+      : decideOutcome(result, attemptNo, trigger, opts.policy, now(), random, isFailureNotice(row.query));
     const attempt: NewKickbackAttempt = {
       kickbackId: row.id,
       attemptNo,
@@ -148,7 +171,11 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
       return;
     }
     opts.observe?.({ outcome: outcome.kind, durationMs: result.durationMs, statusCode: result.statusCode });
-    if (outcome.kind === "delivered") log.info(fields, "kickback delivered");
+    if (outcome.kind === "delivered")
+      log.info(
+        fields,
+        result.statusCode !== null && result.statusCode >= 400 ? "failure kickback refused by the merchant (read, not retried)" : "kickback delivered",
+      );
     else if (outcome.kind === "retry") log.warn({ ...fields, error: result.error, nextAttemptAt: outcome.nextAttemptAt }, "kickback failed, retry scheduled");
     else if (result.blocked)
       log.error(
@@ -167,37 +194,42 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     }
   }
 
-  async function runTick(): Promise<number> {
-    const claimed = await opts.store.claimDueKickbacks(opts.workerId, now(), batchSize, lockMs);
-    await forEachLimited(claimed, concurrency, deliverSafely);
+  const sending = new Set<Promise<void>>();
+
+  /** Claims as many as there are free slots and starts sending them; a finished send frees its
+   *  slot and brings the next claim forward. */
+  async function pass(): Promise<number> {
+    const free = Math.min(batchSize, concurrency - sending.size);
+    if (free <= 0) return 0;
+    const claimed = await opts.store.claimDueKickbacks(opts.workerId, now(), free, lockMs);
+    for (const row of claimed) {
+      const p: Promise<void> = deliverSafely(row).finally(() => {
+        sending.delete(p);
+        loop.wake();
+      });
+      sending.add(p);
+    }
     return claimed.length;
   }
 
-  const loop = createWorkerLoop({ pass: runTick, logger: log, batchSize, wakeDelayMs: opts.wakeDelayMs ?? WAKE_DELAY_MS });
+  const loop = createWorkerLoop({ pass, logger: log, batchSize, wakeDelayMs: opts.wakeDelayMs ?? WAKE_DELAY_MS });
   return {
-    tick: loop.tick,
+    async tick() {
+      const n = await loop.tick();
+      await Promise.all([...sending]);
+      return n;
+    },
     start: loop.start,
     // Coalesced: enqueues arriving together are claimed in one batch a few ms later, instead of
     // one claim-and-commit per enqueue competing with the requests that caused them.
     wake: loop.wake,
     async stop(): Promise<void> {
       await loop.stop();
+      await Promise.all([...sending]);
       for (const a of new Set([agents, trustedAgents])) {
         a.agent.destroy();
         a.httpsAgent.destroy();
       }
     },
   };
-}
-
-/** Runs fn over items with at most `limit` in flight. */
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

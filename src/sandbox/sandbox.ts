@@ -6,7 +6,7 @@
  * (src/sandbox/persistence); without it nothing touches the disk.
  */
 import { randomBytes } from "node:crypto";
-import { EventEmitter } from "node:events";
+import { EventEmitter, setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import pino from "pino";
@@ -130,6 +130,8 @@ function buildSandbox(opts: SandboxOptions, log: Logger, file: OpenedStateFile |
   const jwtKey = loaded?.identity.jwtKey ?? randomBytes(32);
   const faults = new FaultInjector();
   const shutdown = new AbortController();
+  // Every held poll listens on it (and removes its listener when done): many at once is normal.
+  setMaxListeners(0, shutdown.signal);
   const sender = new WebhookSender({ state, clock, faults, logger: log.child({ component: "webhooks" }), post: opts.webhookPoster ?? postWebhook });
   const engine = {
     state,

@@ -72,7 +72,7 @@ describe("gateway killed mid-delivery", () => {
       CRASH_WEBHOOK_TOKEN: "crash-webhook-token",
       GATEWAY_SECRET: "crash-test-secret-0123456789abcdef0123",
       KICKBACK_ALLOW_PRIVATE_NETWORKS: "true",
-      KICKBACK_LOCK_MS: "1500",
+      KICKBACK_LOCK_MS: "3000",
       KICKBACK_POLL_MS: "50",
       KICKBACK_TIMEOUT_MS: "1000",
     };

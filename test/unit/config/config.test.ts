@@ -20,7 +20,7 @@ describe("loadConfig", () => {
   });
 
   it("checks cross-field rules once every variable is valid on its own", () => {
-    expect(() => loadConfig({ KICKBACK_LOCK_MS: "500", KICKBACK_TIMEOUT_MS: "1000" })).toThrow(/KICKBACK_LOCK_MS: must be greater/);
+    expect(() => loadConfig({ KICKBACK_LOCK_MS: "2500", KICKBACK_TIMEOUT_MS: "1000" })).toThrow(/KICKBACK_LOCK_MS: must be at least KICKBACK_TIMEOUT_MS/);
     expect(() => loadConfig({ RECONCILE_STALE_AFTER_MS: "5000" })).toThrow(/RECONCILE_STALE_AFTER_MS: must be greater/);
   });
 
