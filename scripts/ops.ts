@@ -6,11 +6,13 @@
  *   sandbox-merchant  add a merchant backed by a store of a running `npm run sandbox`
  *   register-webhook  register the gateway's webhook on a merchant's UnivaPay store
  *   add-member        map an upcmemberid to a test card (test-mode merchants only)
+ *   reversals         payments answered failure while UnivaPay's outcome was unknown, and their reversal
  */
 import { parseArgs } from "node:util";
 import { addMemberCommand } from "../src/cli/add-member-command";
 import { renderCliError, UsageError } from "../src/cli/cli-error";
 import { registerWebhookCommand } from "../src/cli/register-webhook-command";
+import { reversalsCommand } from "../src/cli/reversals-command";
 import { sandboxMerchantCommand } from "../src/cli/sandbox-merchant-command";
 import { ConfigSchema, loadConfig } from "../src/config/config";
 import pino from "pino";
@@ -33,12 +35,13 @@ const OPTIONS = {
   "merchants-file": { type: "string" },
   // Not --env-file: Node 20 takes that flag for itself even after the script name.
   "env-out": { type: "string" },
+  limit: { type: "string" },
 } as const;
 
 /** Quiet by default (warn); LOG_LEVEL, when set, is checked like the gateway's. */
 const LogLevel = ConfigSchema.shape.LOG_LEVEL.unwrap();
 
-const COMMANDS = "sandbox-merchant | register-webhook | add-member";
+const COMMANDS = "sandbox-merchant | register-webhook | add-member | reversals";
 
 function config() {
   try {
@@ -87,6 +90,8 @@ async function main(argv: string[]): Promise<void> {
         { sid: v.sid, member: v.member, card: v.card, expiry: v.expiry, cvv: v.cvv, holder: v.holder, email: v.email },
         out,
       );
+    case "reversals":
+      return reversalsCommand(config(), logger(), { limit: v.limit }, out);
     default:
       throw new UsageError(`npm run ops -- <${COMMANDS}> [options]${command ? ` (unknown command ${command})` : ""}`);
   }

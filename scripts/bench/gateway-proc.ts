@@ -116,6 +116,7 @@ export const gatewayHandlers = {
               amount: 1000,
               total: 1000,
               sod: `KB${i}`,
+              orderKey: `KB${i}`,
               state: "captured",
               echo: "",
               charset: "UTF-8",

@@ -59,8 +59,17 @@ export const MerchantFileSchema = z
              * through (README, decisions: most plugins read rst=0 as failure).
              */
             acceptsPending: z.boolean().default(false),
-            /** Duplicate-payment prevention per `sod` (P72P0D) within ORDER_GUARD_WINDOW_MS. */
+            /** Duplicate-payment prevention per order (P72P0D) within ORDER_GUARD_WINDOW_MS. */
             orderGuard: z.boolean().default(true),
+            /** The request field that names the order for the guard: `sod`, or the merchant's own
+             *  (the EC-CUBE legacy plugin sends no sod; its order number is `no`). */
+            orderField: z
+              .string()
+              .regex(/^[A-Za-z0-9_]{1,50}$/, "a legacy field name")
+              .default("sod"),
+            /** This merchant's replay window in seconds, instead of REPLAY_WINDOW_MS (at least 60):
+             *  shorter for a shop whose separate orders can be byte-identical requests. */
+            replayWindowSeconds: z.number().int().min(60).optional(),
           })
           .strict(),
       )
@@ -85,6 +94,10 @@ export interface Merchant {
   readonly acceptsPending?: boolean;
   /** See the merchants file's `orderGuard` (absent: true). */
   readonly orderGuard?: boolean;
+  /** See the merchants file's `orderField` (absent: "sod"). */
+  readonly orderField?: string;
+  /** See the merchants file's `replayWindowSeconds` (absent: REPLAY_WINDOW_MS). */
+  readonly replayWindowMs?: number;
 }
 
 /**
@@ -176,6 +189,8 @@ export function parseMerchants(doc: unknown, env: Record<string, string | undefi
       gatewayCardPayments: m.gatewayCardPayments,
       acceptsPending: m.acceptsPending,
       orderGuard: m.orderGuard,
+      orderField: m.orderField,
+      ...(m.replayWindowSeconds === undefined ? {} : { replayWindowMs: m.replayWindowSeconds * 1000 }),
     };
   });
   if (problems.length > 0) throw new AppError("config_invalid", `${source}: invalid merchants file`, { details: problems });

@@ -70,7 +70,7 @@ async function storedResult(deps: PaymentDeps, req: LegacyRequest): Promise<Lega
     const transition = asked ?? (created && (await deps.store.findTransition(creationTransitionId(created.pid))));
     const payment = created ?? (asked && (await deps.store.findPaymentByPid(asked.pid)));
     const kind = transition && deps.kinds.get(transition.kind);
-    if (transition && payment && kind && withinReplayWindow(deps, transition.createdAt)) return kind.reply(deps.table, { payment, transition });
+    if (transition && payment && kind && withinReplayWindow(deps, req.merchant, transition.createdAt)) return kind.reply(deps.table, { payment, transition });
   }
   return undefined;
 }

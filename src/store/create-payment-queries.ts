@@ -12,12 +12,13 @@ import type { QueryContext } from "./query-context";
 import { creationTransitionId, type NewPayment, type NewTransition, type PaymentRow, type TransitionRow } from "./store-types";
 import { insertTransitionIfAbsent, toTransitionRow } from "./transition-queries";
 
-const PAYMENT_COLUMNS = "pid, sid, request_key, charge_id, token_id, job, svid, amount, total, sod, state, echo, charset, mode, created_at, updated_at";
+const PAYMENT_COLUMNS =
+  "pid, sid, request_key, charge_id, token_id, job, svid, amount, total, sod, state, echo, charset, mode, created_at, updated_at, order_key";
 
 const CREATE_PG = namedStatement(`
 WITH p AS (
   INSERT INTO payments (${PAYMENT_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $25)
   ON CONFLICT DO NOTHING
   RETURNING *
 ), t AS (
@@ -72,6 +73,7 @@ export async function insertPaymentWithCreation(
       t.univapayStatus,
       t.errorCode,
       t.echo,
+      p.orderKey,
     ]),
   );
   const row = r.rows[0];

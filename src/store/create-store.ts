@@ -12,7 +12,7 @@ import { createInstantCodec, type Database, type Dialect } from "./db-schema";
 import type { QueryContext } from "./query-context";
 import { openSqlite, sqlitePathFromUrl } from "./open-sqlite";
 import { openPostgres } from "./open-postgres";
-import { selectStaleTransitions, touchTransitionRow } from "./transition-queries";
+import { selectStaleTransitions, touchTransitionRow, countReversing, selectReversals } from "./transition-queries";
 import { newestPriorKeyRow, retirePriorKeys } from "./prior-request-keys";
 import { runMigrations } from "./run-migrations";
 import { createStoreOps, mintPid } from "./store-ops";
@@ -88,6 +88,7 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store> {
 function groupedWrites(transaction: Store["transaction"]): Partial<StoreOps> {
   return {
     createPayment: (p, t) => transaction((tx) => tx.createPayment(p, t)),
+    createOrderPayment: (p, t, g) => transaction((tx) => tx.createOrderPayment(p, t, g)),
     updatePayment: (pid, patch) => transaction((tx) => tx.updatePayment(pid, patch)),
     insertTransition: (pid, t) => transaction((tx) => tx.insertTransition(pid, t)),
     recordPending: (id, patch, payment) => transaction((tx) => tx.recordPending(id, patch, payment)),
@@ -105,6 +106,7 @@ function transactionalWrites(transaction: Store["transaction"]): Partial<StoreOp
   return {
     recordPending: (id, patch, payment) => transaction((tx) => tx.recordPending(id, patch, payment)),
     moveTransition: (id, from, patch, payment) => transaction((tx) => tx.moveTransition(id, from, patch, payment)),
+    createOrderPayment: (p, t, g) => transaction((tx) => tx.createOrderPayment(p, t, g)),
   };
 }
 
@@ -153,9 +155,10 @@ function buildStore(ctx: QueryContext): Store {
     newestPriorKeyRow: guarded("newestPriorKeyRow", () => newestPriorKeyRow(ctx)),
     retirePriorKeys: guarded("retirePriorKeys", (before) => retirePriorKeys(ctx, before)),
     queueDepths: guarded("queueDepths", async () => {
-      const [k, webhooksPending] = await Promise.all([countKickbacksByState(ctx), countPendingWebhookEvents(ctx)]);
-      return { kickbacksPending: k.pending, kickbacksDead: k.dead, webhooksPending };
+      const [k, webhooksPending, reversalsPending] = await Promise.all([countKickbacksByState(ctx), countPendingWebhookEvents(ctx), countReversing(ctx)]);
+      return { kickbacksPending: k.pending, kickbacksDead: k.dead, webhooksPending, reversalsPending };
     }),
+    listReversals: guarded("listReversals", (limit) => selectReversals(ctx, limit)),
     ping: guarded("ping", async () => {
       await db.selectNoFrom((eb) => eb.lit(1).as("one")).execute();
     }),

@@ -21,6 +21,7 @@ export interface PaymentsTable {
   amount: DbBigint;
   total: DbBigint;
   sod: string | null;
+  order_key: string | null;
   state: string;
   echo: string;
   charset: string;

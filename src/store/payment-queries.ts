@@ -23,6 +23,7 @@ export function toPaymentRow(ctx: QueryContext, r: Selectable<PaymentsTable>): P
     amount: Number(r.amount),
     total: Number(r.total),
     sod: r.sod,
+    orderKey: r.order_key,
     state: r.state as PaymentState,
     echo: r.echo,
     charset: r.charset as LegacyCharset,
@@ -46,6 +47,7 @@ const INSERT_PAYMENT = prepareQuery((db, p: Placeholder<Insertable<PaymentsTable
       amount: p("amount"),
       total: p("total"),
       sod: p("sod"),
+      order_key: p("order_key"),
       state: p("state"),
       echo: p("echo"),
       charset: p("charset"),
@@ -71,6 +73,7 @@ export async function insertPaymentIfAbsent(ctx: QueryContext, pid: string, p: N
     amount: p.amount,
     total: p.total,
     sod: p.sod,
+    order_key: p.orderKey,
     state: p.state,
     echo: p.echo,
     charset: p.charset,
@@ -152,23 +155,23 @@ export async function updatePaymentRow(
 export const LIVE_ORDER_STATES: readonly PaymentState[] = ["pending", "authorized", "captured"];
 
 /**
- * The merchant's payments for one order (`sod`) made since `since` that hold its money or may
+ * The merchant's payments for one order (`order_key`) made since `since` that hold its money or may
  * still: pending, authorised or captured, or `requested` since `requestedSince` (a create still in
  * flight; an older one was answered long ago). Oldest first (created_at, then pid).
  */
-const SELECT_LIVE_ORDER = prepareQuery((db, p: Placeholder<{ sid: string; sod: string; since: DbInstant; requestedSince: DbInstant }>) =>
+const SELECT_LIVE_ORDER = prepareQuery((db, p: Placeholder<{ sid: string; orderKey: string; since: DbInstant; requestedSince: DbInstant }>) =>
   db
     .selectFrom("payments")
     .selectAll()
     .where("sid", "=", p("sid"))
-    .where("sod", "=", p("sod"))
+    .where("order_key", "=", p("orderKey"))
     .where("created_at", ">=", p("since"))
     .where((eb) => eb.or([eb("state", "in", [...LIVE_ORDER_STATES]), eb.and([eb("state", "=", "requested"), eb("created_at", ">=", p("requestedSince"))])]))
     .orderBy("created_at")
     .orderBy("pid"),
 );
 
-export async function selectLiveOrderPayments(ctx: QueryContext, sid: string, sod: string, since: Date, requestedSince: Date): Promise<PaymentRow[]> {
-  const { rows } = await SELECT_LIVE_ORDER.run(ctx, { sid, sod, since: ctx.codec.toDb(since), requestedSince: ctx.codec.toDb(requestedSince) });
+export async function selectLiveOrderPayments(ctx: QueryContext, sid: string, orderKey: string, since: Date, requestedSince: Date): Promise<PaymentRow[]> {
+  const { rows } = await SELECT_LIVE_ORDER.run(ctx, { sid, orderKey, since: ctx.codec.toDb(since), requestedSince: ctx.codec.toDb(requestedSince) });
   return rows.map((r) => toPaymentRow(ctx, r));
 }

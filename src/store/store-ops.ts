@@ -3,6 +3,7 @@
  * Mints pids here.
  */
 import { randomInt } from "node:crypto";
+import { sql } from "kysely";
 import { AppError } from "../errors/app-error";
 import { creationTransitionId, type StoreOps } from "./store-types";
 import { definedOnly, type QueryContext } from "./query-context";
@@ -36,7 +37,19 @@ export function mintPid(): string {
 }
 
 export function createStoreOps(ctx: QueryContext): StoreOps {
-  return {
+  const ops: StoreOps = {
+    createOrderPayment: guarded("createOrderPayment", async (p, creation, guard) => {
+      // Callers run this inside a transaction (create-store): the lock holds until it ends. A
+      // legacy sid is digits, so "sid:order" names one order.
+      if (ctx.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(hashtext(${`${p.sid}:${p.orderKey}`}))`.execute(ctx.db);
+      const made = await ops.createPayment(p, creation);
+      if (!made.created) return made;
+      const live = await selectLiveOrderPayments(ctx, p.sid, p.orderKey, guard.since, guard.requestedSince);
+      const other = live.find((x) => x.pid !== made.payment.pid);
+      if (!other) return made;
+      const refused = await ops.moveTransition(made.transition.id, ["requested"], { state: "failed", errorCode: guard.errorCode }, { state: "failed" });
+      return { ...(refused ?? made), created: true, refusedFor: other.pid };
+    }),
     createPayment: guarded("createPayment", async (p, creation) => {
       for (let i = 0; i < PID_MINT_TRIES; i++) {
         const made = await insertPaymentWithCreation(ctx, ctx.mintPid(), p, creation);
@@ -102,4 +115,5 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
     insertWebhookEvent: guarded("insertWebhookEvent", (e, now) => insertWebhookEventIfAbsent(ctx, e, now)),
     findWebhookEvent: guarded("findWebhookEvent", (id) => selectWebhookEvent(ctx, id)),
   };
+  return ops;
 }

@@ -34,6 +34,9 @@ export interface PaymentRow {
   readonly amount: number; // charge amount sent to UnivaPay (JPY)
   readonly total: number; // legacy `ta`
   readonly sod: string | null;
+  /** The order the guard knows the payment by: the value of the merchant's `orderField` (sod by
+   *  default) in the creating request; null when the request has none. */
+  readonly orderKey: string | null;
   readonly state: PaymentState;
   /** The order's own merchant fields (of the creating request), canonically percent-encoded in the
    *  merchant's charset ("no=1&x=%83e"); every kickback of the payment echoes them. */
@@ -45,6 +48,14 @@ export interface PaymentRow {
 }
 
 export type NewPayment = Omit<PaymentRow, "pid" | "createdAt" | "updatedAt">;
+
+/** What the order guard counts as live: payments made since `since`, `requested` ones only since
+ *  `requestedSince`; a refused payment is stored failed with `errorCode`. */
+export interface OrderGuardBounds {
+  readonly since: Date;
+  readonly requestedSince: Date;
+  readonly errorCode: string;
+}
 export type PaymentPatch = Partial<Pick<PaymentRow, "chargeId" | "state" | "tokenId" | "mode">>;
 
 /**
@@ -176,12 +187,23 @@ export interface StoreOps {
    *  exists, inserts nothing and returns it and its creation with created=false: this is what makes
    *  a repeated legacy request idempotent. */
   createPayment(p: NewPayment, creation: NewTransition): Promise<{ payment: PaymentRow; transition: TransitionRow; created: boolean }>;
+  /**
+   * createPayment under the order guard, in one transaction serialised per (sid, orderKey) (on
+   * PostgreSQL an advisory lock; SQLite has one writer): a new payment whose order already has a
+   * live one (listLiveOrderPayments with `guard`'s bounds) is stored failed with `guard.errorCode`
+   * at once, and `refusedFor` names the live one. A repeat (same request key) is returned as is.
+   */
+  createOrderPayment(
+    p: NewPayment & { orderKey: string },
+    creation: NewTransition,
+    guard: OrderGuardBounds,
+  ): Promise<{ payment: PaymentRow; transition: TransitionRow; created: boolean; refusedFor?: string }>;
   findPayment(sid: string, pid: string): Promise<PaymentRow | undefined>;
   findPaymentByRequestKey(sid: string, requestKey: string): Promise<PaymentRow | undefined>;
   findPaymentByPid(pid: string): Promise<PaymentRow | undefined>;
-  /** The order guard's view: this merchant's payments for `sod` since `since` that hold the
-   *  order's money or may still (`requested` ones only since `requestedSince`), oldest first. */
-  listLiveOrderPayments(sid: string, sod: string, since: Date, requestedSince: Date): Promise<PaymentRow[]>;
+  /** The order guard's view: this merchant's payments for one order (orderKey) since `since` that
+   *  hold its money or may still (`requested` ones only since `requestedSince`), oldest first. */
+  listLiveOrderPayments(sid: string, orderKey: string, since: Date, requestedSince: Date): Promise<PaymentRow[]>;
   /** Ends a row's replay window: its request key is replaced by "h0:<id>" if it still is
    *  `requestKey`; true if this call changed it. */
   retireRequestKey(table: "payments" | "transitions", id: string, requestKey: string): Promise<boolean>;
@@ -284,7 +306,10 @@ export interface Store extends StoreOps {
   retirePriorKeys(before: Date): Promise<number>;
 
   /** Counts for /metrics and /readyz. */
-  queueDepths(now: Date): Promise<{ kickbacksPending: number; kickbacksDead: number; webhooksPending: number }>;
+  queueDepths(now: Date): Promise<{ kickbacksPending: number; kickbacksDead: number; webhooksPending: number; reversalsPending: number }>;
+  /** The latest reversing and reversed transitions (answered failure while the outcome was
+   *  unknown), newest change first: the operator's view of reversals. */
+  listReversals(limit: number): Promise<TransitionRow[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -290,3 +290,28 @@ export async function moveTransitionRow(
     .executeTakeFirst();
   return r && toTransitionRow(ctx, r);
 }
+
+/** States an operator watches after an unknown outcome (migration 8 indexes them). */
+const REVERSAL_STATES = ["reversing", "reversed"] as const;
+
+/** The latest transitions whose merchant was answered failure while UnivaPay's outcome was
+ *  unknown: still being reversed, or reversed. Newest change first. */
+export async function selectReversals(ctx: QueryContext, limit: number): Promise<TransitionRow[]> {
+  const rows = await ctx.db
+    .selectFrom("transitions")
+    .selectAll()
+    .where("state", "in", [...REVERSAL_STATES])
+    .orderBy("updated_at", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toTransitionRow(ctx, r));
+}
+
+export async function countReversing(ctx: QueryContext): Promise<number> {
+  const r = await ctx.db
+    .selectFrom("transitions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("state", "=", "reversing")
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

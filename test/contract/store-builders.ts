@@ -13,6 +13,8 @@ import type { NewKickback, NewPayment, NewTransition, NewWebhookEvent, PaymentRo
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export function buildPayment(over: Partial<NewPayment> = {}): NewPayment {
+  // The order key follows the sod unless given (a merchant whose orderField is sod).
+  const sod = over.sod === undefined ? "order-1" : over.sod;
   return {
     sid: "S001",
     requestKey: `h2:rk-${randomBytes(6).toString("hex")}`,
@@ -22,7 +24,8 @@ export function buildPayment(over: Partial<NewPayment> = {}): NewPayment {
     svid: "1",
     amount: 1200,
     total: 1200,
-    sod: "order-1",
+    sod,
+    orderKey: sod,
     state: "requested",
     echo: "no=1&x=%83e",
     charset: "Shift_JIS",

@@ -594,6 +594,39 @@ describe.each([
     expect(await store.newestPriorKeyRow()).toBeUndefined();
   });
 
+  it("lists reversing and reversed transitions for the operator, and counts the reversing ones", async () => {
+    const before = (await store.queueDepths(clock.now())).reversalsPending;
+    const p = await insertPayment(store, buildPayment());
+    const o = await store.insertTransition(p.row.pid, buildTransition());
+    await store.moveTransition(o.row.id, ["requested"], { state: "reversing", errorCode: "ER000P02P02" }, null);
+    expect((await store.queueDepths(clock.now())).reversalsPending).toBe(before + 1);
+    expect((await store.listReversals(1000)).map((t) => [t.id, t.state])).toContainEqual([o.row.id, "reversing"]);
+    await store.moveTransition(o.row.id, ["reversing"], { state: "reversed" }, { state: "reversed" });
+    expect((await store.queueDepths(clock.now())).reversalsPending).toBe(before);
+    expect((await store.listReversals(1000)).map((t) => [t.id, t.state])).toContainEqual([o.row.id, "reversed"]);
+  });
+
+  it("createOrderPayment lets exactly one of many concurrent payments for one order through", async () => {
+    const t = clock.now();
+    const bounds = { since: new Date(t.getTime() - 60_000), requestedSince: new Date(t.getTime() - 60_000), errorCode: "ER000P72P0D" };
+    const made = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        store.createOrderPayment({ ...buildPayment({ sod: `RACE-${dialect}` }), orderKey: `RACE-${dialect}` }, buildTransition(), bounds),
+      ),
+    );
+    expect(made.filter((m) => !m.refusedFor)).toHaveLength(1);
+    const refused = made.filter((m) => m.refusedFor);
+    expect(refused).toHaveLength(7);
+    for (const r of refused) expect([r.payment.state, r.transition.state, r.transition.errorCode]).toEqual(["failed", "failed", "ER000P72P0D"]);
+    // A repeat of a refused request is that refused payment again, not a new one.
+    const again = await store.createOrderPayment(
+      { ...buildPayment({ sod: `RACE-${dialect}`, requestKey: refused[0]!.payment.requestKey }), orderKey: `RACE-${dialect}` },
+      buildTransition(),
+      bounds,
+    );
+    expect([again.created, again.payment.pid]).toEqual([false, refused[0]!.payment.pid]);
+  });
+
   it("retires one row's request key only while it still is that key, and lists an order's live payments", async () => {
     const p = await insertPayment(store, buildPayment({ sod: `ORD-${dialect}` }));
     expect(await store.retireRequestKey("payments", p.row.pid, "h2:other")).toBe(false);
@@ -628,6 +661,7 @@ describe.each([
       kickbacksPending: before.kickbacksPending + 1,
       kickbacksDead: before.kickbacksDead + 1,
       webhooksPending: before.webhooksPending + 1,
+      reversalsPending: before.reversalsPending,
     });
   });
 

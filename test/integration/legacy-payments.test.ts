@@ -148,6 +148,7 @@ describe.each(DATABASES)("legacy card payments on %s", (db) => {
         amount: 770,
         total: 770,
         sod: "PRIOR1",
+        orderKey: "PRIOR1",
         state: "captured",
         echo: "",
         charset: "UTF-8",

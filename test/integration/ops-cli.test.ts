@@ -93,6 +93,11 @@ describe("npm run ops: a merchants file against the sandbox", () => {
     expect(field(reply, "rst")).toBe("1");
     const k = await receiver.waitFor((x) => field(replyFields(x.rawQuery), "pid") === field(reply, "pid"));
     expect(field(replyFields(k.rawQuery), "no")).toBe("5");
+    // Nothing was answered failure with its outcome unknown: no reversals to watch.
+    const reversals = await ops(["reversals", "--limit", "10"], env);
+    expect(reversals).toMatchObject({ code: 0, stderr: "" });
+    expect(reversals.stdout).toMatch(/^updated\tstate\tsid\tpid\tjob\tunivapay id\tunivapay status\n\(none\)\n$/);
+    expect((await ops(["reversals", "--limit", "0"], env)).code).toBe(2);
   });
 
   it("answers a wrong command line with usage and exit 2, a wrong merchant with one line and exit 1", async () => {

@@ -104,4 +104,35 @@ describe("replay window and order guard", () => {
     // And that one replays within its own window.
     expect(field(await get(q), "pid")).toBe(field(next, "pid"));
   });
+
+  it("guards the order by the merchant's orderField when it sends no sod (the EC-CUBE plugin's no)", async () => {
+    Object.assign(h.merchant, { orderField: "no" });
+    try {
+      const first = await get(`sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=2100&no=EC-77`);
+      expect(field(first, "rst")).toBe("1");
+      const second = await get(`sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=2100&no=EC-77&retry=1`);
+      expect([field(second, "rst"), field(second, "ec")]).toEqual(["2", duplicate()]);
+      // Another order number is another order.
+      expect(field(await get(`sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=2100&no=EC-78`), "rst")).toBe("1");
+    } finally {
+      Object.assign(h.merchant, { orderField: undefined });
+    }
+  });
+
+  it("honours a merchant's own shorter replay window (replayWindowSeconds)", async () => {
+    Object.assign(h.merchant, { replayWindowMs: 600_000 });
+    try {
+      const q = `sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=2200&no=booking`;
+      const first = await get(q);
+      expect(field(first, "rst")).toBe("1");
+      h.advance(300_000);
+      expect(field(await get(q), "pid")).toBe(field(first, "pid"));
+      h.advance(301_000);
+      const later = await get(q);
+      expect(field(later, "rst")).toBe("1");
+      expect(field(later, "pid")).not.toBe(field(first, "pid"));
+    } finally {
+      Object.assign(h.merchant, { replayWindowMs: undefined });
+    }
+  });
 });

@@ -81,6 +81,7 @@ describe("start-up in demo mode", () => {
         amount: 1,
         total: 1,
         sod: null,
+        orderKey: null,
         state: "captured",
         echo: "",
         charset: "UTF-8",

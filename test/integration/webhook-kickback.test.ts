@@ -156,6 +156,7 @@ describe("webhooks an attacker holding one token could send", () => {
         amount: 1,
         total: 1,
         sod: null,
+        orderKey: null,
         state: "pending",
         echo: "",
         charset: "UTF-8",

@@ -22,6 +22,8 @@ export function adminRoutes(deps: ReadinessDeps & { store: Pick<Store, "ping" | 
       const d = await deps.store.queueDepths(deps.now());
       deps.metrics.queueDepth.set({ queue: "kickbacks_pending" }, d.kickbacksPending);
       deps.metrics.queueDepth.set({ queue: "kickbacks_dead" }, d.kickbacksDead);
+      // Answered failure while UnivaPay's outcome was unknown, not yet voided/refunded or proven.
+      deps.metrics.queueDepth.set({ queue: "reversals_pending" }, d.reversalsPending);
       deps.metrics.queueDepth.set({ queue: "webhooks_pending" }, d.webhooksPending);
     } catch {
       // The depth gauges keep their last value; the scrape must still succeed.

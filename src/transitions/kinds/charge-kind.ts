@@ -16,7 +16,7 @@ import { CreateChargeBodySchema, CreateTokenBodySchema, type Charge, type Create
 import { reverseCharge } from "./reverse-charge";
 import { transitionResult } from "../transition-result";
 import { chargeFromEvent, fetchCharge } from "./fetch-charge";
-import { createFresh, guardOrder } from "./order-guard";
+import { createFresh } from "./order-guard";
 import { withinReplayWindow } from "../replay-window";
 import { idempotencySeed } from "../idempotency-seed";
 import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
@@ -61,10 +61,10 @@ async function memberToken(ctx: KindContext, req: LegacyRequest, failures: Legac
 const NO_PLAN: ChargePlan = { body: {}, capture: false, tokenBody: null };
 
 /** The payment a request with one of these keys created, with its creation transition. */
-async function storedCreation(ctx: KindContext, sid: string, keys: readonly string[]): Promise<Subject | undefined> {
+async function storedCreation(ctx: KindContext, merchant: Merchant, keys: readonly string[]): Promise<Subject | undefined> {
   for (const key of keys) {
-    const found = await ctx.store.findPaymentByRequestKey(sid, key);
-    const payment = found && withinReplayWindow(ctx, found.createdAt) ? found : undefined;
+    const found = await ctx.store.findPaymentByRequestKey(merchant.sid, key);
+    const payment = found && withinReplayWindow(ctx, merchant, found.createdAt) ? found : undefined;
     const transition = payment && (await ctx.store.findTransition(creationTransitionId(payment.pid)));
     if (payment && transition) return { payment, transition };
   }
@@ -94,17 +94,18 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
     // A repeat of a request already made is answered from what is stored, not refused: its card
     // may have expired or its member gone since, but the money moved. (Looked up only here, so a
     // new payment costs no extra query.)
-    const repeat = await storedCreation(ctx, merchant.sid, [req.requestKey, ...req.priorKeys]);
+    const repeat = await storedCreation(ctx, merchant, [req.requestKey, ...req.priorKeys]);
     if (repeat && repeat.transition.state !== "requested") return { ok: true, opened: { ...repeat, plan: NO_PLAN } };
     return { ok: false, failures };
   }
   // Written by the version before HMAC keys: the same request, resumed under its own key.
-  const repeat = req.priorKeys.length > 0 ? await storedCreation(ctx, merchant.sid, req.priorKeys) : undefined;
+  const repeat = req.priorKeys.length > 0 ? await storedCreation(ctx, merchant, req.priorKeys) : undefined;
 
-  const made =
+  const made: Subject & { created?: boolean; refusedFor?: string } =
     repeat ??
     (await createFresh(
       ctx,
+      merchant,
       {
         sid: merchant.sid,
         requestKey: req.requestKey,
@@ -115,6 +116,7 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
         amount: mapped.value.body.amount,
         total: mapped.value.total,
         sod: form.get("sod") ?? null,
+        orderKey: form.get(merchant.orderField ?? "sod") || null,
         state: "requested",
         echo: req.echo,
         charset: form.charset,
@@ -133,7 +135,7 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
         echo: "",
       },
     ));
-  if (!("created" in made) || !made.created) {
+  if (made.created !== true) {
     // A replay. Its payment refunded or voided since by a CANCEL: the first answer no longer says
     // what happened to the money, and this request moved none. Refused as a duplicate, with the pid.
     if (made.payment.state === "refunded" || made.payment.state === "canceled") {
@@ -143,9 +145,8 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
         failures: [legacyFailure(table, "duplicate_request", `a repeat of pid ${made.payment.pid}, since ${made.payment.state}`)],
       };
     }
-  } else {
-    const refused = await guardOrder(ctx, merchant, made);
-    if (refused) return { ok: true, opened: { ...refused, plan: NO_PLAN } };
+  } else if (made.refusedFor) {
+    return { ok: true, opened: { ...made, plan: NO_PLAN } };
   }
   const body = withContext(table, "charge", mapped.value.body, { pid: made.payment.pid, sid: made.payment.sid });
   if (!body.ok) return { ok: false, failures: body.failures };

@@ -27,7 +27,7 @@ export async function openOnPid(ctx: KindContext, req: LegacyRequest, kind: stri
   for (const key of [req.requestKey, ...req.priorKeys]) {
     const existing = await ctx.store.findTransitionByRequestKey(merchant.sid, key);
     if (!existing || existing.pid !== pid) continue;
-    if (withinReplayWindow(ctx, existing.createdAt)) return { ok: true, opened: { payment, transition: existing, plan: undefined } };
+    if (withinReplayWindow(ctx, merchant, existing.createdAt)) return { ok: true, opened: { payment, transition: existing, plan: undefined } };
     // Past its replay window: a new request, which the payment's state allows or not.
     await ctx.store.retireRequestKey("transitions", existing.id, key);
   }
