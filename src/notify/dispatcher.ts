@@ -195,6 +195,7 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
   }
 
   const sending = new Set<Promise<void>>();
+  const refillAt = Math.max(1, Math.floor(concurrency / 4));
 
   /** Claims as many as there are free slots and starts sending them; a finished send frees its
    *  slot and brings the next claim forward. */
@@ -205,7 +206,8 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     for (const row of claimed) {
       const p: Promise<void> = deliverSafely(row).finally(() => {
         sending.delete(p);
-        loop.wake();
+        // Claim again once a quarter of the slots are free: one claim for many sends under load.
+        if (concurrency - sending.size >= refillAt) loop.wake();
       });
       sending.add(p);
     }

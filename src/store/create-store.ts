@@ -106,7 +106,6 @@ function transactionalWrites(transaction: Store["transaction"]): Partial<StoreOp
   return {
     recordPending: (id, patch, payment) => transaction((tx) => tx.recordPending(id, patch, payment)),
     moveTransition: (id, from, patch, payment) => transaction((tx) => tx.moveTransition(id, from, patch, payment)),
-    createOrderPayment: (p, t, g) => transaction((tx) => tx.createOrderPayment(p, t, g)),
   };
 }
 

@@ -151,27 +151,26 @@ export async function updatePaymentRow(
   return r && toPaymentRow(ctx, r);
 }
 
-/** Payment states that hold (or may still come to hold) the order's money. */
-export const LIVE_ORDER_STATES: readonly PaymentState[] = ["pending", "authorized", "captured"];
+/** Payment states that hold (or may still come to hold) the order's money: the predicate of
+ *  migration 8's unique index, written the same way so the planner uses it. */
+export const LIVE_ORDER_STATES: readonly PaymentState[] = ["requested", "pending", "authorized", "captured"];
 
-/**
- * The merchant's payments for one order (`order_key`) made since `since` that hold its money or may
- * still: pending, authorised or captured, or `requested` since `requestedSince` (a create still in
- * flight; an older one was answered long ago). Oldest first (created_at, then pid).
- */
-const SELECT_LIVE_ORDER = prepareQuery((db, p: Placeholder<{ sid: string; orderKey: string; since: DbInstant; requestedSince: DbInstant }>) =>
+const SELECT_ORDER_HOLDER = prepareQuery((db, p: Placeholder<{ sid: string; orderKey: string }>) =>
   db
     .selectFrom("payments")
     .selectAll()
     .where("sid", "=", p("sid"))
     .where("order_key", "=", p("orderKey"))
-    .where("created_at", ">=", p("since"))
-    .where((eb) => eb.or([eb("state", "in", [...LIVE_ORDER_STATES]), eb.and([eb("state", "=", "requested"), eb("created_at", ">=", p("requestedSince"))])]))
-    .orderBy("created_at")
-    .orderBy("pid"),
+    .where("state", "in", [...LIVE_ORDER_STATES]),
 );
 
-export async function selectLiveOrderPayments(ctx: QueryContext, sid: string, orderKey: string, since: Date, requestedSince: Date): Promise<PaymentRow[]> {
-  const { rows } = await SELECT_LIVE_ORDER.run(ctx, { sid, orderKey, since: ctx.codec.toDb(since), requestedSince: ctx.codec.toDb(requestedSince) });
-  return rows.map((r) => toPaymentRow(ctx, r));
+/** The one payment holding this order (unique by migration 8), if any. */
+export function selectOrderHolder(ctx: QueryContext, sid: string, orderKey: string): Promise<PaymentRow | undefined> {
+  return first(ctx, SELECT_ORDER_HOLDER.run(ctx, { sid, orderKey }));
+}
+
+/** The holder gives the order up (its guard window is over); true if this call did it. */
+export async function releaseOrderKey(ctx: QueryContext, pid: string, orderKey: string): Promise<boolean> {
+  const r = await ctx.db.updateTable("payments").set({ order_key: null }).where("pid", "=", pid).where("order_key", "=", orderKey).executeTakeFirst();
+  return Number(r.numUpdatedRows ?? 0) > 0;
 }

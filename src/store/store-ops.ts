@@ -3,13 +3,12 @@
  * Mints pids here.
  */
 import { randomInt } from "node:crypto";
-import { sql } from "kysely";
 import { AppError } from "../errors/app-error";
-import { creationTransitionId, type StoreOps } from "./store-types";
+import { creationTransitionId, type NewPayment, type StoreOps } from "./store-types";
 import { definedOnly, type QueryContext } from "./query-context";
 import { guarded } from "./store-error";
 import { insertPaymentWithCreation } from "./create-payment-queries";
-import { selectLiveOrderPayments, selectPaymentByPid, selectPaymentByRequestKey, selectPaymentBySidPid, updatePaymentRow } from "./payment-queries";
+import { releaseOrderKey, selectOrderHolder, selectPaymentByPid, selectPaymentByRequestKey, selectPaymentBySidPid, updatePaymentRow } from "./payment-queries";
 import { retireRequestKey } from "./prior-request-keys";
 import {
   insertTransitionIfAbsent,
@@ -37,29 +36,48 @@ export function mintPid(): string {
 }
 
 export function createStoreOps(ctx: QueryContext): StoreOps {
+  /** The payment a request with this key already made, with its creation: a repeat. */
+  const repeatOf = async (p: NewPayment) => {
+    const payment = await selectPaymentByRequestKey(ctx, p.sid, p.requestKey);
+    if (!payment) return undefined;
+    const transition = await selectTransition(ctx, creationTransitionId(payment.pid));
+    if (!transition) throw new AppError("internal", `payment ${payment.pid} has no creation transition`);
+    return { payment, transition, created: false };
+  };
   const ops: StoreOps = {
     createOrderPayment: guarded("createOrderPayment", async (p, creation, guard) => {
-      // Callers run this inside a transaction (create-store): the lock holds until it ends. A
-      // legacy sid is digits, so "sid:order" names one order.
-      if (ctx.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(hashtext(${`${p.sid}:${p.orderKey}`}))`.execute(ctx.db);
-      const made = await ops.createPayment(p, creation);
-      if (!made.created) return made;
-      const live = await selectLiveOrderPayments(ctx, p.sid, p.orderKey, guard.since, guard.requestedSince);
-      const other = live.find((x) => x.pid !== made.payment.pid);
-      if (!other) return made;
-      const refused = await ops.moveTransition(made.transition.id, ["requested"], { state: "failed", errorCode: guard.errorCode }, { state: "failed" });
-      return { ...(refused ?? made), created: true, refusedFor: other.pid };
+      for (let i = 0; i < PID_MINT_TRIES; i++) {
+        const made = await insertPaymentWithCreation(ctx, ctx.mintPid(), p, creation);
+        if (made) return { ...made, created: true };
+        const repeat = await repeatOf(p);
+        if (repeat) return repeat;
+        const holder = await selectOrderHolder(ctx, p.sid, p.orderKey);
+        // No holder: the random pid was taken (or the holder just let go). Try again.
+        if (!holder) continue;
+        const holds = holder.createdAt >= guard.since && (holder.state !== "requested" || holder.createdAt >= guard.requestedSince);
+        if (!holds) {
+          await releaseOrderKey(ctx, holder.pid, p.orderKey);
+          continue;
+        }
+        // Refused: stored failed (outside the unique index), so its resend is answered the same.
+        const refused = await insertPaymentWithCreation(
+          ctx,
+          ctx.mintPid(),
+          { ...p, state: "failed" },
+          { ...creation, state: "failed", errorCode: guard.errorCode },
+        );
+        if (refused) return { ...refused, created: true, refusedFor: holder.pid };
+        const raced = await repeatOf(p);
+        if (raced) return raced;
+      }
+      throw new AppError("internal", `could not mint a free pid in ${PID_MINT_TRIES} tries`, { retryable: true });
     }),
     createPayment: guarded("createPayment", async (p, creation) => {
       for (let i = 0; i < PID_MINT_TRIES; i++) {
         const made = await insertPaymentWithCreation(ctx, ctx.mintPid(), p, creation);
         if (made) return { ...made, created: true };
-        const payment = await selectPaymentByRequestKey(ctx, p.sid, p.requestKey);
-        if (payment) {
-          const transition = await selectTransition(ctx, creationTransitionId(payment.pid));
-          if (!transition) throw new AppError("internal", `payment ${payment.pid} has no creation transition`);
-          return { payment, transition, created: false };
-        }
+        const repeat = await repeatOf(p);
+        if (repeat) return repeat;
         // Neither inserted nor a repeat: the random pid was taken. Mint another.
       }
       throw new AppError("internal", `could not mint a free pid in ${PID_MINT_TRIES} tries`, { retryable: true });
@@ -67,7 +85,6 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
     findPayment: guarded("findPayment", (sid, pid) => selectPaymentBySidPid(ctx, sid, pid)),
     findPaymentByRequestKey: guarded("findPaymentByRequestKey", (sid, key) => selectPaymentByRequestKey(ctx, sid, key)),
     findPaymentByPid: guarded("findPaymentByPid", (pid) => selectPaymentByPid(ctx, pid)),
-    listLiveOrderPayments: guarded("listLiveOrderPayments", (sid, sod, since, requestedSince) => selectLiveOrderPayments(ctx, sid, sod, since, requestedSince)),
     retireRequestKey: guarded("retireRequestKey", (table, id, key) => retireRequestKey(ctx, table, id, key)),
     updatePayment: guarded("updatePayment", async (pid, patch) => {
       const row = await updatePaymentRow(ctx, pid, patch);

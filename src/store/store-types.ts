@@ -188,10 +188,12 @@ export interface StoreOps {
    *  a repeated legacy request idempotent. */
   createPayment(p: NewPayment, creation: NewTransition): Promise<{ payment: PaymentRow; transition: TransitionRow; created: boolean }>;
   /**
-   * createPayment under the order guard, in one transaction serialised per (sid, orderKey) (on
-   * PostgreSQL an advisory lock; SQLite has one writer): a new payment whose order already has a
-   * live one (listLiveOrderPayments with `guard`'s bounds) is stored failed with `guard.errorCode`
-   * at once, and `refusedFor` names the live one. A repeat (same request key) is returned as is.
+   * createPayment under the order guard. The database keeps at most one live payment per (sid,
+   * orderKey) (migration 8's unique index), so of concurrent requests for one order one wins the
+   * insert. A holder that no longer holds by `guard`'s bounds (made before `since`, or still
+   * `requested` from before `requestedSince`) gives the order up; otherwise the new payment is
+   * stored failed with `guard.errorCode` and `refusedFor` names the holder. A repeat (same request
+   * key) is returned as is. The common case is the one INSERT createPayment makes.
    */
   createOrderPayment(
     p: NewPayment & { orderKey: string },
@@ -201,9 +203,6 @@ export interface StoreOps {
   findPayment(sid: string, pid: string): Promise<PaymentRow | undefined>;
   findPaymentByRequestKey(sid: string, requestKey: string): Promise<PaymentRow | undefined>;
   findPaymentByPid(pid: string): Promise<PaymentRow | undefined>;
-  /** The order guard's view: this merchant's payments for one order (orderKey) since `since` that
-   *  hold its money or may still (`requested` ones only since `requestedSince`), oldest first. */
-  listLiveOrderPayments(sid: string, orderKey: string, since: Date, requestedSince: Date): Promise<PaymentRow[]>;
   /** Ends a row's replay window: its request key is replaced by "h0:<id>" if it still is
    *  `requestKey`; true if this call changed it. */
   retireRequestKey(table: "payments" | "transitions", id: string, requestKey: string): Promise<boolean>;

@@ -627,24 +627,34 @@ describe.each([
     expect([again.created, again.payment.pid]).toEqual([false, refused[0]!.payment.pid]);
   });
 
-  it("retires one row's request key only while it still is that key, and lists an order's live payments", async () => {
+  it("retires one row's request key only while it still is that key", async () => {
     const p = await insertPayment(store, buildPayment({ sod: `ORD-${dialect}` }));
     expect(await store.retireRequestKey("payments", p.row.pid, "h2:other")).toBe(false);
     expect(await store.retireRequestKey("payments", p.row.pid, p.row.requestKey)).toBe(true);
     expect((await store.findPaymentByPid(p.row.pid))?.requestKey).toBe(`h0:${p.row.pid}`);
     expect(await store.findPaymentByRequestKey(p.row.sid, p.row.requestKey)).toBeUndefined();
+  });
 
-    const t = clock.now();
-    const requested = await insertPayment(store, buildPayment({ sod: `ORD-${dialect}`, state: "requested" }));
-    const captured = await insertPayment(store, buildPayment({ sod: `ORD-${dialect}`, state: "captured" }));
-    await insertPayment(store, buildPayment({ sod: `ORD-${dialect}`, state: "failed" }));
-    await insertPayment(store, buildPayment({ sod: `OTHER-${dialect}`, state: "captured" }));
-    const live = await store.listLiveOrderPayments(p.row.sid, `ORD-${dialect}`, new Date(t.getTime() - 1000), new Date(t.getTime() - 1000));
-    expect(live.map((x) => x.pid).sort()).toEqual([p.row.pid, requested.row.pid, captured.row.pid].sort());
-    // Requested ones only while young; nothing before `since`.
-    const older = await store.listLiveOrderPayments(p.row.sid, `ORD-${dialect}`, new Date(t.getTime() - 1000), new Date(t.getTime() + 60_000));
-    expect(older.map((x) => x.pid)).not.toContain(requested.row.pid);
-    expect(await store.listLiveOrderPayments(p.row.sid, `ORD-${dialect}`, new Date(t.getTime() + 60_000), new Date(0))).toEqual([]);
+  it("createOrderPayment: a holder past the window gives the order up; a refused request is answered the same again", async () => {
+    const order = `HOLD-${dialect}`;
+    const t = clock.now().getTime();
+    const bounds = (sinceMs: number) => ({ since: new Date(sinceMs), requestedSince: new Date(sinceMs), errorCode: "ER000P72P0D" });
+    const first = await store.createOrderPayment({ ...buildPayment({ state: "captured" }), orderKey: order }, buildTransition(), bounds(t - 60_000));
+    expect(first.refusedFor).toBeUndefined();
+    const second = await store.createOrderPayment({ ...buildPayment(), orderKey: order }, buildTransition(), bounds(t - 60_000));
+    expect([second.refusedFor, second.payment.state]).toEqual([first.payment.pid, "failed"]);
+    // A window that starts after the first payment: it no longer holds the order.
+    const later = await store.createOrderPayment({ ...buildPayment(), orderKey: order }, buildTransition(), bounds(t + 1));
+    expect(later.refusedFor).toBeUndefined();
+    expect((await store.findPaymentByPid(first.payment.pid))?.orderKey).toBeNull();
+    // A failed (or refunded) payment never holds the order.
+    const declined = await store.createOrderPayment(
+      { ...buildPayment({ state: "failed" }), orderKey: `DECL-${dialect}` },
+      buildTransition(),
+      bounds(t - 60_000),
+    );
+    const retry = await store.createOrderPayment({ ...buildPayment(), orderKey: `DECL-${dialect}` }, buildTransition(), bounds(t - 60_000));
+    expect([declined.refusedFor, retry.refusedFor]).toEqual([undefined, undefined]);
   });
 
   it("queueDepths counts pending and dead kickbacks and pending webhooks", async () => {

@@ -2,9 +2,9 @@
  * How a payment's creation gets its rows: a fresh payment unless the same request was made within
  * the replay window, and — the old gateway's 重複決済防止 (P72P0D) — never a second payment for an
  * order (its `sod`, or the merchant's `orderField`) whose money an earlier payment already holds
- * or may still come to hold. The store checks and inserts in one step serialised per order
- * (store.createOrderPayment), so of two requests for one order arriving together exactly one goes
- * through; checking before the insert, or after it without that, lets both through.
+ * or may still come to hold. The database keeps one live payment per order (a unique index,
+ * store.createOrderPayment), so of two requests for one order arriving together exactly one goes
+ * through; a check in code before or after the insert let both through.
  */
 import type { Merchant } from "../../config/merchants";
 import { ecFor } from "../../mapping";
@@ -42,7 +42,8 @@ export async function createFresh(ctx: KindContext, merchant: Merchant, p: NewPa
 
 function create(ctx: KindContext, merchant: Merchant, p: NewPayment, creation: NewTransition): Promise<Made> {
   const orderKey = p.orderKey;
-  if (!orderKey || merchant.orderGuard === false || ctx.orderGuardWindowMs <= 0) return ctx.store.createPayment(p, creation);
+  // Unguarded payments carry no order key: the unique index holds guarded orders only.
+  if (!orderKey || merchant.orderGuard === false || ctx.orderGuardWindowMs <= 0) return ctx.store.createPayment({ ...p, orderKey: null }, creation);
   const now = ctx.now().getTime();
   return ctx.store.createOrderPayment({ ...p, orderKey }, creation, {
     since: new Date(now - ctx.orderGuardWindowMs),
