@@ -195,7 +195,10 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
   }
 
   const sending = new Set<Promise<void>>();
-  const refillAt = Math.max(1, Math.floor(concurrency / 4));
+  const refillAt = Math.max(1, Math.floor(concurrency / 2));
+  let backlog = false;
+  let refilling = false;
+  let stopped = false;
 
   /** Claims as many as there are free slots and starts sending them; a finished send frees its
    *  slot and brings the next claim forward. */
@@ -203,11 +206,21 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     const free = Math.min(batchSize, concurrency - sending.size);
     if (free <= 0) return 0;
     const claimed = await opts.store.claimDueKickbacks(opts.workerId, now(), free, lockMs);
+    // A full claim: more are probably due, so freed slots are refilled at once, not after the
+    // wake delay (which only exists to let enqueues arriving together share a claim).
+    backlog = claimed.length === free;
     for (const row of claimed) {
       const p: Promise<void> = deliverSafely(row).finally(() => {
         sending.delete(p);
-        // Claim again once a quarter of the slots are free: one claim for many sends under load.
-        if (concurrency - sending.size >= refillAt) loop.wake();
+        // Claim again once half the slots are free: one claim for many sends under load.
+        if (stopped || !loop.isStarted() || concurrency - sending.size < refillAt) return;
+        if (!backlog) return loop.wake();
+        if (refilling) return;
+        refilling = true;
+        void loop
+          .tick()
+          .catch((err: unknown) => log.warn({ err }, "kickback claim failed"))
+          .finally(() => (refilling = false));
       });
       sending.add(p);
     }
@@ -226,6 +239,7 @@ export function createKickbackDispatcher(opts: KickbackDispatcherOptions): Kickb
     // one claim-and-commit per enqueue competing with the requests that caused them.
     wake: loop.wake,
     async stop(): Promise<void> {
+      stopped = true;
       await loop.stop();
       await Promise.all([...sending]);
       for (const a of new Set([agents, trustedAgents])) {
