@@ -37,7 +37,8 @@ type CreateOutcome =
   | { readonly kind: "created"; readonly created: Created }
   | { readonly kind: "rejected"; readonly ec: string; readonly code: string | undefined }
   | { readonly kind: "not_sent" }
-  | { readonly kind: "unknown" };
+  | { readonly kind: "unknown" }
+  | { readonly kind: "settled"; readonly subject: Subject };
 
 export async function runTransition(ctx: KindContext, kind: TransitionKind, req: LegacyRequest): Promise<RunAnswer> {
   const deadlineAt = req.receivedAt + ctx.answerDeadlineMs - ANSWER_RESERVE_MS;
@@ -84,7 +85,8 @@ async function proceed(
   // same Idempotency-Key makes a second POST a replay).
   if (opened.transition.state === "requested") {
     markSent();
-    const o = await createWithin(ctx, kind, opened, req, deadlineAt);
+    const o = await createWithin(ctx, kind, opened, req, deadlineAt, sub);
+    if (o.kind === "settled") return answer(o.subject);
     if (o.kind === "rejected") {
       ctx.logger.warn({ pid: opened.payment.pid, kind: kind.name, code: o.code, ec: o.ec }, "univapay rejected the request");
       return answer(await settleAs(ctx, merchant, kind, opened, { state: "failed", errorCode: o.ec }, kind.after(opened, undefined, "failure")));
@@ -144,11 +146,27 @@ async function settledByWebhook(
   return undefined;
 }
 
+/** The transition as stored, if a signal came and it is no longer open. */
+async function settledMeanwhile(ctx: KindContext, s: Subject, sub: SettleSubscription): Promise<Subject | undefined> {
+  if (!(await sub.next(0))) return undefined;
+  const transition = await ctx.store.findTransition(s.transition.id);
+  if (!transition || isOpen(transition)) return undefined;
+  const payment = await ctx.store.findPaymentByPid(s.payment.pid);
+  return payment && { payment, transition };
+}
+
 /**
  * The create, re-sent with the same Idempotency-Key while its answer is lost and time is left
  * (UnivaPay replays a key it has processed: this is not a blind retry).
  */
-async function createWithin(ctx: KindContext, kind: TransitionKind, opened: Opened, req: LegacyRequest, deadlineAt: number): Promise<CreateOutcome> {
+async function createWithin(
+  ctx: KindContext,
+  kind: TransitionKind,
+  opened: Opened,
+  req: LegacyRequest,
+  deadlineAt: number,
+  sub: SettleSubscription,
+): Promise<CreateOutcome> {
   let maybeProcessed = false;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -159,6 +177,9 @@ async function createWithin(ctx: KindContext, kind: TransitionKind, opened: Open
       if (o.kind === "unknown") maybeProcessed = true;
       const pause = CREATE_RETRY_PAUSES_MS[Math.min(attempt, CREATE_RETRY_PAUSES_MS.length - 1)] as number;
       if (Date.now() + pause >= deadlineAt) return maybeProcessed ? { kind: "unknown" } : { kind: "not_sent" };
+      // The webhook may already have told the outcome the lost answers did not (it was adopted).
+      const settled = await settledMeanwhile(ctx, opened, sub);
+      if (settled) return { kind: "settled", subject: settled };
       ctx.logger.warn(
         { pid: opened.payment.pid, kind: kind.name, attempt: attempt + 1 },
         "univapay create unanswered, re-sending with the same Idempotency-Key",
