@@ -75,6 +75,36 @@ describe("definitive answers", () => {
   });
 });
 
+describe("definitive answers: every poll lost", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ db: "sqlite", env: { ANSWER_DEADLINE_MS: "1500" } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("is answered rst=2 outcome_unknown and the capture that went through is refunded, with no kickback", async () => {
+    h.sandbox.faults.set({ routes: [{ method: "GET", pathPattern: "/stores/*/charges/*", dropRate: 1, when: "after" }] });
+    let r: ReturnType<typeof replyFields>;
+    try {
+      r = replyFields(
+        (await sendRaw(h.gateway.url, "GET", Buffer.from(`/memberpay.aspx?sid=${h.sid}&job=CAPTURE&upcmemberid=demo-ok&siam1=1450&sod=DEF6&no=6`))).body,
+      );
+    } finally {
+      h.sandbox.faults.clear();
+    }
+    expect([field(r, "rst"), field(r, "ec"), field(r, "sod"), field(r, "no")]).toEqual(["2", ecFor(h.gateway.deps.table, "outcome_unknown"), "DEF6", "6"]);
+    const pid = field(r, "pid")!;
+    const [charge] = (await h.listCharges()).filter((c) => c.metadata["legacy-pid"] === pid);
+    expect(charge?.status).toMatch(/pending|successful/); // the money moves while every poll is lost
+    await h.drain();
+    expect(await finishReversal(h, pid)).toBe("reversed");
+    expect((await h.listRefunds(charge!.id)).map((x) => [x.amount, x.status])).toEqual([[1450, "successful"]]);
+    expect(h.receiver.received.filter((x) => field(replyFields(x.rawQuery), "pid") === pid)).toHaveLength(0);
+  });
+});
+
 describe("definitive answers: a store failure after the POST", () => {
   let h: Harness;
   beforeAll(async () => {
