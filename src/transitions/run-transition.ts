@@ -31,6 +31,8 @@ export const WEBHOOK_FALLBACK_POLL_MS = 1_000;
 const CREATE_RETRY_PAUSES_MS = [100, 250, 500] as const;
 
 const isOpen = (t: TransitionRow) => OPEN_TRANSITION_STATES.includes(t.state);
+/** The legacy answer the subject's kind gives for it as it stands. */
+const answerOf = (ctx: KindContext, kind: TransitionKind, s: Subject): RunAnswer => ({ ok: true, result: kind.reply(ctx.table, s) });
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 type CreateOutcome =
@@ -46,7 +48,7 @@ export async function runTransition(ctx: KindContext, kind: TransitionKind, req:
   const bounded: KindContext = { ...ctx, client: ctx.client.until(deadlineAt) };
   const opened = await kind.open(bounded, req);
   if (!opened.ok) return opened;
-  const answer = (s: Subject): RunAnswer => ({ ok: true, result: kind.reply(ctx.table, s) });
+  const answer = (s: Subject) => answerOf(ctx, kind, s);
   let subject: Subject = opened.opened;
   // A resend of a request whose own deadline passed long ago: that request was answered failure
   // (or never answered), so this one is held to it rather than completing the payment.
@@ -79,7 +81,7 @@ async function proceed(
   markSent: () => void,
 ): Promise<RunAnswer> {
   const { merchant } = req;
-  const answer = (s: Subject): RunAnswer => ({ ok: true, result: kind.reply(ctx.table, s) });
+  const answer = (s: Subject) => answerOf(ctx, kind, s);
   let created: Created | undefined;
   // "requested": not yet accepted by UnivaPay (a crash or a lost answer may have left it so; the
   // same Idempotency-Key makes a second POST a replay).
@@ -138,17 +140,14 @@ async function settledByWebhook(
 ): Promise<Subject | undefined> {
   if (!kind.fromEvent || !ctx.signals.webhooksFlowing(merchant.sid)) return undefined;
   while (await sub.next(until - WEBHOOK_FALLBACK_POLL_MS)) {
-    const transition = await ctx.store.findTransition(s.transition.id);
-    if (!transition || isOpen(transition)) continue;
-    const payment = await ctx.store.findPaymentByPid(s.payment.pid);
-    if (payment) return { payment, transition };
+    const settled = await storedIfSettled(ctx, s);
+    if (settled) return settled;
   }
   return undefined;
 }
 
-/** The transition as stored, if a signal came and it is no longer open. */
-async function settledMeanwhile(ctx: KindContext, s: Subject, sub: SettleSubscription): Promise<Subject | undefined> {
-  if (!(await sub.next(0))) return undefined;
+/** The subject as stored, if its transition is no longer open (another path settled it). */
+async function storedIfSettled(ctx: KindContext, s: Subject): Promise<Subject | undefined> {
   const transition = await ctx.store.findTransition(s.transition.id);
   if (!transition || isOpen(transition)) return undefined;
   const payment = await ctx.store.findPaymentByPid(s.payment.pid);
@@ -177,8 +176,8 @@ async function createWithin(
       if (o.kind === "unknown") maybeProcessed = true;
       const pause = CREATE_RETRY_PAUSES_MS[Math.min(attempt, CREATE_RETRY_PAUSES_MS.length - 1)] as number;
       if (Date.now() + pause >= deadlineAt) return maybeProcessed ? { kind: "unknown" } : { kind: "not_sent" };
-      // The webhook may already have told the outcome the lost answers did not (it was adopted).
-      const settled = await settledMeanwhile(ctx, opened, sub);
+      // A signal since the last try: the webhook may have settled it (adopted through our metadata).
+      const settled = (await sub.next(0)) ? await storedIfSettled(ctx, opened) : undefined;
       if (settled) return { kind: "settled", subject: settled };
       ctx.logger.warn(
         { pid: opened.payment.pid, kind: kind.name, attempt: attempt + 1 },
@@ -215,7 +214,7 @@ async function unresolved(
   s: Subject,
   o: { created?: Created; storeMayFail?: boolean },
 ): Promise<RunAnswer> {
-  const answer = (x: Subject): RunAnswer => ({ ok: true, result: kind.reply(ctx.table, x) });
+  const answer = (x: Subject) => answerOf(ctx, kind, x);
   if (req.merchant.acceptsPending === true || !kind.reverse) {
     ctx.logger.warn({ pid: s.payment.pid, kind: kind.name }, "outcome unknown, answered as pending");
     if (!o.created) return answer(s);
