@@ -9,16 +9,17 @@ import type { PaymentsTable, TransitionsTable } from "./db-schema";
 import { insertPaymentIfAbsent, toPaymentRow } from "./payment-queries";
 import { namedStatement } from "./pg-named-statements";
 import type { QueryContext } from "./query-context";
+import { formatRecurring } from "./recurring-column";
 import { creationTransitionId, type NewPayment, type NewTransition, type PaymentRow, type TransitionRow } from "./store-types";
 import { insertTransitionIfAbsent, toTransitionRow } from "./transition-queries";
 
 const PAYMENT_COLUMNS =
-  "pid, sid, request_key, charge_id, token_id, job, svid, amount, total, sod, state, echo, charset, mode, created_at, updated_at, order_key";
+  "pid, sid, request_key, charge_id, token_id, job, svid, amount, total, sod, state, echo, charset, mode, created_at, updated_at, order_key, recurring";
 
 const CREATE_PG = namedStatement(`
 WITH p AS (
   INSERT INTO payments (${PAYMENT_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $25)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $25, $26)
   ON CONFLICT DO NOTHING
   RETURNING *
 ), t AS (
@@ -74,6 +75,7 @@ export async function insertPaymentWithCreation(
       t.errorCode,
       t.echo,
       p.orderKey,
+      formatRecurring(p.recurring),
     ]),
   );
   const row = r.rows[0];

@@ -22,6 +22,8 @@ export interface PaymentsTable {
   total: DbBigint;
   sod: string | null;
   order_key: string | null;
+  /** JSON of RecurringRef for a payment of an auto-billing; null for one-time payments. */
+  recurring: string | null;
   state: string;
   echo: string;
   charset: string;
@@ -43,6 +45,25 @@ export interface TransitionsTable {
   univapay_status: string | null;
   error_code: string | null;
   echo: string;
+  created_at: DbInstant;
+  updated_at: DbInstant;
+}
+
+export interface SubscriptionsTable {
+  acid: string;
+  sid: string;
+  first_pid: string;
+  subscription_id: string | null;
+  token_id: string | null;
+  actp: string;
+  acdc: string | null;
+  acmc: string | null;
+  cycle_amount: DbBigint;
+  automatic_charges: number | null;
+  status: string;
+  next_due_on: string | null;
+  sync_after: DbInstant | null;
+  drift: string;
   created_at: DbInstant;
   updated_at: DbInstant;
 }
@@ -114,6 +135,7 @@ export interface Database {
   payments: PaymentsTable;
   transitions: TransitionsTable;
   member_tokens: MemberTokensTable;
+  subscriptions: SubscriptionsTable;
   kickbacks: KickbacksTable;
   kickback_attempts: KickbackAttemptsTable;
   webhook_events: WebhookEventsTable;

@@ -10,6 +10,7 @@ import type { NewPayment, PaymentPatch, PaymentRow, PaymentState } from "./store
 import type { DbInstant, PaymentsTable } from "./db-schema";
 import { prepareQuery, preparedByShape, type Placeholder } from "./prepared-query";
 import { definedOnly, type QueryContext } from "./query-context";
+import { formatRecurring, parseRecurring } from "./recurring-column";
 
 export function toPaymentRow(ctx: QueryContext, r: Selectable<PaymentsTable>): PaymentRow {
   return {
@@ -24,6 +25,7 @@ export function toPaymentRow(ctx: QueryContext, r: Selectable<PaymentsTable>): P
     total: Number(r.total),
     sod: r.sod,
     orderKey: r.order_key,
+    recurring: parseRecurring(r.recurring),
     state: r.state as PaymentState,
     echo: r.echo,
     charset: r.charset as LegacyCharset,
@@ -48,6 +50,7 @@ const INSERT_PAYMENT = prepareQuery((db, p: Placeholder<Insertable<PaymentsTable
       total: p("total"),
       sod: p("sod"),
       order_key: p("order_key"),
+      recurring: p("recurring"),
       state: p("state"),
       echo: p("echo"),
       charset: p("charset"),
@@ -74,6 +77,7 @@ export async function insertPaymentIfAbsent(ctx: QueryContext, pid: string, p: N
     total: p.total,
     sod: p.sod,
     order_key: p.orderKey,
+    recurring: formatRecurring(p.recurring),
     state: p.state,
     echo: p.echo,
     charset: p.charset,
@@ -116,8 +120,13 @@ const PATCH_COLUMNS = [
   ["tokenId", "token_id"],
   ["state", "state"],
   ["mode", "mode"],
+  ["recurring", "recurring"],
 ] as const;
-type PatchArgs = { [K in (typeof PATCH_COLUMNS)[number][0]]: PaymentPatch[K] } & { pid: string; updatedAt: DbInstant };
+type PatchArgs = { [K in Exclude<(typeof PATCH_COLUMNS)[number][0], "recurring">]: PaymentPatch[K] } & {
+  recurring?: string | null;
+  pid: string;
+  updatedAt: DbInstant;
+};
 
 /** Shape "chargeId,state|requested,pending": the patched columns, then the states it applies from
  *  (a code constant such as OPEN_STATES, never data). */
@@ -146,7 +155,8 @@ export async function updatePaymentRow(
   const p = definedOnly(patch);
   const cols = PATCH_COLUMNS.filter(([key]) => p[key] !== undefined).map(([key]) => key);
   const shape = `${cols.join(",")}|${(fromStates ?? []).join(",")}`;
-  const { rows } = await UPDATE_PAYMENT(shape).run(ctx, { ...p, pid, updatedAt: ctx.codec.toDb(ctx.now()) } as PatchArgs);
+  const args = { ...p, ...(p.recurring !== undefined ? { recurring: formatRecurring(p.recurring) } : {}), pid, updatedAt: ctx.codec.toDb(ctx.now()) };
+  const { rows } = await UPDATE_PAYMENT(shape).run(ctx, args as PatchArgs);
   const r = rows[0];
   return r && toPaymentRow(ctx, r);
 }

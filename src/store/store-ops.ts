@@ -24,6 +24,7 @@ import {
 import { selectMemberToken, upsertMemberToken } from "./member-token-queries";
 import { insertKickbackIfAbsent, selectAttempts, selectKickback, selectKickbacksByPid } from "./kickback-queries";
 import { insertWebhookEventIfAbsent, selectWebhookEvent } from "./webhook-event-queries";
+import { insertSubscriptionIfAbsent, selectSubscriptionBy, selectSubscriptionsToSync, updateSubscriptionRow } from "./subscription-queries";
 
 /** 8 digits with a non-zero first digit, so a merchant storing it as an integer keeps 8 digits. */
 export const PID_MIN = 10_000_000;
@@ -33,6 +34,14 @@ const PID_MINT_TRIES = 10;
 
 export function mintPid(): string {
   return String(randomInt(PID_MIN, PID_MAX_EXCLUSIVE));
+}
+
+/** acid: 10 digits with a non-zero first digit — longer than a pid, so the two never look alike. */
+export const ACID_MIN = 1_000_000_000;
+export const ACID_MAX_EXCLUSIVE = 10_000_000_000;
+
+export function mintAcid(): string {
+  return String(randomInt(ACID_MIN, ACID_MAX_EXCLUSIVE));
 }
 
 export function createStoreOps(ctx: QueryContext): StoreOps {
@@ -123,6 +132,26 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
 
     getMemberToken: guarded("getMemberToken", (sid, memberId) => selectMemberToken(ctx, sid, memberId)),
     putMemberToken: guarded("putMemberToken", (sid, memberId, tokenId) => upsertMemberToken(ctx, sid, memberId, tokenId)),
+
+    createSubscription: guarded("createSubscription", async (sub) => {
+      for (let i = 0; i < PID_MINT_TRIES; i++) {
+        const row = await insertSubscriptionIfAbsent(ctx, mintAcid(), sub);
+        if (row) return { row, created: true };
+        const existing = await selectSubscriptionBy(ctx, { firstPid: sub.firstPid });
+        if (existing) return { row: existing, created: false };
+        // Neither inserted nor a repeat: the random acid was taken. Mint another.
+      }
+      throw new AppError("internal", `could not mint a free acid in ${PID_MINT_TRIES} tries`, { retryable: true });
+    }),
+    findSubscription: guarded("findSubscription", (sid, acid) => selectSubscriptionBy(ctx, { sid, acid })),
+    findSubscriptionByFirstPid: guarded("findSubscriptionByFirstPid", (firstPid) => selectSubscriptionBy(ctx, { firstPid })),
+    findSubscriptionByUnivapayId: guarded("findSubscriptionByUnivapayId", (subscriptionId) => selectSubscriptionBy(ctx, { subscriptionId })),
+    updateSubscription: guarded("updateSubscription", async (acid, patch) => {
+      const row = await updateSubscriptionRow(ctx, acid, patch);
+      if (!row) throw new AppError("not_found", `auto-billing ${acid} not found`, { httpStatus: 404 });
+      return row;
+    }),
+    listSubscriptionsToSync: guarded("listSubscriptionsToSync", (now, limit) => selectSubscriptionsToSync(ctx, now, limit)),
 
     enqueueKickback: guarded("enqueueKickback", (k, now) => insertKickbackIfAbsent(ctx, k, now)),
     findKickback: guarded("findKickback", (id) => selectKickback(ctx, id)),

@@ -37,6 +37,9 @@ export interface PaymentRow {
   /** The order the guard knows the payment by: the value of the merchant's `orderField` (sod by
    *  default) in the creating request; null when the request has none. */
   readonly orderKey: string | null;
+  /** The auto-billing this payment belongs to (its first payment, or one automatic charge);
+   *  absent or null for a one-time payment. Its replies and kickbacks carry acid/actp/acdc. */
+  readonly recurring?: RecurringRef | null;
   readonly state: PaymentState;
   /** The order's own merchant fields (of the creating request), canonically percent-encoded in the
    *  merchant's charset ("no=1&x=%83e"); every kickback of the payment echoes them. */
@@ -49,6 +52,49 @@ export interface PaymentRow {
 
 export type NewPayment = Omit<PaymentRow, "pid" | "createdAt" | "updatedAt">;
 
+/** What a payment's replies and kickbacks say about its auto-billing (legacy field values). */
+export interface RecurringRef {
+  readonly acid: string;
+  readonly actp: string;
+  readonly acdc: string | null;
+}
+
+/**
+ * UnivaPay's subscription statuses as stored, plus `requested` (our row exists, the POST has not
+ * been answered yet).
+ */
+export type SubscriptionStatus = "requested" | "unverified" | "current" | "unpaid" | "suspended" | "canceled" | "completed" | "unconfirmed" | "authorized";
+
+/** A legacy auto-billing (自動課金): acid ↔ UnivaPay subscription (migration 9). */
+export interface SubscriptionRow {
+  /** Minted by the store: 10 random digits, first non-zero, never reused (mintAcid). */
+  readonly acid: string;
+  readonly sid: string;
+  /** The payment of the request that asked for it (its first charge). */
+  readonly firstPid: string;
+  /** UnivaPay's subscription id; null until its create was answered. */
+  readonly subscriptionId: string | null;
+  readonly tokenId: string | null;
+  readonly actp: string;
+  readonly acdc: string | null;
+  readonly acmc: string | null;
+  /** acam1 in yen: what each automatic charge is for. */
+  readonly cycleAmount: number;
+  /** acrm1: automatic charges after the first; null = unlimited. */
+  readonly automaticCharges: number | null;
+  readonly status: SubscriptionStatus;
+  /** UnivaPay's next due date (YYYY-MM-DD, zone Asia/Tokyo), as last seen. */
+  readonly nextDueOn: string | null;
+  /** When the reconciler looks at it again (a due cycle whose result did not arrive); null: never. */
+  readonly syncAfter: Date | null;
+  /** JSON array of {code, message}: where UnivaPay's schedule differs from the legacy one. */
+  readonly drift: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+export type NewSubscription = Omit<SubscriptionRow, "acid" | "createdAt" | "updatedAt">;
+export type SubscriptionPatch = Partial<Pick<SubscriptionRow, "subscriptionId" | "tokenId" | "status" | "nextDueOn" | "syncAfter" | "cycleAmount">>;
+
 /** What the order guard counts as live: payments made since `since`, `requested` ones only since
  *  `requestedSince`; a refused payment is stored failed with `errorCode`. */
 export interface OrderGuardBounds {
@@ -56,7 +102,7 @@ export interface OrderGuardBounds {
   readonly requestedSince: Date;
   readonly errorCode: string;
 }
-export type PaymentPatch = Partial<Pick<PaymentRow, "chargeId" | "state" | "tokenId" | "mode">>;
+export type PaymentPatch = Partial<Pick<PaymentRow, "chargeId" | "state" | "tokenId" | "mode" | "recurring">>;
 
 /**
  * requested → pending → succeeded | failed, as UnivaPay answers. A transition whose outcome was
@@ -250,6 +296,17 @@ export interface StoreOps {
   // member map -------------------------------------------------------------
   getMemberToken(sid: string, memberId: string): Promise<MemberTokenRow | undefined>;
   putMemberToken(sid: string, memberId: string, tokenId: string): Promise<void>;
+
+  // auto-billings ------------------------------------------------------------
+  /** Mints an acid and inserts, unless the first payment already has one (then returns that one,
+   *  created=false): a repeat of the request finds its auto-billing. */
+  createSubscription(s: NewSubscription): Promise<{ row: SubscriptionRow; created: boolean }>;
+  findSubscription(sid: string, acid: string): Promise<SubscriptionRow | undefined>;
+  findSubscriptionByFirstPid(firstPid: string): Promise<SubscriptionRow | undefined>;
+  findSubscriptionByUnivapayId(subscriptionId: string): Promise<SubscriptionRow | undefined>;
+  updateSubscription(acid: string, patch: SubscriptionPatch): Promise<SubscriptionRow>;
+  /** Auto-billings whose sync_after has come, oldest first (the reconciler's due cycles). */
+  listSubscriptionsToSync(now: Date, limit: number): Promise<SubscriptionRow[]>;
 
   // kickback outbox --------------------------------------------------------
   /** Inserts unless (pid, transition) exists; returns whether a row was inserted. */

@@ -32,7 +32,7 @@ export function exchangeOrigin(baseUrl: string | URL): ExchangeOrigin {
 }
 
 export interface ExchangeRequest {
-  readonly method: "GET" | "POST" | "PATCH";
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE";
   readonly origin: ExchangeOrigin;
   /** Path and query string, already percent-encoded, starting with "/". */
   readonly path: string;

@@ -27,6 +27,10 @@ import {
   WebhookSchema,
   TransactionToken,
   TransactionTokenSchema,
+  CreateSubscriptionBody,
+  Subscription,
+  SubscriptionSchema,
+  UpdateSubscriptionBody,
 } from "./univapay-types";
 import { waitUntilFinal } from "./wait-until-final";
 
@@ -59,6 +63,20 @@ export interface UnivapayClient {
   waitForRefund(c: C, chargeId: string, refundId: string, deadlineAt: number, isFinal: (x: Refund) => boolean): Promise<Refund>;
   /** GET /stores/{s}/charges?metadata=key:value — charges we tagged (e.g. legacy-pid), newest first. */
   findChargesByMetadata(c: C, key: string, value: string): Promise<Charge[]>;
+  /** POST /subscriptions. */
+  createSubscription(c: C, body: CreateSubscriptionBody, idempotencyKey: string): Promise<Subscription>;
+  /** GET /stores/{s}/subscriptions/{id}[?polling=true] (held while unverified). */
+  getSubscription(c: C, subscriptionId: string, opts?: GetOptions): Promise<Subscription>;
+  /** Long-polls the subscription until isFinal or the deadline (like waitForCharge). */
+  waitForSubscription(c: C, subscriptionId: string, deadlineAt: number, isFinal: (s: Subscription) => boolean): Promise<Subscription>;
+  /** PATCH /stores/{s}/subscriptions/{id}: suspend, resume (status unpaid), amount, card. */
+  updateSubscription(c: C, subscriptionId: string, body: UpdateSubscriptionBody, idempotencyKey: string): Promise<Subscription>;
+  /** DELETE /stores/{s}/subscriptions/{id}: permanent stop (204). */
+  cancelSubscription(c: C, subscriptionId: string, idempotencyKey: string): Promise<void>;
+  /** GET /stores/{s}/subscriptions?search=value — subscriptions whose metadata holds it (first page). */
+  findSubscriptionsByMetadataValue(c: C, value: string): Promise<Subscription[]>;
+  /** GET /stores/{s}/subscriptions/{id}/charges, every page, newest first. */
+  listSubscriptionCharges(c: C, subscriptionId: string): Promise<Charge[]>;
   /** GET /stores/{storeId}: proves the app token and secret are valid for this store. One attempt:
    *  a start-up check wants the current truth, not a retried one. */
   getStore(c: C): Promise<StoreInfo>;
@@ -90,6 +108,8 @@ function clientOver(transport: UnivapayTransport, deadlineAt: number | undefined
   const get = <T>(c: C, route: string, path: string, o: GetOptions | undefined, schema: z.ZodType<T>): Promise<T> =>
     transport.request({ method: "GET", route, path, creds: c, polling: o?.polling, schema, ...bound });
   const CHARGE = "/stores/:storeId/charges/:chargeId";
+  const SUBSCRIPTION = "/stores/:storeId/subscriptions/:subscriptionId";
+  const SubscriptionListSchema = z.looseObject({ items: z.array(SubscriptionSchema), has_more: z.boolean().optional() });
   const ChargeListSchema = z.looseObject({ items: z.array(ChargeSchema), has_more: z.boolean().optional() });
 
   const client: UnivapayClient = {
@@ -123,6 +143,56 @@ function clientOver(transport: UnivapayTransport, deadlineAt: number | undefined
       const query = `?metadata=${encodeURIComponent(`${key}:${value}`)}&limit=10`;
       const list = await get(c, "/stores/:storeId/charges", `${store(c, "charges")}${query}`, undefined, ChargeListSchema);
       return list.items;
+    },
+    createSubscription: (c, body, key) => post(c, "/subscriptions", "/subscriptions", body, key, SubscriptionSchema),
+    getSubscription: (c, id, o) => get(c, SUBSCRIPTION, store(c, "subscriptions", id), o, SubscriptionSchema),
+    waitForSubscription: (c, id, waitAt, isFinal) => waitUntilFinal((polling) => client.getSubscription(c, id, { polling }), by(waitAt), isFinal, transport),
+    updateSubscription: (c, id, body, key) =>
+      transport.request({
+        method: "PATCH",
+        route: SUBSCRIPTION,
+        path: store(c, "subscriptions", id),
+        creds: c,
+        body,
+        idempotencyKey: key,
+        schema: SubscriptionSchema,
+        ...bound,
+      }),
+    cancelSubscription: async (c, id, key) => {
+      await transport.request({
+        method: "DELETE",
+        route: SUBSCRIPTION,
+        path: store(c, "subscriptions", id),
+        creds: c,
+        idempotencyKey: key,
+        schema: z.unknown(),
+        allowEmpty: true,
+        ...bound,
+      });
+    },
+    findSubscriptionsByMetadataValue: async (c, value) => {
+      const list = await get(
+        c,
+        "/stores/:storeId/subscriptions",
+        `${store(c, "subscriptions")}?search=${encodeURIComponent(value)}&limit=10`,
+        undefined,
+        SubscriptionListSchema,
+      );
+      return list.items;
+    },
+    listSubscriptionCharges: async (c, id) => {
+      // A subscription charges at most once per cycle (plus retries): a few pages even after years.
+      const out: Charge[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 50; page++) {
+        const query = `?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+        const list = await get(c, `${SUBSCRIPTION}/charges`, `${store(c, "subscriptions", id, "charges")}${query}`, undefined, ChargeListSchema);
+        out.push(...list.items);
+        const last = list.items[list.items.length - 1];
+        if (list.has_more !== true || !last) break;
+        cursor = last.id;
+      }
+      return out;
     },
     getStore: (c) =>
       transport.request({

@@ -7,7 +7,7 @@ import { AppError, ErrorDetail } from "../errors/app-error";
 import { EXCHANGE_TIMEOUT } from "./http-exchange";
 import { ApiErrorBodySchema, ApiErrorBody } from "./univapay-types";
 
-export type HttpMethod = "GET" | "POST" | "PATCH";
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 /** What a log line or error message may say about a call: never ids with card data, never bodies. */
 export interface CallContext {

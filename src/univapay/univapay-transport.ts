@@ -126,7 +126,7 @@ export function createUnivapayTransport(opts: UnivapayTransportOptions): Univapa
   }
 
   async function request<T>(call: Call<T>): Promise<T> {
-    if ((call.method === "POST" || call.method === "PATCH") && !call.idempotencyKey) {
+    if (call.method !== "GET" && !call.idempotencyKey) {
       throw new Error(`Idempotency-Key is required for ${call.method} ${call.route}`);
     }
     const cls = rateClassOf(call.method, call.path);

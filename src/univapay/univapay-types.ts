@@ -200,3 +200,75 @@ export const CreateRefundBodySchema = z.strictObject({
   metadata: RequestMetadataSchema.optional(),
 });
 export type CreateRefundBody = z.infer<typeof CreateRefundBodySchema>;
+
+/* ---------- subscriptions (api doc §2.5) ---------- */
+
+export const ScheduledPaymentSchema = z.looseObject({
+  id: z.string().min(1),
+  due_date: z.string(),
+  zone_id: z.string().nullish(),
+  amount: z.number(),
+  currency: z.string(),
+  is_paid: z.boolean(),
+  is_last_payment: z.boolean().nullish(),
+  retry_date: z.string().nullish(),
+});
+export type ScheduledPayment = z.infer<typeof ScheduledPaymentSchema>;
+
+export const SubscriptionSchema = z.looseObject({
+  id: z.string().min(1),
+  store_id: z.string().min(1),
+  transaction_token_id: z.string().nullish(),
+  amount: z.number(),
+  currency: z.string(),
+  initial_amount: z.number().nullish(),
+  /** Kept as a string: the gateway decides what it means; an unknown one is never success. */
+  status: z.string().min(1),
+  period: z.string().nullish(),
+  cyclical_period: z.string().nullish(),
+  next_payment: ScheduledPaymentSchema.nullish(),
+  metadata: ResponseMetadataSchema.nullish(),
+  mode: z.string(),
+  created_on: z.string(),
+});
+export type Subscription = z.infer<typeof SubscriptionSchema>;
+
+export const CreateSubscriptionBodySchema = z.strictObject({
+  transaction_token_id: z.string().min(1),
+  amount: z.number().int().positive(),
+  currency: z.string().length(3),
+  initial_amount: z.number().int().nonnegative().optional(),
+  period: z.enum(["daily", "weekly", "biweekly", "monthly", "bimonthly", "quarterly", "semiannually", "annually"]).optional(),
+  cyclical_period: z
+    .string()
+    .regex(/^P[1-9]\d*[DWMY]$/)
+    .optional(),
+  schedule_settings: z
+    .strictObject({
+      zone_id: z.string().min(1),
+      start_on: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+      preserve_end_of_month: z.boolean().optional(),
+      retry_interval: z
+        .string()
+        .regex(/^P[1-9]\d*[DWM]$/)
+        .optional(),
+      termination_mode: z.enum(["immediate", "on_next_payment"]).optional(),
+    })
+    .optional(),
+  subscription_plan: z.strictObject({ plan_type: z.literal("fixed_cycles"), fixed_cycles: z.number().int().min(2) }).optional(),
+  installment_plan: z.strictObject({ plan_type: z.literal("fixed_cycles"), fixed_cycles: z.number().int().positive() }).optional(),
+  first_charge_authorization_only: z.boolean().optional(),
+  metadata: RequestMetadataSchema.optional(),
+});
+export type CreateSubscriptionBody = z.infer<typeof CreateSubscriptionBodySchema>;
+
+export const UpdateSubscriptionBodySchema = z.strictObject({
+  transaction_token_id: z.string().min(1).optional(),
+  amount: z.number().int().positive().optional(),
+  status: z.enum(["suspended", "unpaid"]).optional(),
+  metadata: RequestMetadataSchema.optional(),
+});
+export type UpdateSubscriptionBody = z.infer<typeof UpdateSubscriptionBodySchema>;

@@ -8,6 +8,7 @@ import { migration0005WebhookClaims } from "./migration-0005-webhook-claims";
 import { migration0006PartialRequestKey } from "./migration-0006-partial-request-key";
 import { migration0007UnfinishedTransitions } from "./migration-0007-unfinished-transitions";
 import { migration0008OrderGuard } from "./migration-0008-order-guard";
+import { migration0009Subscriptions } from "./migration-0009-subscriptions";
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Init,
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0006PartialRequestKey,
   migration0007UnfinishedTransitions,
   migration0008OrderGuard,
+  migration0009Subscriptions,
 ];
