@@ -17,4 +17,17 @@ export interface LegacyResult {
   /** Legacy total `ta` in yen. */
   readonly total: number | null;
   readonly mode: Mode;
+  /** Set when the result is about an auto-billing (自動課金): its acid, actp, acdc, and for the
+   *  management answers its status code and next billing date. */
+  readonly recurring?: LegacyRecurring;
+}
+
+export interface LegacyRecurring {
+  readonly acid: string;
+  readonly actp: string;
+  readonly acdc: string | null;
+  /** Auto-billing status code (acst), in management answers only. */
+  readonly status?: string;
+  /** Next billing date YYYYMMDD (acnd), in management answers only. */
+  readonly nextOn?: string | null;
 }

@@ -1,11 +1,12 @@
 /**
  * Checks every error key the mapping files name (rule failures, required parameters, service and
- * error defaults) against GATEWAY_ERROR_KEYS. Done after the schema, not in it, so one misspelt
- * key does not hide the file's other problems behind a forty-name list. Pure.
+ * error defaults, auto-billing parameters) against GATEWAY_ERROR_KEYS. Done after the schema, not
+ * in it, so one misspelt key does not hide the file's other problems behind a forty-name list. Pure.
  */
 import { GATEWAY_ERROR_KEYS, isGatewayErrorKey } from "./legacy-failure";
 import type { ProblemSink } from "./mapping-problem";
 import type { ErrorsFile, FieldsFile, OperationsFile, ServicesFile } from "./mapping-schema";
+import { RECURRING_PARAMS, type RecurringFile } from "./recurring-schema";
 
 /** The known key closest to `key` (by edit distance), if any is close enough to be a typo. */
 function closest(key: string): string | undefined {
@@ -57,4 +58,8 @@ export function checkRuleKeys(sink: ProblemSink, file: FieldsFile): void {
 export function checkErrorDefaults(sink: ProblemSink, file: ErrorsFile): void {
   check(sink, "paymentErrors.default", file.paymentErrors.default);
   check(sink, "apiErrors.default", file.apiErrors.default);
+}
+
+export function checkRecurringKeys(sink: ProblemSink, file: RecurringFile): void {
+  for (const param of RECURRING_PARAMS) check(sink, `errors.${param}`, file.errors[param]);
 }

@@ -5,9 +5,10 @@
  */
 import type { z } from "zod";
 
-import { checkErrorDefaults, checkOperationKeys, checkRuleKeys, checkServiceKeys } from "./check-error-keys";
+import { checkErrorDefaults, checkOperationKeys, checkRecurringKeys, checkRuleKeys, checkServiceKeys } from "./check-error-keys";
 import { checkServiceDefaults, compileOperations, compileServices } from "./compile-operations";
 import { compileErrors } from "./compile-errors";
+import { compileRecurring } from "./compile-recurring";
 import { compileRuleSets } from "./compile-rules";
 import { compileStatuses } from "./compile-statuses";
 import { ProblemSink, zodProblems, type MappingProblem } from "./mapping-problem";
@@ -25,6 +26,7 @@ import {
   type ParamsFile,
 } from "./mapping-schema";
 import type { CompiledLayout, CompiledParams, MappingTable } from "./mapping-table";
+import { RecurringFileSchema } from "./recurring-schema";
 
 export type ParsedDocs = Readonly<Partial<Record<MappingFile, unknown>>>;
 export type CompileResult = { ok: true; table: MappingTable } | { ok: false; problems: MappingProblem[] };
@@ -76,11 +78,13 @@ export function compileMappingTable(docs: ParsedDocs, earlier: readonly MappingP
   const statuses = parseFile(problems, docs, "statuses.yaml", StatusesFileSchema);
   const errors = parseFile(problems, docs, "errors.yaml", ErrorsFileSchema);
   const layout = parseFile(problems, docs, "layout.yaml", LayoutFileSchema);
+  const recurring = parseFile(problems, docs, "recurring.yaml", RecurringFileSchema);
 
   if (services) checkServiceKeys(sink("services.yaml"), services);
   if (operations) checkOperationKeys(sink("operations.yaml"), operations);
   if (fields) checkRuleKeys(sink("fields.yaml"), fields);
   if (errors) checkErrorDefaults(sink("errors.yaml"), errors);
+  if (recurring) checkRecurringKeys(sink("recurring.yaml"), recurring);
   const cParams = params && compileParams(params);
   const cServices = services && compileServices(sink("services.yaml"), services);
   if (cServices) checkServiceDefaults(sink("services.yaml"), cServices);
@@ -90,9 +94,10 @@ export function compileMappingTable(docs: ParsedDocs, earlier: readonly MappingP
   const cStatuses = statuses && compileStatuses(sink("statuses.yaml"), statuses);
   const cErrors = errors && compileErrors(sink("errors.yaml"), errors);
   const cLayout = layout && compileLayout(sink("layout.yaml"), layout, cParams);
+  const cRecurring = recurring && compileRecurring(sink("recurring.yaml"), recurring);
 
   if (problems.length > 0 || !cParams || !cServices || !cOperations || !fields || !ruleSets) return { ok: false, problems };
-  if (!cStatuses || !cErrors || !cLayout) return { ok: false, problems };
+  if (!cStatuses || !cErrors || !cLayout || !cRecurring) return { ok: false, problems };
   const table: MappingTable = {
     files: Object.keys(docs).sort(),
     params: cParams,
@@ -103,6 +108,7 @@ export function compileMappingTable(docs: ParsedDocs, earlier: readonly MappingP
     statuses: cStatuses,
     errors: cErrors,
     layout: cLayout,
+    recurring: cRecurring,
   };
   return { ok: true, table };
 }

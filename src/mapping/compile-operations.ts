@@ -37,6 +37,7 @@ function compileRow(sink: ProblemSink, file: OperationsFile, row: RowInput, i: n
     capture: row.capture,
     requires: row.requires ?? [],
     svidOfPayment: row.svidOfPayment ?? false,
+    when: row.when ? { param: row.when.param, except: row.when.except ?? [] } : undefined,
   };
 }
 
@@ -47,7 +48,7 @@ export function compileOperations(sink: ProblemSink, file: OperationsFile): Comp
   rows.forEach((r, i) => {
     if (ids.has(r.id)) sink.add(`operations.${i}.id`, `duplicate id "${r.id}"`);
     ids.add(r.id);
-    const key = `${r.endpoint} ${r.job} ${r.ptype ?? "*"}`;
+    const key = `${r.endpoint} ${r.job} ${r.ptype ?? "*"}${r.when ? ` when ${r.when.param}${r.when.except.length > 0 ? ` not ${r.when.except.join("/")}` : ""}` : ""}`;
     if (matchKeys.has(key)) sink.add(`operations.${i}`, `another row already matches ${key}`);
     matchKeys.add(key);
   });

@@ -27,9 +27,19 @@ function valueOf(table: MappingTable, from: LayoutSource, r: LegacyResult): stri
       return r.total === null ? "" : String(r.total);
     case "job":
       return r.job;
+    case "acid":
+      return r.recurring?.acid ?? "";
+    case "actp":
+      return r.recurring?.actp ?? "";
+    case "acdc":
+      return r.recurring?.acdc ?? "";
+    case "acst":
+      return r.recurring?.status ?? "";
+    case "acnd":
+      return r.recurring?.nextOn ?? "";
   }
 }
 
 export function legacyResultFields(table: MappingTable, layout: LayoutName, r: LegacyResult): Array<[string, string]> {
-  return table.layout.fields[layout].map((f) => [f.name, valueOf(table, f.from, r)]);
+  return table.layout.fields[layout].filter((f) => f.when !== "recurring" || r.recurring !== undefined).map((f) => [f.name, valueOf(table, f.from, r)]);
 }

@@ -8,7 +8,16 @@ import type { GatewayErrorKey } from "./legacy-failure";
 import { OUTCOMES } from "./univapay-statuses";
 
 /** Every file the loader expects; an extra or missing *.yaml file is a load problem. */
-export const MAPPING_FILES = ["params.yaml", "services.yaml", "operations.yaml", "fields.yaml", "statuses.yaml", "errors.yaml", "layout.yaml"] as const;
+export const MAPPING_FILES = [
+  "params.yaml",
+  "services.yaml",
+  "operations.yaml",
+  "fields.yaml",
+  "statuses.yaml",
+  "errors.yaml",
+  "layout.yaml",
+  "recurring.yaml",
+] as const;
 export type MappingFile = (typeof MAPPING_FILES)[number];
 
 const Note = z.string().min(1).optional();
@@ -60,6 +69,9 @@ const OperationRowSchema = z.strictObject({
   requires: z.array(ParamName).optional(),
   /** An operation on an existing pid: without svid it is the payment's own service. */
   svidOfPayment: z.boolean().optional(),
+  /** The row applies only when this parameter is present (non-empty) and not one of `except`;
+   *  it then beats the row of the same (endpoint, job, ptype) without a condition. */
+  when: z.strictObject({ param: ParamName, except: z.array(z.string()).optional() }).optional(),
   note: Note,
 });
 export type OperationRowInput = z.infer<typeof OperationRowSchema>;
@@ -125,12 +137,15 @@ export const ErrorsFileSchema = z.strictObject({
 
 export const LAYOUTS = ["reply", "kickback"] as const;
 export type LayoutName = (typeof LAYOUTS)[number];
-export const LAYOUT_SOURCES = ["outcome", "ec", "pid", "mode", "sod", "total", "job"] as const;
+export const LAYOUT_SOURCES = ["outcome", "ec", "pid", "mode", "sod", "total", "job", "acid", "actp", "acdc", "acst", "acnd"] as const;
 export type LayoutSource = (typeof LAYOUT_SOURCES)[number];
+/** `recurring`: emitted only in results about an auto-billing (one-time replies keep their field set). */
+export const LAYOUT_CONDITIONS = ["recurring"] as const;
 
 const LayoutFieldSchema = z.strictObject({
   name: ParamName,
   from: z.enum(LAYOUT_SOURCES),
+  when: z.enum(LAYOUT_CONDITIONS).optional(),
   source: z.string().optional(),
 });
 const LayoutSchema = z.strictObject({ note: Note, fields: z.array(LayoutFieldSchema).min(1) });

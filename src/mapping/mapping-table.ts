@@ -6,6 +6,7 @@ import type { AmountLimits, Converter } from "./converters";
 import type { GatewayErrorKey } from "./legacy-failure";
 import type { ContextValue } from "./context-values";
 import type { Endpoint, LayoutName, LayoutSource, OperationAction, RuleSetName } from "./mapping-schema";
+import type { CycleParam, RecurringParam, UnivapayPeriod } from "./recurring-schema";
 import type { CancelStatus, ChargeStatus, Outcome, RefundStatus, Transition } from "./univapay-statuses";
 
 export interface CompiledParams {
@@ -27,6 +28,8 @@ export interface CompiledOperation {
   readonly capture: boolean | undefined;
   readonly requires: readonly string[];
   readonly svidOfPayment: boolean;
+  /** Applies only when this parameter is present and not one of `except` (operations.yaml `when`). */
+  readonly when: { readonly param: string; readonly except: readonly string[] } | undefined;
 }
 
 export interface CompiledOperations {
@@ -84,7 +87,43 @@ export interface CompiledErrors {
 export interface CompiledLayout {
   readonly rst: Readonly<Record<Outcome, string>>;
   readonly ap: Readonly<Record<"test" | "live", { readonly value: string } | { readonly from: "pid" }>>;
-  readonly fields: Readonly<Record<LayoutName, ReadonlyArray<{ readonly name: string; readonly from: LayoutSource }>>>;
+  readonly fields: Readonly<Record<LayoutName, ReadonlyArray<{ readonly name: string; readonly from: LayoutSource; readonly when?: "recurring" }>>>;
+}
+
+export interface RecurringRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One actp1 code of recurring.yaml. `params` lists the required parameters, each with its range. */
+export interface CompiledCycleCode {
+  readonly code: string;
+  readonly field:
+    { readonly kind: "period"; readonly period: UnivapayPeriod } | { readonly kind: "cyclical"; readonly unit: "D" | "M"; readonly count: CycleParam };
+  readonly startOn:
+    | { readonly kind: "none" }
+    | { readonly kind: "daysLater"; readonly from: CycleParam }
+    | { readonly kind: "nextDayOfMonth"; readonly from: CycleParam }
+    | { readonly kind: "dayOfNextMonth"; readonly from: CycleParam };
+  readonly params: ReadonlyMap<CycleParam, RecurringRange>;
+}
+
+export interface CompiledRecurring {
+  readonly cycles: ReadonlyMap<string, CompiledCycleCode>;
+  readonly limits: Readonly<Record<"acrm1" | "acrt1" | "acrd1", RecurringRange>>;
+  readonly errors: Readonly<Record<RecurringParam, GatewayErrorKey>>;
+  readonly defaults: {
+    readonly zoneId: "Asia/Tokyo";
+    readonly legacyRetryIntervalDays: number;
+    readonly legacyRetryCount: number;
+    /** "HH:MM" in zoneId. */
+    readonly legacyChargeTime: string;
+    readonly univapayChargeTime: string;
+    /** One-day cycles, or start_on = creation + 1 day. */
+    readonly univapayEarlyChargeTime: string;
+    /** UnivaPay's store-wide default, attempts including the first. */
+    readonly univapayRetryAttempts: number;
+  };
 }
 
 export interface MappingTable {
@@ -97,4 +136,5 @@ export interface MappingTable {
   readonly statuses: CompiledStatuses;
   readonly errors: CompiledErrors;
   readonly layout: CompiledLayout;
+  readonly recurring: CompiledRecurring;
 }

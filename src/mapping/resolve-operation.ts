@@ -33,12 +33,21 @@ function resolvePaymentType(table: MappingTable, endpoint: Endpoint, params: Par
   return type === undefined ? { ok: false, failure: failureFor(table, table.services.unsupported, "svid") } : { ok: true, value: type };
 }
 
-function findRow(table: MappingTable, endpoint: Endpoint, job: string, ptype: string | undefined) {
-  const rows = table.operations.rows.filter((r) => r.endpoint === endpoint && r.job === job);
+/** A conditional row applies when its parameter is present and not one of its exceptions. */
+function applies(row: CompiledOperation, params: ParamSource): boolean {
+  if (!row.when) return true;
+  const v = params.get(row.when.param);
+  return present(v) && !row.when.except.includes(v);
+}
+
+function findRow(table: MappingTable, endpoint: Endpoint, job: string, ptype: string | undefined, params: ParamSource) {
+  const all = table.operations.rows.filter((r) => r.endpoint === endpoint && r.job === job);
+  // A conditional row that applies beats the plain one (e.g. actp1 makes a CAPTURE an auto-billing).
+  const rows = [...all.filter((r) => r.when && applies(r, params)), ...all.filter((r) => !r.when)];
   // A row naming this ptype beats a row that accepts any ptype.
   const exact = rows.find((r) => r.ptype !== undefined && r.ptype === ptype);
   const row: CompiledOperation | undefined = exact ?? rows.find((r) => r.ptype === undefined);
-  return { row, jobHasRows: rows.length > 0 };
+  return { row, jobHasRows: all.length > 0 };
 }
 
 function resolveRow(table: MappingTable, endpoint: Endpoint, params: ParamSource): Step<CompiledOperation> {
@@ -53,7 +62,7 @@ function resolveRow(table: MappingTable, endpoint: Endpoint, params: ParamSource
   const rawPtype = params.get("ptype");
   const ptype = present(rawPtype) ? rawPtype : undefined;
   if (ptype !== undefined && table.operations.unsupportedPtypes[endpoint].has(ptype)) return fail("ptype_unsupported", "ptype");
-  const { row, jobHasRows } = findRow(table, endpoint, job, ptype);
+  const { row, jobHasRows } = findRow(table, endpoint, job, ptype, params);
   if (row !== undefined) return { ok: true, value: row };
   // The job exists for this endpoint but not with this ptype (e.g. payment.aspx AUTH ptype=2).
   return jobHasRows ? fail("ptype_unsupported", "ptype") : fail("job_not_supported", "job");

@@ -30,12 +30,16 @@ describe("compileMappingTable cross-checks", () => {
     setIn(d, ["fields.yaml", "ruleSets", "charge", "rules", 0, "convert"], "yen"); // amount must be legacyTotal
     (getIn(d, ["fields.yaml", "ruleSets", "refund", "rules"]) as unknown[]).push({ to: "description", from: "sod" }); // a form field in a stored-payment body
     setIn(d, ["fields.yaml", "ruleSets", "cancel", "rules"], [{ to: "metadata.legacy-pid", const: "fixed" }]); // not the pid: a lost cancel could never be found
-    (getIn(d, ["operations.yaml", "operations"]) as unknown[]).push({ ...(getIn(d, ["operations.yaml", "operations", 0]) as Node), id: "dup" });
+    const operations = getIn(d, ["operations.yaml", "operations"]) as Node[];
+    operations.push({ ...(operations.find((r) => r["id"] === "memberpay.auth") as Node), id: "dup" });
+    const dupAt = operations.length - 1;
     setIn(d, ["operations.yaml", "operations", 1, "job"], "PAYOUT");
     setIn(d, ["errors.yaml", "codes", "GX1"], { origin: "gateway", ja: "x", en: "x" });
     setIn(d, ["errors.yaml", "codes", "GAB123"], { origin: "legacy", ja: "x", en: "x" });
     setIn(d, ["errors.yaml", "keys", "card_lost"], "T52G01");
-    (getIn(d, ["layout.yaml", "reply", "fields"]) as unknown[]).push({ name: "no", from: "pid" });
+    const replyFields = getIn(d, ["layout.yaml", "reply", "fields"]) as unknown[];
+    replyFields.push({ name: "no", from: "pid" });
+    const noAt = replyFields.length - 1;
     setIn(d, ["statuses.yaml", "charge", "REFUND"], getIn(d, ["statuses.yaml", "charge", "AUTH"]));
     const problems = problemsOf(d);
     const expected = [
@@ -44,12 +48,12 @@ describe("compileMappingTable cross-checks", () => {
       "fields.yaml: ruleSets.charge: `amount` must be computed by legacyTotal",
       "fields.yaml: ruleSets.refund.rules.4: the refund body is built from the payment, not the request",
       "fields.yaml: ruleSets.cancel: `metadata.legacy-pid` must be the `context` value `pid`",
-      "operations.yaml: operations.6: another row already matches memberpay AUTH *",
+      `operations.yaml: operations.${dupAt}: another row already matches memberpay AUTH *`,
       'operations.yaml: operations.1.job: job "PAYOUT" is not in knownJobs',
       "errors.yaml: codes.GX1: a detail code must be 6 characters A-Z/0-9",
       "errors.yaml: codes.GAB123: old-system codes must not start with G",
       'errors.yaml: keys.card_lost: unknown gateway error key "card_lost"',
-      'layout.yaml: reply.fields.7: "no" must be a spec or reserved name in params.yaml',
+      `layout.yaml: reply.fields.${noAt}: "no" must be a spec or reserved name in params.yaml`,
       'statuses.yaml: charge.REFUND: unknown transition "REFUND"',
     ];
     for (const e of expected) expect(problems.filter((p) => p.startsWith(e))).toEqual([expect.stringContaining(e)]);
