@@ -51,7 +51,7 @@ export async function handleLegacyRequest(deps: PaymentDeps, endpoint: LegacyEnd
   // Checked at start (KindRegistry.assertCovers): every row of the table has its kind.
   const kind = deps.kinds.forAction(req.op.action);
   if (!kind) throw new Error(`no transition kind serves action ${req.op.action}`);
-  const answer = await runTransition(deps, kind, req);
+  const answer = kind.answer ? await kind.answer(deps, req) : await runTransition(deps, kind, req);
   if (answer.ok) return render(deps, answer.result, req.form.charset, echo, req.merchant.sid);
   const first = answer.failures[0];
   if (!first) throw new Error("a refused request carries at least one failure");

@@ -6,7 +6,8 @@
  * transition it cannot resolve is only sent to the back of the line.
  */
 import type { Logger } from "../logging/logger";
-import type { TransitionRow } from "../store/store-types";
+import type { SubscriptionRow, TransitionRow } from "../store/store-types";
+import { SYNC_RETRY_MS, syncSubscription } from "../recurring/sync-subscription";
 import { applyResource } from "../transitions/apply-resource";
 import { createWorkerLoop, type WorkerLoop } from "../workers/worker-loop";
 import type { PaymentDeps } from "../transitions/payment-deps";
@@ -48,13 +49,29 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     log.info({ pid: t.pid, transition: t.id, kind: t.kind, state: after }, "transition finished by reconciliation");
   }
 
+  /** An auto-billing whose due date has come without its result (no webhook): synced now. */
+  async function sync(row: SubscriptionRow): Promise<void> {
+    const merchant = deps.merchants.get(row.sid);
+    if (!merchant) return void (await deps.store.updateSubscription(row.acid, { syncAfter: null }));
+    const r = await syncSubscription(deps, merchant, row);
+    if (r.made > 0) log.info({ sid: row.sid, acid: row.acid, made: r.made }, "automatic charges found by reconciliation");
+  }
+
   async function pass(): Promise<number> {
     const before = new Date(deps.now().getTime() - opts.staleAfterMs);
     const rows = await deps.store.listStaleTransitions(before, batch);
     for (const t of rows) {
       await reconcile(t).catch((err: unknown) => log.warn({ err, pid: t.pid, transition: t.id }, "reconciliation failed, will retry"));
     }
-    return rows.length;
+    const due = await deps.store.listSubscriptionsToSync(deps.now(), batch);
+    for (const row of due) {
+      await sync(row).catch(async (err: unknown) => {
+        log.warn({ err, sid: row.sid, acid: row.acid }, "auto-billing sync failed, will retry");
+        // To the back of the line: a sync that keeps failing must not starve the others.
+        await deps.store.updateSubscription(row.acid, { syncAfter: new Date(deps.now().getTime() + SYNC_RETRY_MS) }).catch(() => undefined);
+      });
+    }
+    return rows.length + due.length;
   }
 
   // Interval only, never "again at once on a full batch": a transition whose reconciliation fails

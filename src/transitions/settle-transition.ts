@@ -29,7 +29,10 @@ export async function settleAs(
     payment: withDefined<PaymentRow>(subject.payment, paymentPatch),
     transition: withDefined<TransitionRow>(subject.transition, patch),
   };
-  const kickback = kickbackFor(ctx.table, merchant, projected.payment, subject.transition.id, kind.reply(ctx.table, projected), subject.transition.echo);
+  const kickback =
+    kind.notifies === false
+      ? null
+      : kickbackFor(ctx.table, merchant, projected.payment, subject.transition.id, kind.reply(ctx.table, projected), subject.transition.echo);
   if (paymentPatch?.mode && paymentPatch.mode !== subject.payment.mode) {
     // Reported as it is (what the merchant is told follows the money), and loudly.
     ctx.logger.error(

@@ -120,4 +120,13 @@ export interface TransitionKind<P = unknown, R = unknown> {
   recover?(ctx: KindContext, merchant: Merchant, subject: Subject): Promise<R | undefined>;
   /** The legacy view of the transition, for its reply and kickback. */
   reply(table: MappingTable, subject: Subject): LegacyResult;
+  /** false: its settlement queues no kickback (the auto-billing management jobs, answered
+   *  synchronously only: the old protocol has no notification for them). Default true. */
+  readonly notifies?: boolean;
+  /**
+   * A request this kind answers without a transition (a query: it moves no money and changes
+   * nothing, so there is nothing to make idempotent or to settle). When present, the engine calls
+   * it instead of open/create/fetch.
+   */
+  answer?(ctx: KindContext, req: LegacyRequest): Promise<{ ok: true; result: LegacyResult } | { ok: false; failures: LegacyFailure[] }>;
 }

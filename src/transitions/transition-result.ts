@@ -19,5 +19,6 @@ export function transitionResult(table: MappingTable, { payment, transition }: S
     sod: payment.sod,
     total: payment.total,
     mode: payment.mode,
+    ...(payment.recurring ? { recurring: { acid: payment.recurring.acid, actp: payment.recurring.actp, acdc: payment.recurring.acdc } } : {}),
   };
 }

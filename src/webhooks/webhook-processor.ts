@@ -21,6 +21,7 @@ import type { TransitionKind } from "../transitions/transition-kind";
 import { createTokenBucket, type TokenBucket } from "../univapay/token-bucket";
 import { createWorkerLoop, type WorkerLoop } from "../workers/worker-loop";
 import { WebhookEnvelopeSchema } from "./webhook-ingest";
+import { observeSubscriptionEvent } from "../recurring/subscription-events";
 
 export const DEFAULT_WEBHOOK_RETRY: RetryPolicy = { baseMs: 5_000, factor: 2, maxDelayMs: 300_000, maxAttempts: 50, jitter: 0.2 };
 
@@ -94,6 +95,27 @@ async function unmatched<T>(f: () => Promise<T>): Promise<T | typeof GONE> {
 }
 
 async function processEvent(deps: PaymentDeps, row: WebhookEventRow, budget: FetchBudget): Promise<ProcessOutcome> {
+  const merchant = deps.merchants.get(row.sid);
+  if (!merchant) return { kind: "ignored", note: `merchant ${row.sid} no longer configured` };
+  const env = parseEnvelope(row.body);
+  // An auto-billing's events sync it first (each automatic charge becomes its payment and
+  // kickback); its creation's transition, if still open, is then settled by its kind as usual.
+  // Within the per-resource budget: the reconciler syncs it at its due date anyway.
+  const synced = env && (await observeSubscriptionEvent(deps, merchant, env.event, env.data, (id) => budget.take(merchant.sid, id, true)));
+  const out = await routeEvent(deps, row, budget);
+  return synced && out.kind === "ignored" ? { kind: "processed", note: synced } : out;
+}
+
+function parseEnvelope(body: string) {
+  try {
+    const env = WebhookEnvelopeSchema.safeParse(JSON.parse(body));
+    return env.success ? env.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function routeEvent(deps: PaymentDeps, row: WebhookEventRow, budget: FetchBudget): Promise<ProcessOutcome> {
   const merchant = deps.merchants.get(row.sid);
   if (!merchant) return { kind: "ignored", note: `merchant ${row.sid} no longer configured` };
   let json: unknown;

@@ -454,6 +454,7 @@ describe.each(["sqlite", "postgres"] as const)("migration 4 (%s)", (dialect) => 
         total: p.total,
         sod: p.sod,
         orderKey: null, // order_key came with migration 8: older payments are not guarded
+        recurring: null, // migration 9: a one-time payment
         state: p.state,
         echo: p.echo,
         charset: p.charset,

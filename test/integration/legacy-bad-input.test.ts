@@ -42,7 +42,7 @@ describe("legacy bad input", () => {
     ["broken percent-encoding", "BASE&siam1=100&no=%G1", "bad_percent_encoding"],
     ["payment.aspx card payment without svid", "/payment.aspx?sid=SID&ptype=1&job=CAPTURE&siam1=100", "svid_unsupported"],
     ["SALES without svid of an unknown pid", "/payment.aspx?sid=SID&job=SALES&pid=12345678", "pid_unknown"],
-    ["installments", "BASE&siam1=100&sc=3", "installments_not_supported"],
+    ["installments", "BASE&siam1=100&sc=4", "installments_not_supported"],
     ["hosted page (link) method", "/payment.aspx?sid=SID&svid=1&ptype=3&job=CAPTURE&siam1=100", "ptype_unsupported"],
   ] as const)("%s → rst=2 with its code", async (_name, target, key) => {
     const t = target.replace("BASE", base()).replace("SID", h.sid);

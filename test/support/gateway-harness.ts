@@ -36,6 +36,9 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
   /** Transition kinds to run instead of the shipped ones (a test adds its own). */
   readonly kinds?: readonly TransitionKind[];
+  /** The gateway reads the sandbox's clock (its offset included): advancing the sandbox's clock
+   *  moves both, as auto-billing tests need (due dates, the reconciler's sync times). */
+  readonly sharedClock?: boolean;
   /** Collects the gateway's log lines (parsed JSON) at debug level, instead of silence. */
   readonly logLines?: Array<Record<string, unknown>>;
 }
@@ -109,7 +112,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       : createLogger({ level: "silent" }),
     merchants: [merchant],
     ...(schema ? { pgSchema: schema } : {}),
-    now: () => new Date(Date.now() + offset),
+    now: opts.sharedClock ? () => new Date(sandbox.clock.now()) : () => new Date(Date.now() + offset),
     background: false,
     ...(opts.kinds ? { kinds: opts.kinds } : {}),
   });

@@ -17,11 +17,12 @@ import { reverseCharge } from "./reverse-charge";
 import { transitionResult } from "../transition-result";
 import { chargeFromEvent, fetchCharge } from "./fetch-charge";
 import { createFresh } from "./order-guard";
+import { memberToken } from "./member-token";
+import { isRecurringRequest } from "../../recurring/plan-recurring";
 import { withinReplayWindow } from "../replay-window";
 import { idempotencySeed } from "../idempotency-seed";
 import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The one payment type this kind charges (services.yaml `paymentType`). */
 const PAYMENT_TYPE = "card";
 const CARD_ACTION = "cardCharge";
@@ -46,17 +47,6 @@ function parsed<T>(schema: z.ZodType<T>, what: string, v: unknown): T {
   return r.data;
 }
 
-async function memberToken(ctx: KindContext, req: LegacyRequest, failures: LegacyFailure[]): Promise<string | null> {
-  const member = req.form.get("upcmemberid");
-  if (!member) {
-    failures.push(legacyFailure(ctx.table, "member_missing", "upcmemberid is missing", "upcmemberid"));
-    return null;
-  }
-  const token = (await ctx.store.getMemberToken(req.merchant.sid, member))?.tokenId ?? (UUID.test(member) ? member : null);
-  if (!token) failures.push(legacyFailure(ctx.table, "member_unknown", "upcmemberid is not a known member", "upcmemberid"));
-  return token;
-}
-
 /** Answers a repeat settled before it was read again; create() is never called with it. */
 const NO_PLAN: ChargePlan = { body: {}, capture: false, tokenBody: null };
 
@@ -77,6 +67,10 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
   const failures: LegacyFailure[] = [];
   if (op.paymentType !== undefined && op.paymentType !== PAYMENT_TYPE)
     failures.push(legacyFailure(table, "svid_unsupported", `payment type ${op.paymentType} is not charged here`, "svid"));
+  // Auto-billing is a memberpay row of its own (operations.yaml `when: actp1`); reaching here with
+  // actp1 means a method that cannot bill again (raw card data has no member to charge later).
+  // Refused rather than charged once with the subscription silently missing.
+  if (isRecurringRequest(form)) failures.push(legacyFailure(table, "recurring_not_supported", "auto-billing is only offered on memberpay.aspx", "actp1"));
   let tokenId: string | null = null;
   let tokenBody: CreateTokenBody | null = null;
   if (op.action === CARD_ACTION) {
