@@ -20,6 +20,8 @@ export interface LegacyResult {
   /** Set when the result is about an auto-billing (自動課金): its acid, actp, acdc, and for the
    *  management answers its status code and next billing date. */
   readonly recurring?: LegacyRecurring;
+  /** The member (upcmemberid) a result names: the card a job=CHECK verified, to charge by memberpay. */
+  readonly member?: string;
 }
 
 export interface LegacyRecurring {

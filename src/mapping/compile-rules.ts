@@ -82,8 +82,21 @@ function targetKeys(rule: CompiledRule): string[] {
 /** Rule sets of requests on an existing payment: made from what is stored, never from the form. */
 const CONTEXT_ONLY_RULE_SETS = ["capture", "cancel", "refund"] as const satisfies readonly RuleSetName[];
 
+/** `extends`: the base set's compiled rules, minus those writing a target the set writes, first.
+ *  One level only (a base that extends again is refused), so what a set sends stays readable. */
+function inherit(sink: ProblemSink, file: FieldsFile, out: Record<RuleSetName, CompiledRule[]>, set: RuleSetName): void {
+  const base = file.ruleSets[set].extends;
+  if (base === undefined) return;
+  const at = `ruleSets.${set}.extends`;
+  if (!(RULE_SETS as readonly string[]).includes(base) || base === set) return sink.add(at, `unknown rule set "${base}"`);
+  const from = base as RuleSetName;
+  if (file.ruleSets[from].extends !== undefined) return sink.add(at, `"${base}" extends another rule set itself`);
+  const own = new Set(out[set].flatMap(targetKeys));
+  out[set] = [...out[from].filter((r) => !targetKeys(r).some((k) => own.has(k))), ...out[set]];
+}
+
 export function compileRuleSets(sink: ProblemSink, file: FieldsFile): Record<RuleSetName, CompiledRule[]> {
-  const out: Record<RuleSetName, CompiledRule[]> = { charge: [], cardToken: [], capture: [], cancel: [], refund: [] };
+  const out: Record<RuleSetName, CompiledRule[]> = { charge: [], cardToken: [], checkToken: [], capture: [], cancel: [], refund: [] };
   for (const set of RULE_SETS) {
     const seen = new Set<string>();
     file.ruleSets[set].rules.forEach((rule, i) => {
@@ -99,6 +112,7 @@ export function compileRuleSets(sink: ProblemSink, file: FieldsFile): Record<Rul
     // "metadata" and "metadata.x" cannot both be written: one would clobber the other.
     for (const k of seen) for (const other of seen) if (other.startsWith(`${k}.`)) sink.add(`ruleSets.${set}`, `target "${k}" is a prefix of "${other}"`);
   }
+  for (const set of RULE_SETS) inherit(sink, file, out, set);
   // These bodies are built from the gateway's own values (mapFromContext): a rule reading a
   // request field would silently be dropped, so it is refused here.
   for (const set of CONTEXT_ONLY_RULE_SETS)

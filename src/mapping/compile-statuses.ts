@@ -9,10 +9,12 @@ import type { ProblemSink } from "./mapping-problem";
 import {
   CANCEL_STATUSES,
   CHARGE_STATUSES,
+  CVV_AUTH_STATUSES,
   REFUND_STATUSES,
   TRANSITIONS,
   type CancelStatus,
   type ChargeStatus,
+  type CvvAuthStatus,
   type Outcome,
   type RefundStatus,
   type Transition,
@@ -51,7 +53,17 @@ function resourceRow(get: (s: CancelStatus | RefundStatus) => Outcome) {
   } satisfies Record<CancelStatus & RefundStatus, Outcome>;
 }
 
+function cvvAuthRow(get: (s: CvvAuthStatus) => Outcome) {
+  return {
+    pending: get("pending"),
+    current: get("current"),
+    failed: get("failed"),
+    inactive: get("inactive"),
+  } satisfies Record<CvvAuthStatus, Outcome>;
+}
+
 export function compileStatuses(sink: ProblemSink, file: StatusesFile): CompiledStatuses {
+  const { note: _cvvNote, ...cvvAuthorize } = file.cvvAuthorize;
   const { note: _note, ...charge } = file.charge;
   for (const t of Object.keys(charge)) if (!(TRANSITIONS as readonly string[]).includes(t)) sink.add(`charge.${t}`, `unknown transition "${t}"`);
   const row = (t: Transition) => {
@@ -68,5 +80,6 @@ export function compileStatuses(sink: ProblemSink, file: StatusesFile): Compiled
     } satisfies Record<Transition, Record<ChargeStatus, Outcome>>,
     cancel: resourceRow(checkTable(sink, "cancel", file.cancel, CANCEL_STATUSES)),
     refund: resourceRow(checkTable(sink, "refund", file.refund, REFUND_STATUSES)),
+    cvvAuthorize: cvvAuthRow(checkTable(sink, "cvvAuthorize", cvvAuthorize as RawTable, CVV_AUTH_STATUSES)),
   };
 }

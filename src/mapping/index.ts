@@ -14,7 +14,7 @@ export type { Endpoint, LayoutName, OperationAction, RuleSetName } from "./mappi
 export type { MappingTable } from "./mapping-table";
 export type { ParamSource } from "./param-source";
 export { resolveOperation, type ResolvedOperation } from "./resolve-operation";
-export { cancelOutcome, chargeOutcome, refundOutcome } from "./status-outcome";
+export { cancelOutcome, chargeOutcome, cvvAuthOutcome, refundOutcome } from "./status-outcome";
 export {
   CANCEL_STATUSES,
   CHARGE_STATUSES,

@@ -38,6 +38,7 @@ export const GATEWAY_ERROR_KEYS = [
   "recurring_not_supported",
   "acid_missing",
   "acid_unknown",
+  "member_not_allowed",
   "pid_missing",
   "pid_unknown",
   "member_missing",

@@ -3,7 +3,7 @@
  * Echoed merchant fields are appended by the caller (they are stored pre-encoded). Pure; emits
  * every layout field, empty when its value is unknown, so the field set never varies.
  */
-import type { LayoutName, LayoutSource } from "./mapping-schema";
+import type { LayoutCondition, LayoutName, LayoutSource } from "./mapping-schema";
 import type { MappingTable } from "./mapping-table";
 import type { LegacyResult } from "../domain/legacy-result";
 
@@ -37,9 +37,17 @@ function valueOf(table: MappingTable, from: LayoutSource, r: LegacyResult): stri
       return r.recurring?.status ?? "";
     case "acnd":
       return r.recurring?.nextOn ?? "";
+    case "member":
+      return r.member ?? "";
   }
 }
 
+function shown(when: LayoutCondition | undefined, r: LegacyResult): boolean {
+  if (when === "recurring") return r.recurring !== undefined;
+  if (when === "member") return r.member !== undefined;
+  return true;
+}
+
 export function legacyResultFields(table: MappingTable, layout: LayoutName, r: LegacyResult): Array<[string, string]> {
-  return table.layout.fields[layout].filter((f) => f.when !== "recurring" || r.recurring !== undefined).map((f) => [f.name, valueOf(table, f.from, r)]);
+  return table.layout.fields[layout].filter((f) => shown(f.when, r)).map((f) => [f.name, valueOf(table, f.from, r)]);
 }

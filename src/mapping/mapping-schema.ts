@@ -96,16 +96,28 @@ const RuleSchema = z.strictObject({
   note: Note,
 });
 export type RuleInput = z.infer<typeof RuleSchema>;
-const RuleSetSchema = z.strictObject({ note: Note, rules: z.array(RuleSchema).min(1) });
+const RuleSetSchema = z.strictObject({
+  note: Note,
+  /** Another rule set whose rules this one takes, except those writing a target it writes itself. */
+  extends: z.string().optional(),
+  rules: z.array(RuleSchema).min(1),
+});
 
-export const RULE_SETS = ["charge", "cardToken", "capture", "cancel", "refund"] as const;
+export const RULE_SETS = ["charge", "cardToken", "checkToken", "capture", "cancel", "refund"] as const;
 export type RuleSetName = (typeof RULE_SETS)[number];
 
 export const FieldsFileSchema = z.strictObject({
   limits: z.strictObject({
     amount: z.strictObject({ min: z.number().int().min(0), max: z.number().int().positive(), note: Note }),
   }),
-  ruleSets: z.strictObject({ charge: RuleSetSchema, cardToken: RuleSetSchema, capture: RuleSetSchema, cancel: RuleSetSchema, refund: RuleSetSchema }),
+  ruleSets: z.strictObject({
+    charge: RuleSetSchema,
+    cardToken: RuleSetSchema,
+    checkToken: RuleSetSchema,
+    capture: RuleSetSchema,
+    cancel: RuleSetSchema,
+    refund: RuleSetSchema,
+  }),
 });
 
 const Outcome = z.enum(OUTCOMES);
@@ -115,6 +127,7 @@ export const StatusesFileSchema = z.strictObject({
   charge: z.object({ note: Note }).catchall(StatusTable),
   cancel: StatusTable,
   refund: StatusTable,
+  cvvAuthorize: z.object({ note: Note }).catchall(Outcome),
 });
 
 export const ErrorsFileSchema = z.strictObject({
@@ -137,10 +150,12 @@ export const ErrorsFileSchema = z.strictObject({
 
 export const LAYOUTS = ["reply", "kickback"] as const;
 export type LayoutName = (typeof LAYOUTS)[number];
-export const LAYOUT_SOURCES = ["outcome", "ec", "pid", "mode", "sod", "total", "job", "acid", "actp", "acdc", "acst", "acnd"] as const;
+export const LAYOUT_SOURCES = ["outcome", "ec", "pid", "mode", "sod", "total", "job", "acid", "actp", "acdc", "acst", "acnd", "member"] as const;
 export type LayoutSource = (typeof LAYOUT_SOURCES)[number];
-/** `recurring`: emitted only in results about an auto-billing (one-time replies keep their field set). */
-export const LAYOUT_CONDITIONS = ["recurring"] as const;
+/** `recurring`: emitted only in results about an auto-billing; `member`: only in results that name
+ *  a member (job=CHECK). Other replies keep their field set. */
+export const LAYOUT_CONDITIONS = ["recurring", "member"] as const;
+export type LayoutCondition = (typeof LAYOUT_CONDITIONS)[number];
 
 const LayoutFieldSchema = z.strictObject({
   name: ParamName,

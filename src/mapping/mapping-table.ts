@@ -5,9 +5,9 @@
 import type { AmountLimits, Converter } from "./converters";
 import type { GatewayErrorKey } from "./legacy-failure";
 import type { ContextValue } from "./context-values";
-import type { Endpoint, LayoutName, LayoutSource, OperationAction, RuleSetName } from "./mapping-schema";
+import type { Endpoint, LayoutCondition, LayoutName, LayoutSource, OperationAction, RuleSetName } from "./mapping-schema";
 import type { CycleParam, RecurringParam, UnivapayPeriod } from "./recurring-schema";
-import type { CancelStatus, ChargeStatus, Outcome, RefundStatus, Transition } from "./univapay-statuses";
+import type { CancelStatus, ChargeStatus, CvvAuthStatus, Outcome, RefundStatus, Transition } from "./univapay-statuses";
 
 export interface CompiledParams {
   /** Exact names that are NOT merchant fields (spec, card, reserved result names). */
@@ -65,6 +65,7 @@ export interface CompiledStatuses {
   readonly charge: Readonly<Record<Transition, Readonly<Record<ChargeStatus, Outcome>>>>;
   readonly cancel: Readonly<Record<CancelStatus, Outcome>>;
   readonly refund: Readonly<Record<RefundStatus, Outcome>>;
+  readonly cvvAuthorize: Readonly<Record<CvvAuthStatus, Outcome>>;
 }
 
 export interface CodeInfo {
@@ -87,7 +88,7 @@ export interface CompiledErrors {
 export interface CompiledLayout {
   readonly rst: Readonly<Record<Outcome, string>>;
   readonly ap: Readonly<Record<"test" | "live", { readonly value: string } | { readonly from: "pid" }>>;
-  readonly fields: Readonly<Record<LayoutName, ReadonlyArray<{ readonly name: string; readonly from: LayoutSource; readonly when?: "recurring" }>>>;
+  readonly fields: Readonly<Record<LayoutName, ReadonlyArray<{ readonly name: string; readonly from: LayoutSource; readonly when?: LayoutCondition }>>>;
 }
 
 export interface RecurringRange {

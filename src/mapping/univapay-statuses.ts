@@ -16,6 +16,10 @@ export type CancelStatus = (typeof CANCEL_STATUSES)[number];
 export const REFUND_STATUSES = ["pending", "successful", "failed", "error"] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
+/** A recurring token's CVV authorisation (the 1-yen auth) statuses (univapay-api.md §2.1, §3). */
+export const CVV_AUTH_STATUSES = ["pending", "current", "failed", "inactive"] as const;
+export type CvvAuthStatus = (typeof CVV_AUTH_STATUSES)[number];
+
 /** Legacy transitions a charge can be driven through; each is also the kickback `job`. */
 export const TRANSITIONS = ["AUTH", "CAPTURE", "SALES", "CANCEL"] as const;
 export type Transition = (typeof TRANSITIONS)[number];

@@ -19,6 +19,7 @@ export const PAYMENT_STATES = [
   "canceled", // authorisation voided
   "refunded", // captured then refunded (返品)
   "reversed", // the merchant was told it failed; UnivaPay had charged it and the gateway voided or refunded it
+  "checked", // CHECK (有効性チェック) succeeded: the card is a chargeable member; no money for the merchant moved
 ] as const;
 export type PaymentState = (typeof PAYMENT_STATES)[number];
 

@@ -4,7 +4,18 @@ import { autoBillingStatusKind } from "./kinds/auto-billing-status-kind";
 import { cancelKind } from "./kinds/cancel-kind";
 import { captureKind } from "./kinds/capture-kind";
 import { chargeKind } from "./kinds/charge-kind";
+import { cardCheckKind, checkKind } from "./kinds/check-kind";
 import { cycleKind } from "./kinds/cycle-kind";
 import { subscriptionKind } from "./kinds/subscription-kind";
 
-export const DEFAULT_KINDS = [chargeKind, captureKind, cancelKind, subscriptionKind, cycleKind, autoBillingChangeKind, autoBillingStatusKind] as const;
+export const DEFAULT_KINDS = [
+  chargeKind,
+  captureKind,
+  cancelKind,
+  subscriptionKind,
+  cycleKind,
+  autoBillingChangeKind,
+  autoBillingStatusKind,
+  checkKind,
+  cardCheckKind,
+] as const;

@@ -44,6 +44,8 @@ export interface UnivapayClient {
   createTransactionToken(c: C, body: CreateTokenBody, idempotencyKey: string): Promise<TransactionToken>;
   /** GET /stores/{s}/tokens/{id}. */
   getTransactionToken(c: C, tokenId: string): Promise<TransactionToken>;
+  /** Polls the token (tokens have no long-poll) until isFinal or the deadline: a CVV authorisation. */
+  waitForTransactionToken(c: C, tokenId: string, deadlineAt: number, isFinal: (t: TransactionToken) => boolean): Promise<TransactionToken>;
   /** POST /charges. */
   createCharge(c: C, body: CreateChargeBody, idempotencyKey: string): Promise<Charge>;
   /** GET /stores/{storeId}/charges/{id}[?polling=true]. */
@@ -115,6 +117,7 @@ function clientOver(transport: UnivapayTransport, deadlineAt: number | undefined
   const client: UnivapayClient = {
     createTransactionToken: (c, body, key) => post(c, "/tokens", "/tokens", body, key, TransactionTokenSchema),
     getTransactionToken: (c, id) => get(c, "/stores/:storeId/tokens/:tokenId", store(c, "tokens", id), undefined, TransactionTokenSchema),
+    waitForTransactionToken: (c, id, waitAt, isFinal) => waitUntilFinal(() => client.getTransactionToken(c, id), by(waitAt), isFinal, transport),
     createCharge: (c, body, key) => post(c, "/charges", "/charges", body, key, ChargeSchema),
     getCharge: (c, id, o) => get(c, CHARGE, store(c, "charges", id), o, ChargeSchema),
     waitForCharge: (c, id, waitAt, isFinal) => waitUntilFinal((polling) => client.getCharge(c, id, { polling }), by(waitAt), isFinal, transport),

@@ -11,7 +11,14 @@ import type { Webhook } from "../univapay/univapay-types";
 import { SUBSCRIPTION_EVENTS } from "../recurring/subscription-events";
 
 /** The events a kickback can come from: charges, cancels, refunds, and auto-billings (自動課金). */
-export const WEBHOOK_TRIGGERS = ["charge_updated", "charge_finished", "cancel_finished", "refund_finished", ...SUBSCRIPTION_EVENTS] as const;
+export const WEBHOOK_TRIGGERS = [
+  "charge_updated",
+  "charge_finished",
+  "cancel_finished",
+  "refund_finished",
+  "token_cvv_auth_updated",
+  ...SUBSCRIPTION_EVENTS,
+] as const;
 
 export async function registerWebhook(client: UnivapayClient, merchant: Merchant, url: string): Promise<{ webhook: Webhook; created: boolean }> {
   const c = merchant.credentials;

@@ -1,6 +1,6 @@
 /**
  * Adding a transition kind is its module and its rows in the mapping table, nothing else: a kind
- * defined here ("probe": a 1-yen partial refund on payment.aspx job=CHECK of a captured pid),
+ * defined here ("probe": a 1-yen partial refund on payment.aspx job=REFUND of a captured pid),
  * with one row added to a copy of mappings/operations.yaml, runs through the request path, the
  * webhook processor, the reconciler and the kickback outbox without another file knowing it.
  */
@@ -57,7 +57,7 @@ describe("a transition kind added by a test", () => {
     const row = [
       "  - id: payment.probe",
       "    endpoint: payment",
-      "    job: CHECK",
+      "    job: REFUND",
       "    action: probe",
       "    requires: [pid]",
       "    svidOfPayment: true",
@@ -118,18 +118,18 @@ describe("a transition kind added by a test", () => {
 
   it("settles through the webhook processor and sends one kickback with its job", async () => {
     const pid = await captured("PRB1");
-    const r = await get(`/payment.aspx?sid=${h.sid}&job=check&pid=${pid}&no=7`);
-    expect([field(r, "rst"), field(r, "job"), field(r, "pid")]).toEqual(["0", "CHECK", pid]);
+    const r = await get(`/payment.aspx?sid=${h.sid}&job=refund&pid=${pid}&no=7`);
+    expect([field(r, "rst"), field(r, "job"), field(r, "pid")]).toEqual(["0", "REFUND", pid]);
     const probe = await probeOf(pid);
     expect(probe).toMatchObject({ state: "pending", resource: "refund" });
     await h.waitForWebhook(probe?.univapayId as string, "refund_finished");
     await h.drain();
     expect(await probeOf(pid)).toMatchObject({ state: "succeeded" });
-    const k = await kickback(pid, "CHECK");
+    const k = await kickback(pid, "REFUND");
     expect([field(k, "rst"), field(k, "ec"), field(k, "no")]).toEqual(["1", "ER000000000", "7"]);
     expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("captured");
     // The same request again is answered from its transition, not sent again.
-    const again = await get(`/payment.aspx?sid=${h.sid}&job=check&pid=${pid}&no=7`);
+    const again = await get(`/payment.aspx?sid=${h.sid}&job=refund&pid=${pid}&no=7`);
     expect(field(again, "rst")).toBe("1");
     expect((await h.gateway.store.listTransitions(pid)).filter((t) => t.kind === "probe")).toHaveLength(1);
     expect((await h.gateway.store.listKickbacks(pid)).filter((x) => x.transition === probe?.id)).toHaveLength(1);
@@ -138,7 +138,7 @@ describe("a transition kind added by a test", () => {
   it("settles through the reconciler when its webhook never comes", async () => {
     const pid = await captured("PRB2");
     h.sandbox.faults.set({ webhooks: { withhold: true } });
-    const r = await get(`/payment.aspx?sid=${h.sid}&job=CHECK&pid=${pid}`);
+    const r = await get(`/payment.aspx?sid=${h.sid}&job=REFUND&pid=${pid}`);
     expect(field(r, "rst")).toBe("0");
     const probe = await probeOf(pid);
     await h.gateway.deps.client.waitForRefund(
@@ -152,13 +152,13 @@ describe("a transition kind added by a test", () => {
     await h.gateway.reconciler.tick();
     expect(await probeOf(pid)).toMatchObject({ state: "succeeded" });
     await h.drain();
-    expect(field(await kickback(pid, "CHECK"), "rst")).toBe("1");
+    expect(field(await kickback(pid, "REFUND"), "rst")).toBe("1");
   });
 
   it("answers a payment its kind refuses with the table's operation_not_allowed", async () => {
     const r = await get(`/memberpay.aspx?sid=${h.sid}&job=AUTH&upcmemberid=demo-ok&siam1=300&sod=PRB3`);
     const pid = field(r, "pid") as string;
-    const c = await get(`/payment.aspx?sid=${h.sid}&job=CHECK&pid=${pid}`);
+    const c = await get(`/payment.aspx?sid=${h.sid}&job=REFUND&pid=${pid}`);
     expect([field(c, "rst"), field(c, "pid")]).toEqual(["2", pid]);
     expect(await probeOf(pid)).toBeUndefined();
   });

@@ -115,6 +115,41 @@ describe("自動課金 (recurring billing) through the gateway", () => {
     expect(kickbacksOf(h, acid)).toHaveLength(2);
   });
 
+  it("a card change between two cycles: a card checked by CHECK becomes the auto-billing's card (and its amount changes) from the next cycle", async () => {
+    const { acid } = await subscribe(h, "siam1=1000&sod=CC1&actp1=4&acam1=700");
+    const row = await autoBilling(h, acid);
+    const chargesOf = () => h.gateway.deps.client.listSubscriptionCharges(h.merchant.credentials, row.subscriptionId as string);
+    await moveTo(h, "2027-04-10T01:00:00Z");
+    await h.drain();
+    const oldToken = row.tokenId;
+    expect((await chargesOf()).map((c) => c.transaction_token_id)).toEqual([oldToken, oldToken]);
+    // Between the cycles the customer gives a new card: checked, then set by acid.
+    const check = await legacy(
+      h,
+      "payment.aspx",
+      "svid=1&ptype=1&job=CHECK&em=buyer@example.jp&cardno=4000020000000000&expire=1230&securitycode=123&holderfirstname=TARO&holderlastname=YAMADA",
+    );
+    expect(field(check, "rst")).toBe("1");
+    const member = field(check, "upcmemberid") as string;
+    expect(member).not.toBe(oldToken);
+    const change = await legacy(h, "payment.aspx", `job=ACCHANGE&acid=${acid}&upcmemberid=${member}&acam1=900`);
+    expect([field(change, "rst"), field(change, "acid"), field(change, "job")]).toEqual(["1", acid, "ACCHANGE"]);
+    expect((await autoBilling(h, acid)).tokenId).toBe(member);
+    await moveTo(h, "2027-05-10T01:00:00Z");
+    await h.drain();
+    const charges = await chargesOf();
+    expect(charges.map((c) => [c.transaction_token_id, c.requested_amount])).toEqual([
+      [member, 900],
+      [oldToken, 700],
+      [oldToken, 1000],
+    ]);
+    const cycles = kickbacksOf(h, acid).slice(1);
+    expect(cycles.map((k) => [field(k, "rst"), field(k, "ta")])).toEqual([
+      ["1", "700"],
+      ["1", "900"],
+    ]);
+  });
+
   it("a card that starts failing: each failed attempt is one rst=2 kickback, retries, then suspension; ACSTATUS reports it", async () => {
     const { acid } = await subscribe(h, "siam1=1000&sod=R3&actp1=4&acam1=1000");
     // Card change between two cycles: the declining demo member from now on.

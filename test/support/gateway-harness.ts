@@ -33,6 +33,8 @@ export interface HarnessOptions {
   /** The merchant reads rst=0 as accepted (merchants file `acceptsPending`); default false. */
   readonly acceptsPending?: boolean;
   readonly allowedIps?: string[];
+  /** The PCI gateway method (card data on payment.aspx); default true. */
+  readonly gatewayCardPayments?: boolean;
   readonly env?: Record<string, string>;
   /** Transition kinds to run instead of the shipped ones (a test adds its own). */
   readonly kinds?: readonly TransitionKind[];
@@ -59,6 +61,8 @@ export interface Harness {
   waitForWebhook(resourceId: string, event?: string): Promise<void>;
   /** The store's charges, read through the sandbox's REST API like any client. */
   listCharges(): Promise<Array<{ id: string; status: string; metadata: Record<string, unknown> }>>;
+  /** The store's transaction tokens (first 100), read through the sandbox's REST API. */
+  listTokens(): Promise<Array<{ id: string; type: string }>>;
   /** A charge's refunds, read through the sandbox's REST API. */
   listRefunds(chargeId: string): Promise<Array<{ id: string; status: string; amount: number }>>;
   close(): Promise<void>;
@@ -81,7 +85,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     charset: opts.charset ?? "auto",
     returnUrls: {},
     allowedSources: undefined,
-    gatewayCardPayments: true,
+    gatewayCardPayments: opts.gatewayCardPayments ?? true,
     acceptsPending: opts.acceptsPending ?? false,
   };
   if (opts.allowedIps) {
@@ -149,6 +153,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     },
     async listCharges() {
       const res = await axios.get(`${sandboxUrl}/stores/${creds.storeId}/charges?limit=100`, {
+        headers: { Authorization: `Bearer ${creds.secret}.${creds.appToken}` },
+      });
+      return res.data.items;
+    },
+    async listTokens() {
+      const res = await axios.get(`${sandboxUrl}/stores/${creds.storeId}/tokens?limit=100`, {
         headers: { Authorization: `Bearer ${creds.secret}.${creds.appToken}` },
       });
       return res.data.items;

@@ -18,8 +18,8 @@ import { transitionResult } from "../transition-result";
 import { chargeFromEvent, fetchCharge } from "./fetch-charge";
 import { createFresh } from "./order-guard";
 import { memberToken } from "./member-token";
+import { storedCreation } from "./stored-creation";
 import { isRecurringRequest } from "../../recurring/plan-recurring";
-import { withinReplayWindow } from "../replay-window";
 import { idempotencySeed } from "../idempotency-seed";
 import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
 
@@ -49,17 +49,6 @@ function parsed<T>(schema: z.ZodType<T>, what: string, v: unknown): T {
 
 /** Answers a repeat settled before it was read again; create() is never called with it. */
 const NO_PLAN: ChargePlan = { body: {}, capture: false, tokenBody: null };
-
-/** The payment a request with one of these keys created, with its creation transition. */
-async function storedCreation(ctx: KindContext, merchant: Merchant, keys: readonly string[]): Promise<Subject | undefined> {
-  for (const key of keys) {
-    const found = await ctx.store.findPaymentByRequestKey(merchant.sid, key);
-    const payment = found && withinReplayWindow(ctx, merchant, found.createdAt) ? found : undefined;
-    const transition = payment && (await ctx.store.findTransition(creationTransitionId(payment.pid)));
-    if (payment && transition) return { payment, transition };
-  }
-  return undefined;
-}
 
 async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<ChargePlan>> {
   const { table } = ctx;

@@ -13,15 +13,15 @@ import type { ParamSource } from "../../mapping/param-source";
 import { TRANSITIONS, type Transition } from "../../mapping/univapay-statuses";
 import { planRecurring } from "../../recurring/plan-recurring";
 import { INSTALLMENT_COUNTS } from "../../recurring/installment-counts";
-import { creationTransitionId, type PaymentPatch, type RecurringRef } from "../../store/store-types";
+import type { PaymentPatch, RecurringRef } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CreateSubscriptionBodySchema, type Charge, type CreateSubscriptionBody, type Subscription } from "../../univapay/univapay-types";
 import type { LegacyRequest } from "../legacy-request";
 import { idempotencySeed } from "../idempotency-seed";
-import { withinReplayWindow } from "../replay-window";
 import { transitionResult } from "../transition-result";
 import type { KindContext, OpenResult, Opened, Reversal, Subject, TransitionKind, Verdict } from "../transition-kind";
 import { memberToken } from "./member-token";
+import { storedCreation } from "./stored-creation";
 import { createFresh } from "./order-guard";
 import { reverseCharge } from "./reverse-charge";
 
@@ -211,16 +211,6 @@ async function ensureAutoBilling(
 
 /** Answers a repeat settled before it was read again; create() is never called with it. */
 const NO_PLAN: SubscriptionPlan = { body: { amount: 1, currency: "JPY" }, autoBilling: null };
-
-async function storedCreation(ctx: KindContext, merchant: Merchant, keys: readonly string[]): Promise<Subject | undefined> {
-  for (const key of keys) {
-    const found = await ctx.store.findPaymentByRequestKey(merchant.sid, key);
-    const payment = found && withinReplayWindow(ctx, merchant, found.createdAt) ? found : undefined;
-    const transition = payment && (await ctx.store.findTransition(creationTransitionId(payment.pid)));
-    if (payment && transition) return { payment, transition };
-  }
-  return undefined;
-}
 
 async function create(ctx: KindContext, merchant: Merchant, { payment, plan }: Opened<SubscriptionPlan>) {
   if (!payment.tokenId) throw new Error(`payment ${payment.pid} has no token`);

@@ -43,7 +43,7 @@ describe("resolveOperation", () => {
     ["memberpay", { svid: "1", upcmemberid: "t" }, ["job_missing"]],
     ["memberpay", { svid: "1", job: "", upcmemberid: "t" }, ["job_missing"]],
     ["memberpay", { svid: "1", job: "PAY", upcmemberid: "t" }, ["job_unknown"]],
-    ["memberpay", { svid: "1", job: "CHECK", upcmemberid: "t" }, ["job_not_supported"]],
+    ["memberpay", { svid: "1", job: "REFUND", pid: "1" }, ["job_not_supported"]],
     ["payment", { svid: "1", ptype: "1", job: "REFUND", pid: "1" }, ["job_not_supported"]],
     ["payment", { svid: "2", ptype: "1", job: "EBPRERENTAL" }, ["job_not_supported", "svid_unsupported"]],
     ["memberpay", { svid: "1", job: "SALES", pid: "1" }, ["job_not_supported"]],
