@@ -32,6 +32,8 @@ import { createReconciler, type Reconciler } from "./payments/reconciler";
 import type { Sandbox, SandboxOptions } from "./sandbox/sandbox";
 import type { Store } from "./store/store-types";
 import type { TransitionKind } from "./transitions/transition-kind";
+import { createRateLimiter } from "./token/token-rate-limiter";
+import { generateTokenKeys, parseTokenKeys, type TokenKeys } from "./token/token-keys";
 import { createWebhookProcessor, type WebhookProcessor } from "./webhooks/webhook-processor";
 
 export interface GatewayOptions {
@@ -64,6 +66,8 @@ export interface Gateway {
   readonly sandbox: Sandbox | undefined;
   readonly univapayBaseUrl: string;
   readonly demo: DemoReceiver | undefined;
+  /** The token protocol's current public key (PEM), as the served script embeds it; undefined: off. */
+  readonly tokenPublicKeyPem: string | undefined;
   close(): Promise<void>;
 }
 
@@ -92,6 +96,19 @@ export function kickbackPolicy(config: Config): RetryPolicy {
   };
 }
 
+/** The token protocol's keys: configured, or made for the demo; a merchant that enables the token
+ *  script without them stops start-up rather than answering its shoppers 904. */
+function tokenKeysFor(config: Config, merchants: readonly Merchant[]): TokenKeys | undefined {
+  if (config.TOKEN_RSA_PRIVATE_KEYS) return parseTokenKeys(config.TOKEN_RSA_PRIVATE_KEYS);
+  if (config.demo) return generateTokenKeys();
+  const enabled = merchants.filter((m) => m.tokenScript).map((m) => m.sid);
+  if (enabled.length > 0)
+    throw new AppError("config_invalid", "the token script is enabled without a key", {
+      details: [{ path: "TOKEN_RSA_PRIVATE_KEYS", message: `required: merchants ${enabled.join(", ")} enable tokenScript` }],
+    });
+  return undefined;
+}
+
 export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<Gateway> {
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL });
   const now = opts.now ?? (() => new Date());
@@ -102,6 +119,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ...(opts.kinds ? { kinds: opts.kinds } : {}),
   });
   checkDemoConfig(config);
+  const tokenKeys = tokenKeysFor(config, loaded.merchants);
   if (loaded.merchants.length === 0 && !config.demo) {
     throw new AppError("config_invalid", "no merchants configured", {
       details: [{ path: "MERCHANTS_FILE", message: "required outside demo mode (every request would be refused)" }],
@@ -192,6 +210,15 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       logger,
       maxLegacyBytes: config.LEGACY_MAX_BYTES,
       trustProxy: config.TRUST_PROXY,
+      token: {
+        merchants: registry,
+        client,
+        keys: tokenKeys,
+        perIp: createRateLimiter(config.TOKEN_RATE_PER_IP_PER_MIN, () => now().getTime()),
+        perSid: createRateLimiter(config.TOKEN_RATE_PER_SID_PER_MIN, () => now().getTime()),
+        now,
+        logger,
+      },
       onWebhookStored: () => processor.wake(),
       // Waiting for webhooks pays only while a processor settles from them (tests may run none).
       onWebhookAuthenticated: (sid) => {
@@ -282,6 +309,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       sandbox: demo?.embedded.sandbox,
       univapayBaseUrl: baseUrl,
       demo: demo?.receiver,
+      tokenPublicKeyPem: tokenKeys?.publicKeyPem,
       close: () => (closing ??= cleanUp()),
     };
   } catch (err) {

@@ -77,6 +77,11 @@ export const ConfigSchema = z.object({
   /** YAML merchants file. Required unless in demo mode. */
   MERCHANTS_FILE: z.string().min(1).optional(),
   MAPPINGS_DIR: z.string().min(1).default("./mappings"),
+  /** PEM private key(s) of the token wire protocol, current first (src/token/token-keys.ts). */
+  TOKEN_RSA_PRIVATE_KEYS: z.string().min(1).optional(),
+  /** The token endpoints' limits per minute: per client address, and per merchant (card testing). */
+  TOKEN_RATE_PER_IP_PER_MIN: intFrom(10, 1),
+  TOKEN_RATE_PER_SID_PER_MIN: intFrom(120, 1),
   /** Keys the HMAC that identifies a legacy request (idempotency). Required unless in demo mode. */
   GATEWAY_SECRET: z.string().min(MIN_GATEWAY_SECRET_LENGTH, `at least ${MIN_GATEWAY_SECRET_LENGTH} characters`).optional(),
   /** Demo mode only: where the embedded sandbox keeps its state, so payments survive a restart. */

@@ -53,6 +53,29 @@ export const MerchantFileSchema = z
             /** payment.aspx ptype=1 with raw card data: PCI DSS merchants only. */
             gatewayCardPayments: z.boolean().default(false),
             /**
+             * The card-token script and its endpoints (/API/_Token/…): card data passes through the
+             * gateway, which puts its operator in PCI DSS scope for this merchant (as the old token
+             * service was). Off unless enabled; enabled needs the shop's origins and a fallback
+             * email (UnivaPay card tokens need one; the EC-CUBE plugin sends none).
+             */
+            tokenScript: z
+              .object({
+                enabled: z.boolean().default(false),
+                /** The shop's page origins (scheme://host[:port]); a Referer from elsewhere is refused. */
+                origins: z
+                  .array(
+                    z
+                      .string()
+                      .url()
+                      .transform((u) => new URL(u).origin),
+                  )
+                  .default([]),
+                fallbackEmail: z.string().email().optional(),
+              })
+              .strict()
+              .refine((t) => !t.enabled || (t.origins.length > 0 && t.fallbackEmail !== undefined), "enabled needs origins and fallbackEmail")
+              .optional(),
+            /**
              * Opt-in: this merchant's integration reads rst=0 as "accepted, the result follows by
              * kickback", so an outcome still unknown at the answer deadline is answered rst=0.
              * Without it (the default) such a payment is answered rst=2 and reversed if it went
@@ -77,6 +100,11 @@ export const MerchantFileSchema = z
   })
   .strict();
 
+export interface TokenScriptSettings {
+  readonly origins: readonly string[];
+  readonly fallbackEmail: string;
+}
+
 export interface Merchant {
   readonly sid: string;
   readonly name: string;
@@ -90,6 +118,8 @@ export interface Merchant {
   /** undefined: any source allowed. */
   readonly allowedSources: BlockList | undefined;
   readonly gatewayCardPayments: boolean;
+  /** The card-token script for this merchant; absent: off. */
+  readonly tokenScript?: TokenScriptSettings;
   /** See the merchants file's `acceptsPending` (absent: false). */
   readonly acceptsPending?: boolean;
   /** See the merchants file's `orderGuard` (absent: true). */
@@ -187,6 +217,9 @@ export function parseMerchants(doc: unknown, env: Record<string, string | undefi
       returnUrls: m.returnUrls,
       allowedSources: toBlockList(m.allowedIps),
       gatewayCardPayments: m.gatewayCardPayments,
+      ...(m.tokenScript?.enabled && m.tokenScript.fallbackEmail
+        ? { tokenScript: { origins: m.tokenScript.origins, fallbackEmail: m.tokenScript.fallbackEmail } }
+        : {}),
       acceptsPending: m.acceptsPending,
       orderGuard: m.orderGuard,
       orderField: m.orderField,

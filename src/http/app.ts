@@ -15,6 +15,7 @@ import { adminRoutes } from "./routes/admin-routes";
 import { demoRoutes, type DemoReceiver } from "./routes/demo-routes";
 import { healthRoutes } from "./routes/health-routes";
 import { legacyRoutes } from "./routes/legacy-routes";
+import { tokenRoutes, type TokenRouteDeps } from "./routes/token-routes";
 import { webhookRoutes } from "./routes/webhook-routes";
 
 export interface AppOptions {
@@ -23,6 +24,7 @@ export interface AppOptions {
   readonly logger: Logger;
   readonly maxLegacyBytes: number;
   readonly trustProxy: boolean;
+  readonly token: TokenRouteDeps;
   readonly onWebhookStored: () => void;
   /** A genuine delivery for this merchant arrived. */
   readonly onWebhookAuthenticated: (sid: string) => void;
@@ -50,6 +52,7 @@ export function createApp(opts: AppOptions): Koa {
       onAuthenticated: opts.onWebhookAuthenticated,
     }),
     healthRoutes({ store: deps.store, client: deps.client, merchants: deps.merchants }),
+    tokenRoutes(opts.token),
   ];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return app;

@@ -125,6 +125,15 @@ describe("merchant credentials are checked against UnivaPay at start", () => {
   });
   const env = () => ({ UNIVAPAY_BASE_URL: url, GATEWAY_SECRET: SECRET });
 
+  it("refuses a merchant that enables the token script without TOKEN_RSA_PRIVATE_KEYS, before any side effect", async () => {
+    const shop = sandbox.createStore({ name: "token shop", mode: "test" });
+    const m = { ...merchant("7", "test", shop), tokenScript: { origins: ["https://shop.example.jp"], fallbackEmail: "a@b.jp" } };
+    const { err, dbCreated } = await refusal(env(), [m]);
+    expect(isAppError(err) && err.code).toBe("config_invalid");
+    expect(messages(err)).toContain("TOKEN_RSA_PRIVATE_KEYS: required: merchants 7 enable tokenScript");
+    expect(dbCreated).toBe(false);
+  });
+
   it("refuses a declared mode that the app token contradicts, junk credentials and a wrong store, each with its fix", async () => {
     const live = sandbox.createStore({ name: "live shop", mode: "live" });
     const test = sandbox.createStore({ name: "test shop", mode: "test" });

@@ -33,6 +33,8 @@ export interface HarnessOptions {
   /** The merchant reads rst=0 as accepted (merchants file `acceptsPending`); default false. */
   readonly acceptsPending?: boolean;
   readonly allowedIps?: string[];
+  /** The card-token script for the merchant (default off). */
+  readonly tokenScript?: { origins: string[]; fallbackEmail: string };
   /** The PCI gateway method (card data on payment.aspx); default true. */
   readonly gatewayCardPayments?: boolean;
   readonly env?: Record<string, string>;
@@ -86,6 +88,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     returnUrls: {},
     allowedSources: undefined,
     gatewayCardPayments: opts.gatewayCardPayments ?? true,
+    ...(opts.tokenScript ? { tokenScript: opts.tokenScript } : {}),
     acceptsPending: opts.acceptsPending ?? false,
   };
   if (opts.allowedIps) {

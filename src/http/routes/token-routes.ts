@@ -1,0 +1,110 @@
+/**
+ * The old token service's endpoints on the gateway host (token-js.md §3): GET
+ * /API/_Token/{TokenPayment,MemberPayment,MemberTagPayment}, JSONP. Every answer is JavaScript
+ * calling the page's callback with `{resultCode, tokenObject}` — errors included, with the
+ * script's result codes — except when the callback is not a plain identifier, which gets no
+ * script at all. Card data is never logged: one INFO line per request with the sid, the method
+ * and the result code.
+ */
+import Router from "@koa/router";
+import type { Context } from "koa";
+import type { MerchantRegistry } from "../../config/merchants";
+import type { Logger } from "../../logging/logger";
+import type { UnivapayClient } from "../../univapay/univapay-client";
+import { issueCardToken } from "../../token/issue-card-token";
+import { isCallbackName, openTokenRequest } from "../../token/open-token-request";
+import { checkTokenFields, type TokenMethod } from "../../token/token-fields";
+import type { TokenKeys } from "../../token/token-keys";
+import type { RateLimiter } from "../../token/token-rate-limiter";
+import { TOKEN_SUCCESS, type TokenResultCode } from "../../token/token-result-codes";
+import type { RequestState } from "../middleware/request-id";
+
+export const TOKEN_PATHS: ReadonlyArray<readonly [string, TokenMethod]> = [
+  ["/API/_Token/TokenPayment", "token"],
+  ["/API/_Token/MemberPayment", "member"],
+  ["/API/_Token/MemberTagPayment", "memberTag"],
+];
+
+export interface TokenRouteDeps {
+  readonly merchants: MerchantRegistry;
+  readonly client: UnivapayClient;
+  /** undefined: no key configured, the endpoints answer 904 to everyone. */
+  readonly keys: TokenKeys | undefined;
+  readonly perIp: RateLimiter;
+  readonly perSid: RateLimiter;
+  readonly now: () => Date;
+  readonly logger: Logger;
+}
+
+type TokenAnswer = { resultCode: TokenResultCode | typeof TOKEN_SUCCESS; tokenObject?: { token: string; maskedCardNo: string } };
+
+/** The Referer's origin is one of the shop's, or the browser told us nothing (a no-referrer page). */
+function refererAllowed(referer: string, origins: readonly string[]): boolean {
+  if (referer === "") return true;
+  try {
+    return origins.includes(new URL(referer).origin);
+  } catch {
+    return false;
+  }
+}
+
+async function answer(deps: TokenRouteDeps, method: TokenMethod, ctx: Context): Promise<{ callback: string | null; sid?: string; body: TokenAnswer }> {
+  const fail = (resultCode: TokenResultCode) => ({ resultCode });
+  const query = new URLSearchParams(ctx.querystring);
+  // Before the RSA work: an address that floods us costs one map lookup per request.
+  if (!deps.perIp.take(ctx.request.ip)) return { callback: safeCallback(query), body: fail("903") };
+  if (!deps.keys) return { callback: safeCallback(query), body: fail("904") };
+  const opened = openTokenRequest(method, query, deps.keys.privateKeys);
+  if (!opened.ok) return { callback: opened.callback, ...(opened.sid ? { sid: opened.sid } : {}), body: fail(opened.code) };
+  const { sid, callback } = opened;
+  const merchant = deps.merchants.get(sid);
+  const settings = merchant?.tokenScript;
+  // Unknown, unverified and not enabled look the same from outside.
+  if (!merchant || !settings || deps.merchants.status(sid).state !== "verified") return { callback, sid, body: fail("904") };
+  if (!deps.perSid.take(sid)) return { callback, sid, body: fail("903") };
+  if (!refererAllowed(ctx.get("Referer"), settings.origins)) return { callback, sid, body: fail("902") };
+  const checked = checkTokenFields(method, opened.fields, deps.now());
+  if (!checked.ok) return { callback, sid, body: fail(checked.code) };
+  const state = ctx.state as RequestState;
+  const issued = await issueCardToken(deps.client, merchant, settings.fallbackEmail, {
+    method,
+    card: checked.card,
+    member: checked.member,
+    requestId: state.requestId,
+  });
+  if (!issued.ok) return { callback, sid, body: fail(issued.code) };
+  return { callback, sid, body: { resultCode: TOKEN_SUCCESS, tokenObject: { token: issued.token, maskedCardNo: issued.maskedCardNo } } };
+}
+
+function safeCallback(query: URLSearchParams): string | null {
+  const c = query.get("callback") ?? "";
+  return isCallbackName(c) ? c : null;
+}
+
+export function tokenRoutes(deps: TokenRouteDeps): Router {
+  const router = new Router();
+  for (const [path, method] of TOKEN_PATHS) {
+    router.get(path, async (ctx) => {
+      const state = ctx.state as RequestState;
+      let out: Awaited<ReturnType<typeof answer>>;
+      try {
+        out = await answer(deps, method, ctx);
+      } catch (err) {
+        state.log.error({ err, method }, "token request failed unexpectedly");
+        out = { callback: safeCallback(new URLSearchParams(ctx.querystring)), body: { resultCode: "900" } };
+      }
+      state.log.info({ sid: out.sid, method, resultCode: out.body.resultCode }, "token request");
+      ctx.set("Cache-Control", "no-store");
+      ctx.set("X-Content-Type-Options", "nosniff");
+      if (out.callback === null) {
+        ctx.status = 400;
+        ctx.type = "text/plain; charset=utf-8";
+        ctx.body = "callback must be a plain JavaScript identifier\n";
+        return;
+      }
+      ctx.type = "application/javascript; charset=utf-8";
+      ctx.body = `${out.callback}(${JSON.stringify(out.body)});\n`;
+    });
+  }
+  return router;
+}
