@@ -38,6 +38,15 @@ export default tseslint.config(
     },
   },
   {
+    // The token script runs in shoppers' browsers: browser globals, ES2020 (BigInt), no modules.
+    files: ["assets/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      ecmaVersion: 2020,
+      globals: { window: "readonly", document: "readonly", location: "readonly", crypto: "readonly", btoa: "readonly", BigInt: "readonly" },
+    },
+  },
+  {
     files: ["**/*.cjs", "jest.config.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

@@ -7,6 +7,8 @@
  *   register-webhook  register the gateway's webhook on a merchant's UnivaPay store
  *   add-member        map an upcmemberid to a test card (test-mode merchants only)
  *   reversals         payments answered failure while UnivaPay's outcome was unknown, and their reversal
+ *   token-public-key  the card-token protocol's current public key (for self-hosted copies of the old script)
+ *   token-new-key     a new private key for TOKEN_RSA_PRIVATE_KEYS
  */
 import { parseArgs } from "node:util";
 import { addMemberCommand } from "../src/cli/add-member-command";
@@ -14,6 +16,7 @@ import { renderCliError, UsageError } from "../src/cli/cli-error";
 import { registerWebhookCommand } from "../src/cli/register-webhook-command";
 import { reversalsCommand } from "../src/cli/reversals-command";
 import { sandboxMerchantCommand } from "../src/cli/sandbox-merchant-command";
+import { tokenNewKeyCommand, tokenPublicKeyCommand } from "../src/cli/token-key-commands";
 import { ConfigSchema, loadConfig } from "../src/config/config";
 import pino from "pino";
 import { AppError } from "../src/errors/app-error";
@@ -41,7 +44,7 @@ const OPTIONS = {
 /** Quiet by default (warn); LOG_LEVEL, when set, is checked like the gateway's. */
 const LogLevel = ConfigSchema.shape.LOG_LEVEL.unwrap();
 
-const COMMANDS = "sandbox-merchant | register-webhook | add-member | reversals";
+const COMMANDS = "sandbox-merchant | register-webhook | add-member | reversals | token-public-key | token-new-key";
 
 function config() {
   try {
@@ -92,6 +95,10 @@ async function main(argv: string[]): Promise<void> {
       );
     case "reversals":
       return reversalsCommand(config(), logger(), { limit: v.limit }, out);
+    case "token-public-key":
+      return tokenPublicKeyCommand(config(), out);
+    case "token-new-key":
+      return tokenNewKeyCommand(out);
     default:
       throw new UsageError(`npm run ops -- <${COMMANDS}> [options]${command ? ` (unknown command ${command})` : ""}`);
   }

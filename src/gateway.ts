@@ -34,6 +34,7 @@ import type { Store } from "./store/store-types";
 import type { TransitionKind } from "./transitions/transition-kind";
 import { createRateLimiter } from "./token/token-rate-limiter";
 import { generateTokenKeys, parseTokenKeys, type TokenKeys } from "./token/token-keys";
+import { renderTokenScript } from "./token/token-script";
 import { createWebhookProcessor, type WebhookProcessor } from "./webhooks/webhook-processor";
 
 export interface GatewayOptions {
@@ -214,6 +215,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
         merchants: registry,
         client,
         keys: tokenKeys,
+        script: tokenKeys && renderTokenScript(tokenKeys, config.PUBLIC_URL),
         perIp: createRateLimiter(config.TOKEN_RATE_PER_IP_PER_MIN, () => now().getTime()),
         perSid: createRateLimiter(config.TOKEN_RATE_PER_SID_PER_MIN, () => now().getTime()),
         now,

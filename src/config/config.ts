@@ -77,6 +77,9 @@ export const ConfigSchema = z.object({
   /** YAML merchants file. Required unless in demo mode. */
   MERCHANTS_FILE: z.string().min(1).optional(),
   MAPPINGS_DIR: z.string().min(1).default("./mappings"),
+  /** The gateway's public address (https://gw.ccps.jp) written into the served token script; unset:
+   *  the script calls the host it was loaded from. */
+  PUBLIC_URL: z.string().url().optional(),
   /** PEM private key(s) of the token wire protocol, current first (src/token/token-keys.ts). */
   TOKEN_RSA_PRIVATE_KEYS: z.string().min(1).optional(),
   /** The token endpoints' limits per minute: per client address, and per merchant (card testing). */

@@ -117,4 +117,17 @@ describe("npm run ops: a merchants file against the sandbox", () => {
     expect(noSandbox.code).toBe(1);
     expect(noSandbox.stderr).toMatch(/^error: no sandbox answers at http:\/\/127\.0\.0\.1:1 .*npm run sandbox/);
   });
+
+  it("makes a token key, prints its public key for self-hosted scripts, and says when none is set", async () => {
+    const env = { ...envFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}` };
+    const made = await ops(["token-new-key"], env);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+-----END PRIVATE KEY-----\n$/);
+    const shown = await ops(["token-public-key"], { ...env, TOKEN_RSA_PRIVATE_KEYS: made.stdout.replace(/\n/g, "\\n") });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+-----END PUBLIC KEY-----\nmodulus \(hex\): [0-9a-f]{512}\nexponent \(hex\): 010001\n$/);
+    expect(shown.stdout).not.toContain("PRIVATE");
+    const none = await ops(["token-public-key"], env);
+    expect([none.code, none.stderr]).toEqual([1, "error: TOKEN_RSA_PRIVATE_KEYS is not set (npm run ops -- token-new-key makes one)\n"]);
+  });
 });

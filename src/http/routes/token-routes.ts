@@ -15,6 +15,7 @@ import { issueCardToken } from "../../token/issue-card-token";
 import { isCallbackName, openTokenRequest } from "../../token/open-token-request";
 import { checkTokenFields, type TokenMethod } from "../../token/token-fields";
 import type { TokenKeys } from "../../token/token-keys";
+import { TOKEN_SCRIPT_FILE, type TokenScript } from "../../token/token-script";
 import type { RateLimiter } from "../../token/token-rate-limiter";
 import { TOKEN_SUCCESS, type TokenResultCode } from "../../token/token-result-codes";
 import type { RequestState } from "../middleware/request-id";
@@ -30,6 +31,8 @@ export interface TokenRouteDeps {
   readonly client: UnivapayClient;
   /** undefined: no key configured, the endpoints answer 904 to everyone. */
   readonly keys: TokenKeys | undefined;
+  /** The rendered drop-in script; undefined with no key (404). */
+  readonly script: TokenScript | undefined;
   readonly perIp: RateLimiter;
   readonly perSid: RateLimiter;
   readonly now: () => Date;
@@ -81,8 +84,29 @@ function safeCallback(query: URLSearchParams): string | null {
   return isCallbackName(c) ? c : null;
 }
 
+/** Short: a key rotation reaches open checkout pages within minutes; ETag keeps reloads cheap. */
+const SCRIPT_MAX_AGE_S = 300;
+
 export function tokenRoutes(deps: TokenRouteDeps): Router {
   const router = new Router();
+  router.get(`/${TOKEN_SCRIPT_FILE}`, (ctx) => {
+    const script = deps.script;
+    ctx.set("X-Content-Type-Options", "nosniff");
+    if (!script) {
+      ctx.status = 404;
+      ctx.type = "application/javascript; charset=utf-8";
+      ctx.body = "/* the card-token script is not enabled on this gateway */\n";
+      return;
+    }
+    ctx.set("Cache-Control", `public, max-age=${SCRIPT_MAX_AGE_S}`);
+    ctx.set("ETag", script.etag);
+    ctx.type = "application/javascript; charset=utf-8";
+    if (ctx.get("If-None-Match") === script.etag) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.body = script.body;
+  });
   for (const [path, method] of TOKEN_PATHS) {
     router.get(path, async (ctx) => {
       const state = ctx.state as RequestState;
