@@ -158,11 +158,8 @@
           }, TIMEOUT_MS);
           function finish(result) {
             clearTimeout(timer);
-            try {
-              delete global[name];
-            } catch (e) {
-              global[name] = undefined;
-            }
+            // A late answer (after the timeout) must find a function, not throw in the page.
+            global[name] = function () {};
             if (el.parentNode) el.parentNode.removeChild(el);
             resolve(result);
           }
@@ -195,7 +192,12 @@
     if (params === null || typeof params !== "object") return deliver(callback, { resultCode: 701 });
     var code = checkShop(shop) || checkCard(params, new Date()) || (kind === "token" ? 0 : checkMember(params, kind === "tag"));
     if (code) return deliver(callback, { resultCode: code });
-    if (!global.crypto || !crypto.subtle || typeof BigInt !== "function") return deliver(callback, { resultCode: 900 });
+    if (!global.crypto || !crypto.subtle || typeof BigInt !== "function") {
+      // Web Crypto exists on https pages only (and localhost): a checkout page on plain http cannot
+      // encrypt the card, so nothing is sent.
+      if (global.console) console.warn("UpcTokenPaymentMini: this page is not a secure context (https); card data was not sent");
+      return deliver(callback, { resultCode: 900 });
+    }
     var card = [str(params.cardno).replace(/\s/g, ""), str(params.expire), str(params.securitycode), str(params.holderfirstname), str(params.holderlastname)];
     var member = [str(params.memberid), str(params.membercode), str(params.email), str(params.phonenumber)];
     var fields = kind === "token" ? card : kind === "member" ? card.concat(member) : card.concat(member, [str(params.tagname)]);

@@ -57,8 +57,8 @@ export async function issueCardToken(
   req: { method: TokenMethod; card: TokenCard; member: TokenMember; requestId: string },
 ): Promise<IssuedToken> {
   try {
-    // Keyed by the request (its random IV makes each browser call unique): a retry of our own
-    // POST is a replay, a second click of the shopper a second token, which moves no money.
+    // Keyed by the envelope (requestId): a retry of our own POST, or the same envelope sent
+    // again, is UnivaPay's replay of the same token; a second click of the shopper is a new one.
     const token = await client.createTransactionToken(
       merchant.credentials,
       bodyOf(merchant, req.method, req.card, req.member, fallbackEmail),
@@ -68,7 +68,10 @@ export async function issueCardToken(
   } catch (err) {
     if (!isAppError(err)) throw err;
     if (err.code !== "univapay_rejected") return { ok: false, code: "906" };
-    const field = err.opts.upstream?.fields?.find((f) => FIELD_CODES[f.field] !== undefined)?.field;
+    const up = err.opts.upstream;
+    // The merchant's credentials or setup, not the shopper's card.
+    if (up?.httpStatus === 401 || up?.httpStatus === 403 || up?.httpStatus === 404) return { ok: false, code: "904" };
+    const field = up?.fields?.find((f) => FIELD_CODES[f.field] !== undefined)?.field;
     return { ok: false, code: field ? (FIELD_CODES[field] as TokenResultCode) : "905" };
   }
 }

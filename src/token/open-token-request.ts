@@ -1,8 +1,9 @@
 /**
  * A token endpoint's query (token-js.md §3: key, callback, publicKey = the sid, encrypted, seal,
  * version) → the card fields, or the result code to answer. Every way the envelope can be wrong
- * — seal, RSA, IV/salt, AES, field count — is the same 901, decided after the same work, so the
- * answer tells an attacker nothing about which step failed (no padding oracle). Several private
+ * — seal, RSA, IV/salt, AES, field count — is the same 901, and the RSA step runs whether or not
+ * the seal holds, so the answer tells an attacker nothing about which step failed (no padding
+ * oracle; a mauled key never decodes to the IV/salt format, so the AES step adds no signal). Several private
  * keys are tried in turn, so a key rotation does not break pages that still carry the old public
  * key. Pure apart from the RSA operation.
  */
@@ -45,7 +46,7 @@ export function openTokenRequest(method: TokenMethod, query: URLSearchParams, ke
   const unreadable = { ok: false, code: "901", sid, callback } as const;
   if (query.get("version") !== "1" || key.length > MAX_PARAM || encrypted.length > MAX_PARAM) return unreadable;
   const sealOk = sealMatches(sealOf(sid, key, encrypted, rawCallback), seal);
-  // Decrypted even when the seal is wrong: the same work whatever failed.
+  // Decrypted even when the seal is wrong: the seal says nothing about the RSA step's result.
   const wrapped = Buffer.from(key, "base64");
   let material: { iv: Buffer; salt: Buffer } | null = null;
   for (const k of keys) {

@@ -83,6 +83,14 @@ describe("token endpoints (/API/_Token/…)", () => {
     expect(field(paid, "ec")).toMatch(/^ER000T52G/);
   });
 
+  it("the same envelope sent again is answered with the same token, never a second one", async () => {
+    const q = tokenQuery({ publicKeyPem: h.gateway.tokenPublicKeyPem as string, sid: h.sid, fields: MEMBER });
+    const first = jsonpResult((await call("MemberPayment", q)).data as string);
+    const again = jsonpResult((await call("MemberPayment", q, { Referer: `${SHOP}/shopping/payment`, "x-request-id": "another-id" })).data as string);
+    expect(first["resultCode"]).toBe("000");
+    expect(again).toEqual(first);
+  });
+
   it("getToken → a one-time token; getMemberTag keeps the tag name", async () => {
     const one = await result("TokenPayment", CARD);
     expect(one.resultCode).toBe("000");
@@ -123,10 +131,14 @@ describe("token endpoints (/API/_Token/…)", () => {
     expect(jsonpResult((await call("TokenPayment", q)).data as string)).toEqual({ resultCode: "901" });
     expect((await result("TokenPayment", CARD, { publicKeyPem: keyPair(1024).publicPem })).resultCode).toBe("901");
     expect((await result("MemberPayment", CARD)).resultCode).toBe("901");
-    // The sid inside the seal is the one checked: changing it breaks the seal.
+    // The seal covers the callback: another name is another request.
+    const renamed = tokenQuery({ publicKeyPem: h.gateway.tokenPublicKeyPem as string, sid: h.sid, fields: CARD });
+    renamed.set("callback", "otherCallback");
+    expect(jsonpResult((await call("TokenPayment", renamed)).data as string, "otherCallback")).toEqual({ resultCode: "901" });
+    // Another shop's sid is that shop's request: checked (904 here, unknown) before any decryption.
     const moved = tokenQuery({ publicKeyPem: h.gateway.tokenPublicKeyPem as string, sid: h.sid, fields: CARD });
     moved.set("publicKey", "999999");
-    expect(jsonpResult((await call("TokenPayment", moved)).data as string)).toEqual({ resultCode: "901" });
+    expect(jsonpResult((await call("TokenPayment", moved)).data as string)).toEqual({ resultCode: "904" });
   });
 
   it("a callback that is not a plain identifier gets no script", async () => {
@@ -139,8 +151,8 @@ describe("token endpoints (/API/_Token/…)", () => {
 
   it("a page of another site is refused 902; an unknown shop 904; sid format 301/302", async () => {
     expect((await result("MemberPayment", MEMBER, { headers: { Referer: "https://evil.example/pay" } })).resultCode).toBe("902");
-    // No Referer at all (a no-referrer page): the browser told us nothing, so nothing is refused.
-    expect((await result("MemberPayment", MEMBER, { headers: {} })).resultCode).toBe("000");
+    // No Referer at all (a no-referrer page, or a script outside a browser): refused too.
+    expect((await result("MemberPayment", MEMBER, { headers: {} })).resultCode).toBe("902");
     expect((await result("MemberPayment", MEMBER, { sid: "123456" })).resultCode).toBe("904");
     expect((await result("MemberPayment", MEMBER, { sid: "12345" })).resultCode).toBe("302");
     expect((await result("MemberPayment", MEMBER, { sid: "12a456" })).resultCode).toBe("301");

@@ -7,6 +7,7 @@
  * and the result code.
  */
 import Router from "@koa/router";
+import { createHash } from "node:crypto";
 import type { Context } from "koa";
 import type { MerchantRegistry } from "../../config/merchants";
 import type { Logger } from "../../logging/logger";
@@ -16,7 +17,7 @@ import { isCallbackName, openTokenRequest } from "../../token/open-token-request
 import { checkTokenFields, type TokenMethod } from "../../token/token-fields";
 import type { TokenKeys } from "../../token/token-keys";
 import { TOKEN_SCRIPT_FILE, type TokenScript } from "../../token/token-script";
-import type { RateLimiter } from "../../token/token-rate-limiter";
+import { addressKey, type RateLimiter } from "../../token/token-rate-limiter";
 import { TOKEN_SUCCESS, type TokenResultCode } from "../../token/token-result-codes";
 import type { RequestState } from "../middleware/request-id";
 
@@ -41,9 +42,11 @@ export interface TokenRouteDeps {
 
 type TokenAnswer = { resultCode: TokenResultCode | typeof TOKEN_SUCCESS; tokenObject?: { token: string; maskedCardNo: string } };
 
-/** The Referer's origin is one of the shop's, or the browser told us nothing (a no-referrer page). */
+/** The Referer's origin is one of the shop's. Browsers send at least the origin on a cross-site
+ *  script load by default; a page that sends none (`no-referrer`) is refused too, or any site could
+ *  use a shop's sid by hiding its own origin. (Not a defence against anything but browsers.) */
 function refererAllowed(referer: string, origins: readonly string[]): boolean {
-  if (referer === "") return true;
+  if (referer === "") return false;
   try {
     return origins.includes(new URL(referer).origin);
   } catch {
@@ -54,26 +57,37 @@ function refererAllowed(referer: string, origins: readonly string[]): boolean {
 async function answer(deps: TokenRouteDeps, method: TokenMethod, ctx: Context): Promise<{ callback: string | null; sid?: string; body: TokenAnswer }> {
   const fail = (resultCode: TokenResultCode) => ({ resultCode });
   const query = new URLSearchParams(ctx.querystring);
+  const early = safeCallback(query);
   // Before the RSA work: an address that floods us costs one map lookup per request.
-  if (!deps.perIp.take(ctx.request.ip)) return { callback: safeCallback(query), body: fail("903") };
-  if (!deps.keys) return { callback: safeCallback(query), body: fail("904") };
+  if (!deps.perIp.take(addressKey(ctx.request.ip))) return { callback: early, body: fail("903") };
+  if (!deps.keys) return { callback: early, body: fail("904") };
+  // The shop and the page's origin are checked before any decryption, and a page of another site
+  // spends none of the shop's budget. (The sid is checked again inside the seal.)
+  const claimed = query.get("publicKey") ?? "";
+  const merchant = /^\d{6}$/.test(claimed) ? deps.merchants.get(claimed) : undefined;
+  const settings = merchant?.tokenScript;
+  if (early !== null && /^\d{6}$/.test(claimed)) {
+    // Unknown, unverified and not enabled look the same from outside.
+    if (!merchant || !settings || deps.merchants.status(claimed).state !== "verified") return { callback: early, sid: claimed, body: fail("904") };
+    if (!refererAllowed(ctx.get("Referer"), settings.origins)) return { callback: early, sid: claimed, body: fail("902") };
+    if (!deps.perSid.take(claimed)) return { callback: early, sid: claimed, body: fail("903") };
+  }
   const opened = openTokenRequest(method, query, deps.keys.privateKeys);
   if (!opened.ok) return { callback: opened.callback, ...(opened.sid ? { sid: opened.sid } : {}), body: fail(opened.code) };
   const { sid, callback } = opened;
-  const merchant = deps.merchants.get(sid);
-  const settings = merchant?.tokenScript;
-  // Unknown, unverified and not enabled look the same from outside.
-  if (!merchant || !settings || deps.merchants.status(sid).state !== "verified") return { callback, sid, body: fail("904") };
-  if (!deps.perSid.take(sid)) return { callback, sid, body: fail("903") };
-  if (!refererAllowed(ctx.get("Referer"), settings.origins)) return { callback, sid, body: fail("902") };
+  if (!merchant || !settings) return { callback, sid, body: fail("904") };
   const checked = checkTokenFields(method, opened.fields, deps.now());
   if (!checked.ok) return { callback, sid, body: fail(checked.code) };
-  const state = ctx.state as RequestState;
+  // Keyed by the envelope (its random IV and salt make each browser call unique): the same
+  // envelope sent again is UnivaPay's replay of the same token, never a second one.
+  const envelope = createHash("sha256")
+    .update(query.get("key") ?? "")
+    .digest("hex");
   const issued = await issueCardToken(deps.client, merchant, settings.fallbackEmail, {
     method,
     card: checked.card,
     member: checked.member,
-    requestId: state.requestId,
+    requestId: envelope,
   });
   if (!issued.ok) return { callback, sid, body: fail(issued.code) };
   return { callback, sid, body: { resultCode: TOKEN_SUCCESS, tokenObject: { token: issued.token, maskedCardNo: issued.maskedCardNo } } };
