@@ -6,8 +6,14 @@
 import type { CompiledRecurring } from "../mapping/mapping-table";
 import { billingCycle } from "./billing-cycle";
 import { civilDate, type CivilDate } from "./civil-date";
-import type { DriftNote } from "./plan-recurring";
 import type { RecurringInput } from "./read-recurring-params";
+
+export interface DriftNote {
+  /** snake_case: charge_time, resume, retry_count, retry_interval, day_clamped, dates. */
+  readonly code: string;
+  /** One English sentence with the concrete values. */
+  readonly message: string;
+}
 import type { RecurringSchedule } from "./schedule-recurring";
 
 export interface DriftFacts {

@@ -9,16 +9,11 @@ import type { ParamSource } from "../mapping/param-source";
 import type { UnivapayPeriod } from "../mapping/recurring-schema";
 import { billingCycle } from "./billing-cycle";
 import { civilDate } from "./civil-date";
-import { driftNotes } from "./drift-notes";
+import { driftNotes, type DriftNote } from "./drift-notes";
 import { readRecurringParams, type RecurringInput } from "./read-recurring-params";
 import { scheduleRecurring } from "./schedule-recurring";
 
-export interface DriftNote {
-  /** snake_case: charge_time, resume, retry_count, retry_interval, day_clamped, dates. */
-  readonly code: string;
-  /** One English sentence with the concrete values. */
-  readonly message: string;
-}
+export type { DriftNote } from "./drift-notes";
 
 type ScheduleSettings = {
   readonly zone_id: "Asia/Tokyo";
