@@ -16,9 +16,8 @@ import { CreateChargeBodySchema, CreateTokenBodySchema, type Charge, type Create
 import { reverseCharge } from "./reverse-charge";
 import { transitionResult } from "../transition-result";
 import { chargeFromEvent, fetchCharge } from "./fetch-charge";
-import { createFresh } from "./order-guard";
 import { memberToken } from "./member-token";
-import { storedCreation } from "./stored-creation";
+import { createCreation, orderKeyOf, refuseUnlessRepeat, storedCreation } from "./open-creation";
 import { isRecurringRequest } from "../../recurring/plan-recurring";
 import { idempotencySeed } from "../idempotency-seed";
 import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
@@ -77,47 +76,20 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
     // A repeat of a request already made is answered from what is stored, not refused: its card
     // may have expired or its member gone since, but the money moved. (Looked up only here, so a
     // new payment costs no extra query.)
-    const repeat = await storedCreation(ctx, merchant, [req.requestKey, ...req.priorKeys]);
-    if (repeat && repeat.transition.state !== "requested") return { ok: true, opened: { ...repeat, plan: NO_PLAN } };
-    return { ok: false, failures };
+    return refuseUnlessRepeat(ctx, req, failures, NO_PLAN);
   }
   // Written by the version before HMAC keys: the same request, resumed under its own key.
   const repeat = req.priorKeys.length > 0 ? await storedCreation(ctx, merchant, req.priorKeys) : undefined;
 
   const made: Subject & { created?: boolean; refusedFor?: string } =
     repeat ??
-    (await createFresh(
-      ctx,
-      merchant,
-      {
-        sid: merchant.sid,
-        requestKey: req.requestKey,
-        chargeId: null,
-        tokenId,
-        job: op.job,
-        svid: req.svid,
-        amount: mapped.value.body.amount,
-        total: mapped.value.total,
-        sod: form.get("sod") ?? null,
-        orderKey: form.get(merchant.orderField ?? "sod") || null,
-        state: "requested",
-        echo: req.echo,
-        charset: form.charset,
-        mode: merchant.mode,
-      },
-      {
-        sid: merchant.sid,
-        kind: "charge",
-        job: op.job,
-        requestKey: null,
-        resource: null,
-        univapayId: null,
-        state: "requested",
-        univapayStatus: null,
-        errorCode: null,
-        echo: "",
-      },
-    ));
+    (await createCreation(ctx, req, {
+      kind: "charge",
+      tokenId,
+      amount: mapped.value.body.amount,
+      total: mapped.value.total,
+      orderKey: orderKeyOf(req),
+    }));
   if (made.created !== true) {
     // A replay. Its payment refunded or voided since by a CANCEL: the first answer no longer says
     // what happened to the money, and this request moved none. Refused as a duplicate, with the pid.

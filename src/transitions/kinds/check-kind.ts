@@ -19,8 +19,7 @@ import type { LegacyRequest } from "../legacy-request";
 import { transitionResult } from "../transition-result";
 import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
 import { memberToken } from "./member-token";
-import { createFresh } from "./order-guard";
-import { storedCreation } from "./stored-creation";
+import { createCreation, refuseUnlessRepeat } from "./open-creation";
 
 /** The token checked, with the error code of its CVV authorisation's charge when that failed. */
 export interface CheckedToken {
@@ -67,46 +66,17 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
   } else {
     tokenId = await memberToken(ctx, req, failures);
   }
-  if (failures.length > 0) {
-    const repeat = await storedCreation(ctx, merchant, [req.requestKey, ...req.priorKeys]);
-    if (repeat && repeat.transition.state !== "requested") return { ok: true, opened: { ...repeat, plan: NO_PLAN } };
-    return { ok: false, failures };
-  }
-  const made = await createFresh(
-    ctx,
-    merchant,
-    {
-      sid: merchant.sid,
-      requestKey: req.requestKey,
-      chargeId: null,
-      tokenId,
-      job: op.job,
-      svid: req.svid,
-      // Nothing is charged to the merchant's customer: ta=0 (UnivaPay's 1-yen auth is its own).
-      amount: 0,
-      total: 0,
-      sod: form.get("sod") ?? null,
-      // A check holds no order's money: the order guard does not count it.
-      orderKey: null,
-      recurring: null,
-      state: "requested",
-      echo: req.echo,
-      charset: form.charset,
-      mode: merchant.mode,
-    },
-    {
-      sid: merchant.sid,
-      kind: op.action === CARD_ACTION ? "cardCheck" : "check",
-      job: op.job,
-      requestKey: null,
-      resource: null,
-      univapayId: null,
-      state: "requested",
-      univapayStatus: null,
-      errorCode: null,
-      echo: "",
-    },
-  );
+  if (failures.length > 0) return refuseUnlessRepeat(ctx, req, failures, NO_PLAN);
+  const made = await createCreation(ctx, req, {
+    kind: op.action === CARD_ACTION ? "cardCheck" : "check",
+    tokenId,
+    // Nothing is charged to the merchant's customer: ta=0 (UnivaPay's 1-yen auth is its own).
+    amount: 0,
+    total: 0,
+    // A check holds no order's money: the order guard does not count it.
+    orderKey: null,
+    recurring: null,
+  });
   return { ok: true, opened: { ...made, plan: made.created ? { tokenBody } : { tokenBody: made.payment.tokenId ? null : tokenBody } } };
 }
 

@@ -21,8 +21,7 @@ import { idempotencySeed } from "../idempotency-seed";
 import { transitionResult } from "../transition-result";
 import type { KindContext, OpenResult, Opened, Reversal, Subject, TransitionKind, Verdict } from "../transition-kind";
 import { memberToken } from "./member-token";
-import { storedCreation } from "./stored-creation";
-import { createFresh } from "./order-guard";
+import { createCreation, orderKeyOf, refuseUnlessRepeat } from "./open-creation";
 import { reverseCharge } from "./reverse-charge";
 
 /** The subscription with its first charge (undefined until UnivaPay has made it). */
@@ -75,7 +74,7 @@ function installmentCount(table: MappingTable, form: ParamSource, failures: Lega
 
 async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<SubscriptionPlan>> {
   const { table } = ctx;
-  const { merchant, form, op } = req;
+  const { form, op } = req;
   const failures: LegacyFailure[] = [];
   if (op.paymentType !== undefined && op.paymentType !== PAYMENT_TYPE)
     failures.push(legacyFailure(table, "svid_unsupported", `payment type ${op.paymentType} is not charged here`, "svid"));
@@ -90,43 +89,16 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Su
   if (!installments && form.get("sc") && form.get("sc") !== "1")
     failures.push(legacyFailure(table, "installments_not_supported", "installments cannot be combined with auto-billing", "sc"));
   if (failures.length > 0 || !mapped.ok || (recurring && !recurring.ok)) {
-    const repeat = await storedCreation(ctx, merchant, [req.requestKey, ...req.priorKeys]);
-    if (repeat && repeat.transition.state !== "requested") return { ok: true, opened: { ...repeat, plan: NO_PLAN } };
-    return { ok: false, failures };
+    return refuseUnlessRepeat(ctx, req, failures, NO_PLAN);
   }
-  const made = await createFresh(
-    ctx,
-    merchant,
-    {
-      sid: merchant.sid,
-      requestKey: req.requestKey,
-      chargeId: null,
-      tokenId,
-      job: op.job,
-      svid: req.svid,
-      amount: mapped.value.body.amount,
-      total: mapped.value.total,
-      sod: form.get("sod") ?? null,
-      orderKey: form.get(merchant.orderField ?? "sod") || null,
-      recurring: null,
-      state: "requested",
-      echo: req.echo,
-      charset: form.charset,
-      mode: merchant.mode,
-    },
-    {
-      sid: merchant.sid,
-      kind: "subscription",
-      job: op.job,
-      requestKey: null,
-      resource: null,
-      univapayId: null,
-      state: "requested",
-      univapayStatus: null,
-      errorCode: null,
-      echo: "",
-    },
-  );
+  const made = await createCreation(ctx, req, {
+    kind: "subscription",
+    tokenId,
+    amount: mapped.value.body.amount,
+    total: mapped.value.total,
+    orderKey: orderKeyOf(req),
+    recurring: null,
+  });
   if (!made.created && (made.payment.state === "refunded" || made.payment.state === "canceled")) {
     return {
       ok: false,
