@@ -24,7 +24,7 @@ export interface SandboxMerchantArgs {
 
 const SANDBOX_TIMEOUT_MS = 5_000;
 
-const CredsSchema = z.object({ storeId: z.string(), appToken: z.string(), secret: z.string() });
+const CredsSchema = z.object({ storeId: z.string(), appToken: z.string(), secret: z.string(), linkFormId: z.string() });
 
 async function createSandboxStore(sandbox: string, name: string, mode: "test" | "live"): Promise<z.infer<typeof CredsSchema>> {
   let res: Response;
@@ -113,5 +113,7 @@ export async function sandboxMerchantCommand(args: SandboxMerchantArgs, env: Nod
     [v("SECRET"), creds.secret],
     [v("WEBHOOK_TOKEN"), randomBytes(24).toString("base64url")],
   ]);
-  out(`merchant ${sid} (${mode}) added to ${merchantsFile}; its secrets to ${envFile} (sandbox store ${creds.storeId} at ${sandbox})`);
+  out(
+    `merchant ${sid} (${mode}) added to ${merchantsFile}; its secrets to ${envFile} (sandbox store ${creds.storeId} at ${sandbox}, link form ${sandbox}/forms/${creds.linkFormId})`,
+  );
 }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
     logger.info("sandbox state kept in memory only (SANDBOX_STATE_FILE is empty)");
   }
   const { url } = await sandbox.listen(env.SANDBOX_PORT, "127.0.0.1");
-  process.stdout.write(`${JSON.stringify({ endpoint: url, appToken: sandbox.demo.appToken, secret: sandbox.demo.secret, storeId: sandbox.demo.storeId })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ endpoint: url, appToken: sandbox.demo.appToken, secret: sandbox.demo.secret, storeId: sandbox.demo.storeId, linkFormId: sandbox.demo.linkFormId })}\n`,
+  );
   logger.info({ endpoint: url }, "sandbox listening");
   const stop = (signal: string): void => {
     logger.info({ signal }, "sandbox stopping");

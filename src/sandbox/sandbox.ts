@@ -1,9 +1,10 @@
 /**
  * UnivaPay API sandbox: a stand-alone, faithful simulator of the new REST API for card payments
  * (tokens, charges, captures, cancels, refunds, subscriptions, webhooks, limits, idempotency, test cards) with a
- * controllable clock and fault injection. It must never import gateway code: like the real API it
- * knows nothing about its clients. With `stateFile` its whole state survives restarts
- * (src/sandbox/persistence); without it nothing touches the disk.
+ * controllable clock and fault injection, plus UnivaPay's hosted link form (`/forms/{id}`,
+ * src/sandbox/link-form). It must never import gateway code: like the real API it knows nothing
+ * about its clients. With `stateFile` its whole state survives restarts (src/sandbox/persistence);
+ * without it nothing touches the disk.
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter, setMaxListeners } from "node:events";
@@ -17,6 +18,7 @@ import { createApp } from "./http/create-app";
 import type { SandboxDeps } from "./http/context";
 import { IdempotencyStore } from "./idempotency";
 import { newId } from "./ids";
+import { createLinkFormMiddleware } from "./link-form/link-form-routes";
 import { openStateFile, type OpenedStateFile } from "./persistence/open-state-file";
 import { restoreState } from "./persistence/restore-state";
 import type { StatePersister } from "./persistence/state-persister";
@@ -167,6 +169,7 @@ function buildSandbox(opts: SandboxOptions, log: Logger, file: OpenedStateFile |
   const plugins = [...(opts.subscriptions === false ? [] : [createSubscriptionPlugin({ retryCount: opts.subscriptionRetryCount })]), ...(opts.plugins ?? [])];
   const app = createApp(deps, {
     admin: createAdminRoutes(deps, createStore),
+    linkForm: createLinkFormMiddleware(deps),
     api: [
       createInfoRoutes,
       createCustomerRoutes,

@@ -1,9 +1,10 @@
 /**
- * Builds the sandbox's Koa app. Order matters and mirrors a real API front: admin routes (outside
- * the API) → error rendering → fault injection → rate limits (headers on every answer, 429 before
- * anything else) → body → authentication → idempotency → routes → 404 for unknown paths.
+ * Builds the sandbox's Koa app. Order matters and mirrors a real API front: admin routes and the
+ * link form's HTML pages (outside the API; /forms renders its own errors) → error rendering →
+ * fault injection → rate limits (headers on every answer, 429 before anything else) → body →
+ * authentication → idempotency → routes → 404 for unknown paths.
  */
-import Koa from "koa";
+import Koa, { type Middleware } from "koa";
 import type { Router } from "@koa/router";
 import { notFound } from "../errors";
 import { authMiddleware } from "./auth-middleware";
@@ -17,6 +18,8 @@ import { renderThrown } from "./respond";
 export interface AppParts {
   readonly admin: Router<RequestState>;
   readonly api: readonly Router<RequestState>[];
+  /** Everything under /forms (link-form-routes.ts); it answers every such path itself. */
+  readonly linkForm: Middleware<RequestState>;
 }
 
 export function createApp(deps: SandboxDeps, parts: AppParts): Koa<RequestState> {
@@ -37,6 +40,7 @@ export function createApp(deps: SandboxDeps, parts: AppParts): Koa<RequestState>
     await next();
   });
   app.use(parts.admin.routes());
+  app.use(parts.linkForm);
   app.use(async (ctx, next) => {
     // An unmatched /_sandbox path must not fall into the API chain (and its auth).
     if (isAdmin(ctx.path)) throw notFound();

@@ -109,6 +109,9 @@ export const ChargeSchema: z.ZodType<ChargeRecord> = z.object({
     phoneDigits: z.string().nullable(),
     localPhoneDigits: z.string().nullable(),
   }),
+  threeDs: z
+    .object({ mode: z.enum(["normal", "force", "skip", "if_available", "require"]), status: z.enum(["awaiting", "successful", "failed"]).nullable() })
+    .optional(),
 });
 
 export const RefundSchema: z.ZodType<RefundRecord> = z.object({

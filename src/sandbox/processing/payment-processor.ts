@@ -3,11 +3,12 @@
  * them on the sandbox clock (settleDelayMs later) per the test-card table, firing the §4.2 events.
  * It owns every state transition of these resources; routes only validate input and render output.
  * After a restart from a state file, resumeAfterLoad() re-arms what loaded records were waiting for.
+ * Link-form charges may first wait `awaiting` for the shopper's 3-D Secure answer (completeThreeDs).
  */
 import { type ApiError, badRequest, notFound, validationError } from "../errors";
 import { newId } from "../ids";
 import { cancelError, captureError, refundError, settleCancel, settleCharge, settleRefund, tokenChargeError } from "../state/charge-rules";
-import type { CancelRecord, ChargeRecord, Metadata, RefundRecord, TokenRecord } from "../state/models";
+import type { CancelRecord, ChargeRecord, Metadata, RefundRecord, ThreeDsMode, TokenRecord } from "../state/models";
 import { payerOf } from "../state/payer-of";
 import { fractionDigits, renderCancel, renderCharge, renderRefund, renderToken } from "../state/render";
 import { ofStore } from "../state/sandbox-state";
@@ -38,6 +39,22 @@ export interface SubscriptionChargeRequest {
 
 const DUPLICATE_CHARGE_ERROR = { code: 311, message: "Too many charges on the same card in a short time", details: "TOO_MANY_CHARGE_REQUESTS" } as const;
 
+/** univapay-node maps payment error 358 to THREE_DS_COULD_NOT_BE_COMPLETED (the doc's table stops at 355). */
+export const THREE_DS_NOT_COMPLETED_ERROR = {
+  code: 358,
+  message: "3-D Secure authentication could not be completed",
+  details: "THREE_DS_COULD_NOT_BE_COMPLETED",
+} as const;
+
+/** How long a charge waits `awaiting` for the shopper's 3-D Secure answer before it fails with 358 [INFERRED]. */
+export const THREE_DS_WINDOW_MS = 15 * 60 * 1000;
+
+/** What the link form adds to a charge beyond the API's body (the API itself takes no three_ds). */
+export interface HostedChargeOptions {
+  /** `challenge` true: the charge stays `awaiting` until completeThreeDs (or THREE_DS_WINDOW_MS passes). */
+  readonly threeDs?: { readonly mode: ThreeDsMode; readonly challenge: boolean };
+}
+
 /** Largest charge in major currency units [INFERRED store maximum]. */
 const MAX_CHARGE_MAJOR_UNITS = 9_999_999;
 
@@ -48,7 +65,7 @@ export class PaymentProcessor {
     this.admission = new ChargeAdmission(deps);
   }
 
-  createCharge(storeId: string, body: ChargeCreate): ChargeRecord {
+  createCharge(storeId: string, body: ChargeCreate, hosted: HostedChargeOptions = {}): ChargeRecord {
     const now = this.deps.clock.now();
     const token = this.deps.state.tokens.get(body.transaction_token_id);
     if (!token) throw notFound();
@@ -68,8 +85,32 @@ export class PaymentProcessor {
     token.lastUsedAt = now;
     if (token.type === "one_time") token.active = false;
     this.deps.state.changed(token.id);
-    this.settleLater(() => this.settleCharge(charge.id));
+    if (hosted.threeDs) charge.threeDs = { mode: hosted.threeDs.mode, status: hosted.threeDs.challenge ? "awaiting" : null };
+    if (charge.threeDs?.status === "awaiting") {
+      charge.status = "awaiting";
+      charge.pendingOp = null;
+      this.settleAt(now + THREE_DS_WINDOW_MS, () => this.completeThreeDs(charge.id, false));
+    } else {
+      this.settleLater(() => this.settleCharge(charge.id));
+    }
     return charge;
+  }
+
+  /**
+   * The shopper's answer to a charge's 3-D Secure challenge: passed, the charge goes on to the
+   * (simulated) acquirer and settles by its card as usual; failed or abandoned, it settles failed
+   * with 358. A charge no longer awaiting (answered, expired, or being canceled) is left alone.
+   */
+  completeThreeDs(chargeId: string, passed: boolean): void {
+    const charge = this.deps.state.charges.get(chargeId);
+    if (!charge || charge.status !== "awaiting" || charge.threeDs?.status !== "awaiting" || charge.cancelPending) return;
+    charge.threeDs.status = passed ? "successful" : "failed";
+    if (!passed) charge.forcedError = THREE_DS_NOT_COMPLETED_ERROR;
+    charge.status = "pending";
+    charge.pendingOp = "create";
+    charge.updatedAt = this.deps.clock.now();
+    this.deps.state.touch(charge.id);
+    this.settleLater(() => this.settleCharge(charge.id));
   }
 
   /** The 1-yen (1 minor unit) authorization of data.cvv_authorize; never fires charge_* events. */
@@ -123,6 +164,10 @@ export class PaymentProcessor {
       // updatedAt is when the create or the capture started (settlement = that + settleDelayMs).
       if (charge.status === "pending") this.settleAt(charge.updatedAt + options.settleDelayMs, () => this.settleCharge(charge.id));
       else if (charge.status === "authorized" && charge.captureAt !== null) this.scheduleAutoCapture(charge);
+      else if (charge.status === "awaiting" && charge.threeDs?.status === "awaiting") {
+        // The shopper's challenge page died with the process; the charge still expires on time.
+        this.settleAt(charge.createdAt + THREE_DS_WINDOW_MS, () => this.completeThreeDs(charge.id, false));
+      }
     }
     for (const cancel of state.cancels.values()) {
       if (cancel.status === "pending") this.settleAt(cancel.createdAt + options.settleDelayMs, () => this.settleCancel(cancel.id));

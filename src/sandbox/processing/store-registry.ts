@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { signJwt } from "../auth/jwt";
 import { badRequest, type ApiError } from "../errors";
 import { newId } from "../ids";
+import { linkFormIdOf } from "../link-form/link-form-id";
 import type { Mode, RecurringPrivilege, StoreRecord } from "../state/models";
 import type { SandboxState } from "../state/sandbox-state";
 
@@ -29,6 +30,8 @@ export interface SandboxCredentials {
   readonly appToken: string;
   readonly secret: string;
   readonly mode: Mode;
+  /** The store's link form: `GET /forms/{linkFormId}?appId={appToken}&…` (derived from the store id). */
+  readonly linkFormId: string;
 }
 
 export const SANDBOX_ISSUER = "univapay-sandbox";
@@ -66,14 +69,16 @@ export function createStoreWithCredentials(state: SandboxState, jwtKey: Buffer, 
   );
   const secret = randomBytes(15).toString("base64url");
   state.appTokens.set(jti, { jti, storeId: store.id, secret, jwt });
-  return { storeId: store.id, appToken: jwt, secret, mode: opts.mode };
+  return { storeId: store.id, appToken: jwt, secret, mode: opts.mode, linkFormId: linkFormIdOf(store.id) };
 }
 
 /** The credentials issued with app token `jti` of store `storeId`, as createStore returned them. */
 export function credentialsOf(state: SandboxState, storeId: string, jti: string): SandboxCredentials | undefined {
   const store = state.stores.get(storeId);
   const app = state.appTokens.get(jti);
-  return store && app && app.storeId === storeId ? { storeId, appToken: app.jwt, secret: app.secret, mode: store.mode } : undefined;
+  return store && app && app.storeId === storeId
+    ? { storeId, appToken: app.jwt, secret: app.secret, mode: store.mode, linkFormId: linkFormIdOf(storeId) }
+    : undefined;
 }
 
 /** The jti of the app token `jwt` (createStore returns the JWT, the state file names the jti). */

@@ -14,6 +14,16 @@ export type ChargeStatus = "pending" | "awaiting" | "authorized" | "successful" 
 export type ChildStatus = "pending" | "successful" | "failed" | "error";
 export type Metadata = Record<string, string | number | boolean | null>;
 
+/** `three_ds.mode` of a charge (univapay-node ChargeThreeDsMode, less "provided"). */
+export type ThreeDsMode = "normal" | "force" | "skip" | "if_available" | "require";
+/** Where the shopper's 3-D Secure step stands; null when none ran (skip/normal in the sandbox). */
+export type ThreeDsStatus = "awaiting" | "successful" | "failed" | null;
+
+export interface ChargeThreeDs {
+  readonly mode: ThreeDsMode;
+  status: ThreeDsStatus;
+}
+
 export interface PaymentError {
   readonly code: number;
   readonly message: string;
@@ -133,6 +143,8 @@ export interface ChargeRecord {
   /** Test-card behaviour fixed at creation, so refunds and cancels still know it after the token is deleted. */
   readonly card: CardBehaviour;
   readonly payer: ChargePayer;
+  /** Only on charges made through the link form with a `threeDsMode` (API charges have none). */
+  threeDs?: ChargeThreeDs;
 }
 
 export interface RefundRecord {

@@ -128,6 +128,8 @@ export function renderCharge(c: ChargeRecord): Record<string, unknown> {
     created_on: isoTime(c.createdAt),
     redirect: {},
   };
+  // The SDK's ChargeItem.threeDs; shown only where the sandbox ran (or skipped) a 3-D Secure step.
+  if (c.threeDs) base["three_ds"] = { mode: c.threeDs.mode, status: c.threeDs.status, redirect_endpoint: null, redirect_id: null };
   return base;
 }
 

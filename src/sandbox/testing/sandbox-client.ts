@@ -24,7 +24,7 @@ export interface SandboxClient {
   request(method: string, path: string, opts?: RequestOptions): Promise<ApiResponse>;
 }
 
-export function createSandboxClient(baseUrl: string, creds: SandboxCredentials): SandboxClient {
+export function createSandboxClient(baseUrl: string, creds: Omit<SandboxCredentials, "linkFormId">): SandboxClient {
   return {
     async request(method, path, opts = {}) {
       const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
