@@ -110,6 +110,19 @@ function tokenKeysFor(config: Config, merchants: readonly Merchant[]): TokenKeys
   return undefined;
 }
 
+/** UnivaPay's checkout host, where its link forms live. */
+export const UNIVAPAY_CHECKOUT_DEFAULT = "https://checkout.univapay.com";
+
+/** The link method sends shoppers to UnivaPay, which sends them back to PUBLIC_URL: without it a
+ *  merchant's shoppers would pay and be stranded on a dead address, so start-up stops instead. */
+function checkHostedConfig(config: Config, merchants: readonly Merchant[]): void {
+  const enabled = merchants.filter((m) => m.hostedPage).map((m) => m.sid);
+  if (enabled.length > 0 && !config.PUBLIC_URL && !config.demo)
+    throw new AppError("config_invalid", "the link method is set up without a public address", {
+      details: [{ path: "PUBLIC_URL", message: `required: merchants ${enabled.join(", ")} have hostedPage (UnivaPay's form returns shoppers there)` }],
+    });
+}
+
 export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<Gateway> {
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL });
   const now = opts.now ?? (() => new Date());
@@ -121,6 +134,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   });
   checkDemoConfig(config);
   const tokenKeys = tokenKeysFor(config, loaded.merchants);
+  checkHostedConfig(config, loaded.merchants);
   if (loaded.merchants.length === 0 && !config.demo) {
     throw new AppError("config_invalid", "no merchants configured", {
       details: [{ path: "MERCHANTS_FILE", message: "required outside demo mode (every request would be refused)" }],
@@ -199,14 +213,21 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       ...(priorKeysUntil ? { priorKeysUntil } : {}),
       onKickbackEnqueued: () => dispatcher.wake(),
       signals,
+      hostedLinkTtlMs: config.HOSTED_LINK_TTL_MS,
     };
     const processor = createWebhookProcessor({ deps, logger, workerId });
     cleanups.push(() => processor.stop());
     const reconciler = createReconciler({ deps, logger, staleAfterMs: config.RECONCILE_STALE_AFTER_MS });
     cleanups.push(() => reconciler.stop());
 
+    // The demo only knows its own address once listening; PUBLIC_URL is checked at start otherwise.
+    const listening: { url?: string } = {};
     const app = createApp({
       deps,
+      hosted: {
+        checkoutUrl: config.UNIVAPAY_CHECKOUT_URL ?? (demo ? demo.embedded.baseUrl : UNIVAPAY_CHECKOUT_DEFAULT),
+        publicUrl: () => config.PUBLIC_URL ?? (demo ? listening.url : undefined),
+      },
       metrics,
       logger,
       maxLegacyBytes: config.LEGACY_MAX_BYTES,
@@ -251,6 +272,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     cleanups.push(() => server.close(config.SHUTDOWN_GRACE_MS));
     const url = `http://${config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
 
+    listening.url = url;
     const timers: NodeJS.Timeout[] = [];
     await demo?.connect(core, url);
     if (priorKeysUntil) {

@@ -80,6 +80,15 @@ export const ConfigSchema = z.object({
   /** The gateway's public address (https://gw.ccps.jp) written into the served token script; unset:
    *  the script calls the host it was loaded from. */
   PUBLIC_URL: z.string().url().optional(),
+  /** Where shoppers are sent for the link method: UnivaPay's checkout host
+   *  (https://checkout.univapay.com when unset; in the demo, the embedded sandbox). */
+  UNIVAPAY_CHECKOUT_URL: z.string().url().optional(),
+  /**
+   * How long a link-method payment may stay unpaid on UnivaPay's form before it ends as expired
+   * (GOP005) with its kickback. 30 min: a checkout session's usual length; a charge made on the
+   * form after it is refunded (README, decisions).
+   */
+  HOSTED_LINK_TTL_MS: intFrom(30 * 60 * 1000, 60_000),
   /** PEM private key(s) of the token wire protocol, current first (src/token/token-keys.ts). */
   TOKEN_RSA_PRIVATE_KEYS: z.string().min(1).optional(),
   /** The token endpoints' limits per minute: per client address, and per merchant (card testing). */

@@ -76,6 +76,34 @@ export const MerchantFileSchema = z
               .refine((t) => !t.enabled || (t.origins.length > 0 && t.fallbackEmail !== undefined), "enabled needs origins and fallbackEmail")
               .optional(),
             /**
+             * The link method (payment.aspx ptype 3/4/8): the shopper is sent to this merchant's
+             * UnivaPay link form and comes back through the gateway to the `returnUrls` URL of its
+             * sucd. Absent: the link method is refused (GOP004).
+             */
+            hostedPage: z
+              .object({
+                /** The link form's id (管理画面 > 店舗 > 決済フォーム > リンクフォーム設定 > URLコード). */
+                formId: z.string().regex(/^[0-9a-fA-F-]{8,64}$/, "the link form id from UnivaPay's control panel"),
+                /** The app token the form is opened with (`appId`): the widget/link-form app token,
+                 *  which UnivaPay puts in shoppers' browsers anyway, so it is not a secret. */
+                appId: z.string().min(1),
+                /** 送信元URL: the shop's page origins; a browser arriving from elsewhere is refused (P06P07). */
+                sourceUrls: z
+                  .array(
+                    z
+                      .string()
+                      .url()
+                      .transform((u) => new URL(u).origin),
+                  )
+                  .min(1),
+                /** Where a shopper who did not pay goes back to, per sucd (LEG: /upc_payment_back). */
+                backUrls: z.record(z.string().min(1), HttpUrl).default({}),
+                /** A browser that sends no Referer at all (Referrer-Policy: no-referrer): refused unless true. */
+                allowMissingReferer: z.boolean().default(false),
+              })
+              .strict()
+              .optional(),
+            /**
              * Opt-in: this merchant's integration reads rst=0 as "accepted, the result follows by
              * kickback", so an outcome still unknown at the answer deadline is answered rst=0.
              * Without it (the default) such a payment is answered rst=2 and reversed if it went
@@ -105,6 +133,15 @@ export interface TokenScriptSettings {
   readonly fallbackEmail: string;
 }
 
+export interface HostedPageSettings {
+  readonly formId: string;
+  readonly appId: string;
+  /** Origins (scheme://host[:port]) a link-method browser may come from. */
+  readonly sourceOrigins: readonly string[];
+  readonly backUrls: Readonly<Record<string, string>>;
+  readonly allowMissingReferer: boolean;
+}
+
 export interface Merchant {
   readonly sid: string;
   readonly name: string;
@@ -120,6 +157,8 @@ export interface Merchant {
   readonly gatewayCardPayments: boolean;
   /** The card-token script for this merchant; absent: off. */
   readonly tokenScript?: TokenScriptSettings;
+  /** The link method for this merchant; absent: off. */
+  readonly hostedPage?: HostedPageSettings;
   /** See the merchants file's `acceptsPending` (absent: false). */
   readonly acceptsPending?: boolean;
   /** See the merchants file's `orderGuard` (absent: true). */
@@ -219,6 +258,17 @@ export function parseMerchants(doc: unknown, env: Record<string, string | undefi
       gatewayCardPayments: m.gatewayCardPayments,
       ...(m.tokenScript?.enabled && m.tokenScript.fallbackEmail
         ? { tokenScript: { origins: m.tokenScript.origins, fallbackEmail: m.tokenScript.fallbackEmail } }
+        : {}),
+      ...(m.hostedPage
+        ? {
+            hostedPage: {
+              formId: m.hostedPage.formId,
+              appId: m.hostedPage.appId,
+              sourceOrigins: m.hostedPage.sourceUrls,
+              backUrls: m.hostedPage.backUrls,
+              allowMissingReferer: m.hostedPage.allowMissingReferer,
+            },
+          }
         : {}),
       acceptsPending: m.acceptsPending,
       orderGuard: m.orderGuard,

@@ -33,6 +33,8 @@ export interface SandboxCreds {
   readonly storeId: string;
   readonly appToken: string;
   readonly secret: string;
+  /** The store's link form (the sandbox serves it at /forms/<id>). */
+  readonly linkFormId: string;
 }
 
 export function demoMerchant(creds: SandboxCreds, kickbackUrl: string): Merchant {
@@ -48,6 +50,9 @@ export function demoMerchant(creds: SandboxCreds, kickbackUrl: string): Merchant
     returnUrls: {},
     allowedSources: undefined,
     gatewayCardPayments: true,
+    // The link method on the sandbox's form. A link typed into the address bar has no Referer, so
+    // the demo allows that; no sucd is registered, so the shopper ends on the gateway's own page.
+    hostedPage: { formId: creds.linkFormId, appId: creds.appToken, sourceOrigins: [], backUrls: {}, allowMissingReferer: true },
   };
 }
 

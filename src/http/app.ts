@@ -14,12 +14,16 @@ import { requestId } from "./middleware/request-id";
 import { adminRoutes } from "./routes/admin-routes";
 import { demoRoutes, type DemoReceiver } from "./routes/demo-routes";
 import { healthRoutes } from "./routes/health-routes";
+import { hostedEntry, hostedRoutes } from "./routes/hosted-routes";
+import type { HostedDeps } from "../hosted/hosted-deps";
 import { legacyRoutes } from "./routes/legacy-routes";
 import { tokenRoutes, type TokenRouteDeps } from "./routes/token-routes";
 import { webhookRoutes } from "./routes/webhook-routes";
 
 export interface AppOptions {
   readonly deps: PaymentDeps;
+  /** The link method: where UnivaPay's forms are and the gateway's public address. */
+  readonly hosted: Pick<HostedDeps, "checkoutUrl" | "publicUrl">;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly maxLegacyBytes: number;
@@ -40,9 +44,11 @@ function base(logger: Logger, proxy: boolean): Koa {
 
 export function createApp(opts: AppOptions): Koa {
   const { deps } = opts;
+  const hosted: HostedDeps = { ...deps, ...opts.hosted };
   const app = base(opts.logger, opts.trustProxy);
   const routers = [
-    legacyRoutes(deps, opts.metrics, { maxBytes: opts.maxLegacyBytes }),
+    legacyRoutes(deps, opts.metrics, { maxBytes: opts.maxLegacyBytes, browserEntry: hostedEntry(hosted) }),
+    hostedRoutes(hosted),
     webhookRoutes({
       store: deps.store,
       merchants: deps.merchants,

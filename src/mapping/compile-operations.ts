@@ -38,6 +38,8 @@ function compileRow(sink: ProblemSink, file: OperationsFile, row: RowInput, i: n
     requires: row.requires ?? [],
     svidOfPayment: row.svidOfPayment ?? false,
     when: row.when ? { param: row.when.param, except: row.when.except ?? [] } : undefined,
+    channel: row.channel ?? "server",
+    threeDs: row.threeDs,
   };
 }
 
@@ -53,12 +55,19 @@ export function compileOperations(sink: ProblemSink, file: OperationsFile): Comp
     matchKeys.add(key);
   });
   const requiredParams = new Map(Object.entries(file.requiredParams.params));
+  const browserPtypes = (endpoint: Endpoint) => new Set(rows.flatMap((r) => (r.endpoint === endpoint && r.channel === "browser" && r.ptype ? [r.ptype] : [])));
+  rows.forEach((r, i) => {
+    if (r.channel === "browser" && r.ptype === undefined)
+      sink.add(`operations.${i}.ptype`, "a browser row names its ptype (it is how a browser request is told apart)");
+    if (r.threeDs !== undefined && r.channel !== "browser") sink.add(`operations.${i}.threeDs`, "threeDs applies to browser rows only");
+  });
   return {
     knownJobs: new Set(file.knownJobs.jobs),
     unsupportedPtypes: {
       payment: new Set(file.unsupportedPtypes.payment),
       memberpay: new Set(file.unsupportedPtypes.memberpay),
     },
+    browserPtypes: { payment: browserPtypes("payment"), memberpay: browserPtypes("memberpay") },
     requiredParams,
     rows,
   };

@@ -96,7 +96,7 @@ function inherit(sink: ProblemSink, file: FieldsFile, out: Record<RuleSetName, C
 }
 
 export function compileRuleSets(sink: ProblemSink, file: FieldsFile): Record<RuleSetName, CompiledRule[]> {
-  const out: Record<RuleSetName, CompiledRule[]> = { charge: [], cardToken: [], checkToken: [], capture: [], cancel: [], refund: [] };
+  const out: Record<RuleSetName, CompiledRule[]> = { charge: [], cardToken: [], checkToken: [], linkForm: [], capture: [], cancel: [], refund: [] };
   for (const set of RULE_SETS) {
     const seen = new Set<string>();
     file.ruleSets[set].rules.forEach((rule, i) => {

@@ -72,6 +72,11 @@ const OperationRowSchema = z.strictObject({
   /** The row applies only when this parameter is present (non-empty) and not one of `except`;
    *  it then beats the row of the same (endpoint, job, ptype) without a condition. */
   when: z.strictObject({ param: ParamName, except: z.array(z.string()).optional() }).optional(),
+  /** `browser`: the shopper's browser sends it (the link method) and is answered with pages and
+   *  redirects, not a legacy body; checked by Referer instead of source IP. Default `server`. */
+  channel: z.enum(["server", "browser"]).optional(),
+  /** A hosted-page row's 3-D Secure mode on UnivaPay's form (ptype 4). */
+  threeDs: z.enum(["force", "require", "if_available"]).optional(),
   note: Note,
 });
 export type OperationRowInput = z.infer<typeof OperationRowSchema>;
@@ -103,7 +108,7 @@ const RuleSetSchema = z.strictObject({
   rules: z.array(RuleSchema).min(1),
 });
 
-export const RULE_SETS = ["charge", "cardToken", "checkToken", "capture", "cancel", "refund"] as const;
+export const RULE_SETS = ["charge", "cardToken", "checkToken", "linkForm", "capture", "cancel", "refund"] as const;
 export type RuleSetName = (typeof RULE_SETS)[number];
 
 export const FieldsFileSchema = z.strictObject({
@@ -114,6 +119,7 @@ export const FieldsFileSchema = z.strictObject({
     charge: RuleSetSchema,
     cardToken: RuleSetSchema,
     checkToken: RuleSetSchema,
+    linkForm: RuleSetSchema,
     capture: RuleSetSchema,
     cancel: RuleSetSchema,
     refund: RuleSetSchema,

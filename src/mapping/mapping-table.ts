@@ -30,11 +30,17 @@ export interface CompiledOperation {
   readonly svidOfPayment: boolean;
   /** Applies only when this parameter is present and not one of `except` (operations.yaml `when`). */
   readonly when: { readonly param: string; readonly except: readonly string[] } | undefined;
+  /** Who sends it: the merchant's server, or the shopper's browser (link method). */
+  readonly channel: "server" | "browser";
+  /** 3-D Secure mode asked of UnivaPay's hosted form (browser rows only). */
+  readonly threeDs: "force" | "require" | "if_available" | undefined;
 }
 
 export interface CompiledOperations {
   readonly knownJobs: ReadonlySet<string>;
   readonly unsupportedPtypes: Readonly<Record<Endpoint, ReadonlySet<string>>>;
+  /** The ptypes of the browser rows per endpoint: a request with one is a shopper's browser. */
+  readonly browserPtypes: Readonly<Record<Endpoint, ReadonlySet<string>>>;
   readonly requiredParams: ReadonlyMap<string, GatewayErrorKey>;
   readonly rows: readonly CompiledOperation[];
 }

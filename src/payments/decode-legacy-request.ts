@@ -25,7 +25,8 @@ export function decodeLegacyRequest(
   deps: Pick<PaymentDeps, "table" | "merchants" | "requestKeySecret" | "priorKeysUntil" | "now">,
   endpoint: LegacyEndpoint,
   raw: Buffer,
-  sourceIp: string,
+  /** null: a shopper's browser (the link method), checked by its Referer instead. */
+  sourceIp: string | null,
 ): Decoded {
   const { table } = deps;
   // Split and percent-decoded once: the sid now, the whole form once the charset is known.
@@ -35,7 +36,7 @@ export function decodeLegacyRequest(
   const merchant = deps.merchants.get(sid);
   if (!merchant) return { ok: false, failure: legacyFailure(table, "sid_unknown", `unknown sid ${sid}`), charset: "UTF-8" };
   const fallbackCharset: LegacyCharset = merchant.charset === "auto" ? "UTF-8" : merchant.charset;
-  if (!isSourceAllowed(merchant, sourceIp)) {
+  if (sourceIp !== null && !isSourceAllowed(merchant, sourceIp)) {
     return { ok: false, merchant, charset: fallbackCharset, failure: legacyFailure(table, "source_ip_denied", `source ${sourceIp} not allowed`) };
   }
   const parsed = parseLegacyForm(split, { charset: merchant.charset });

@@ -9,6 +9,7 @@
  */
 import type { Merchant } from "../config/merchants";
 import { ecFor } from "../mapping";
+import { kickbackFor } from "./kickback-render";
 import { OPEN_TRANSITION_STATES, type TransitionRow } from "../store/store-types";
 import { settleFromResource } from "./settle-transition";
 import type { KindContext, Subject, TransitionKind } from "./transition-kind";
@@ -29,27 +30,40 @@ export const NOT_CREATED_PROOF_MS = 60_000;
 
 const isOpen = (t: TransitionRow) => OPEN_TRANSITION_STATES.includes(t.state);
 
+/** How long a transition of this kind stays open before it is abandoned: its request's answer
+ *  deadline, or the kind's own window (a hosted-page payment waits for its shopper). */
+export function openWindowMs(ctx: KindContext, kind: TransitionKind): number {
+  return kind.openForMs ? kind.openForMs(ctx) : ctx.answerDeadlineMs;
+}
+
 /** Whether the merchant of this open transition was (or will only ever be) answered "failure". */
 export function isAbandoned(ctx: KindContext, merchant: Merchant, kind: TransitionKind, t: TransitionRow, nowMs: number): boolean {
-  return (
-    kind.reverse !== undefined && merchant.acceptsPending !== true && isOpen(t) && t.createdAt.getTime() + ctx.answerDeadlineMs + ABANDON_GRACE_MS <= nowMs
-  );
+  // A kind with its own window was never answered synchronously: rst=0 was never an option.
+  const answeredPending = merchant.acceptsPending === true && !kind.openForMs;
+  return kind.reverse !== undefined && !answeredPending && isOpen(t) && t.createdAt.getTime() + openWindowMs(ctx, kind) + ABANDON_GRACE_MS <= nowMs;
 }
 
 /**
  * Marks an open transition `reversing` (the merchant is answered outcome_unknown) and its payment
  * as the kind says a failure leaves it (a creation: failed; a capture: still authorised), in one
  * store step; if another path settled it first, the stored subject is returned and is what the
- * merchant must be told.
+ * merchant must be told. A kind with an `abandonNotice` (nobody was answered: the link method)
+ * queues its failure kickback in the same step.
  */
-export async function abandonTransition(ctx: KindContext, kind: TransitionKind, s: Subject): Promise<Subject> {
-  const ec = ecFor(ctx.table, "outcome_unknown");
-  const moved = await ctx.store.moveTransition(
-    s.transition.id,
-    OPEN_TRANSITION_STATES,
-    { state: "reversing", errorCode: ec },
-    kind.after(s, undefined, "failure"),
-  );
+export async function abandonTransition(ctx: KindContext, kind: TransitionKind, s: Subject, merchant?: Merchant): Promise<Subject> {
+  const ec = ecFor(ctx.table, kind.abandonNotice ?? "outcome_unknown");
+  const patch = { state: "reversing" as const, errorCode: ec };
+  const paymentPatch = kind.after(s, undefined, "failure");
+  const notice = kind.abandonNotice && merchant;
+  const moved = notice
+    ? await ctx.store.transaction(async (tx) => {
+        const m = await tx.moveTransition(s.transition.id, OPEN_TRANSITION_STATES, patch, paymentPatch);
+        const kickback = m && kickbackFor(ctx.table, merchant, m.payment, m.transition.id, kind.reply(ctx.table, m), m.transition.echo);
+        if (kickback) await tx.enqueueKickback(kickback, ctx.now());
+        return m;
+      })
+    : await ctx.store.moveTransition(s.transition.id, OPEN_TRANSITION_STATES, patch, paymentPatch);
+  if (moved && notice) ctx.onKickbackEnqueued();
   if (moved) {
     ctx.logger.warn(
       { pid: s.payment.pid, transition: s.transition.id, kind: kind.name, ec },
@@ -70,7 +84,7 @@ export async function abandonTransition(ctx: KindContext, kind: TransitionKind, 
 export async function applyResource(ctx: KindContext, merchant: Merchant, kind: TransitionKind, subject: Subject, resource: unknown): Promise<Subject> {
   const now = ctx.now().getTime();
   let s = subject;
-  if (isAbandoned(ctx, merchant, kind, s.transition, now)) s = await abandonTransition(ctx, kind, s);
+  if (isAbandoned(ctx, merchant, kind, s.transition, now)) s = await abandonTransition(ctx, kind, s, merchant);
   if (s.transition.state !== "reversing") {
     return resource === undefined || !isOpen(s.transition) ? s : settleFromResource(ctx, merchant, kind, s, resource);
   }
@@ -87,7 +101,10 @@ async function finishReversal(ctx: KindContext, merchant: Merchant, kind: Transi
     if (moved) ctx.logger.warn({ pid: s.payment.pid, transition: s.transition.id, kind: kind.name, state }, why);
     return moved ?? s;
   };
-  const proofDue = now >= s.transition.createdAt.getTime() + ctx.answerDeadlineMs + NOT_CREATED_PROOF_MS;
+  // A kind with its own window (a shopper on a hosted form) is watched for as long again: a late
+  // payment on a form left open is still found, and refunded.
+  const proofMs = kind.openForMs ? kind.openForMs(ctx) : NOT_CREATED_PROOF_MS;
+  const proofDue = now >= s.transition.createdAt.getTime() + openWindowMs(ctx, kind) + proofMs;
   if (resource === undefined) {
     if (!proofDue) return s;
     return close("failed", "abandoned transition proven never created at UnivaPay: nothing moved", {});

@@ -6,6 +6,7 @@ import { captureKind } from "./kinds/capture-kind";
 import { chargeKind } from "./kinds/charge-kind";
 import { cardCheckKind, checkKind } from "./kinds/check-kind";
 import { cycleKind } from "./kinds/cycle-kind";
+import { hostedChargeKind } from "./kinds/hosted-charge-kind";
 import { subscriptionKind } from "./kinds/subscription-kind";
 
 export const DEFAULT_KINDS = [
@@ -18,4 +19,5 @@ export const DEFAULT_KINDS = [
   autoBillingStatusKind,
   checkKind,
   cardCheckKind,
+  hostedChargeKind,
 ] as const;

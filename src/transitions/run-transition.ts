@@ -52,7 +52,7 @@ export async function runTransition(ctx: KindContext, kind: TransitionKind, req:
   let subject: Subject = opened.opened;
   // A resend of a request whose own deadline passed long ago: that request was answered failure
   // (or never answered), so this one is held to it rather than completing the payment.
-  if (isAbandoned(ctx, req.merchant, kind, subject.transition, ctx.now().getTime())) subject = await abandonTransition(ctx, kind, subject);
+  if (isAbandoned(ctx, req.merchant, kind, subject.transition, ctx.now().getTime())) subject = await abandonTransition(ctx, kind, subject, req.merchant);
   if (!isOpen(subject.transition)) return answer(subject);
   // Not `requested`: a POST left in an earlier attempt, so money may have moved already.
   let sent = subject.transition.state !== "requested";
@@ -224,7 +224,7 @@ async function unresolved(
     );
   }
   try {
-    return answer(await abandonTransition(ctx, kind, s));
+    return answer(await abandonTransition(ctx, kind, s, req.merchant));
   } catch (err) {
     if (!o.storeMayFail) throw err;
     ctx.logger.error({ err, pid: s.payment.pid }, "could not record the abandoned transition; the reconciler will reverse it");

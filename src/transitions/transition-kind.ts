@@ -7,7 +7,7 @@
  */
 import type { Merchant } from "../config/merchants";
 import type { LegacyResult } from "../domain/legacy-result";
-import type { LegacyFailure, MappingTable } from "../mapping";
+import type { GatewayErrorKey, LegacyFailure, MappingTable } from "../mapping";
 import type { CompiledOperation } from "../mapping/mapping-table";
 import type { LegacyRequest } from "./legacy-request";
 import type { Logger } from "../logging/logger";
@@ -37,6 +37,8 @@ export interface KindContext {
   readonly onKickbackEnqueued: () => void;
   /** Wakes a waiting request when the webhook processor changed its transition. */
   readonly signals: SettleSignals;
+  /** How long a link-method payment may stay unpaid on UnivaPay's form (HOSTED_LINK_TTL_MS). */
+  readonly hostedLinkTtlMs?: number;
 }
 
 /** A payment and the transition of it a request (or an event) is about. */
@@ -120,6 +122,15 @@ export interface TransitionKind<P = unknown, R = unknown> {
   recover?(ctx: KindContext, merchant: Merchant, subject: Subject): Promise<R | undefined>;
   /** The legacy view of the transition, for its reply and kickback. */
   reply(table: MappingTable, subject: Subject): LegacyResult;
+  /**
+   * A kind whose request is not answered when it is made (the link method: the shopper is still on
+   * UnivaPay's form): how long its transition stays open before it is abandoned, instead of the
+   * answer deadline.
+   */
+  openForMs?(ctx: KindContext): number;
+  /** Abandoning this kind's transition queues its failure kickback with this error (the merchant
+   *  was never answered); without it abandoning is silent (the merchant had its answer). */
+  readonly abandonNotice?: GatewayErrorKey;
   /** false: its settlement queues no kickback (the auto-billing management jobs, answered
    *  synchronously only: the old protocol has no notification for them). Default true. */
   readonly notifies?: boolean;

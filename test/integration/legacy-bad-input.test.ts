@@ -43,7 +43,7 @@ describe("legacy bad input", () => {
     ["payment.aspx card payment without svid", "/payment.aspx?sid=SID&ptype=1&job=CAPTURE&siam1=100", "svid_unsupported"],
     ["SALES without svid of an unknown pid", "/payment.aspx?sid=SID&job=SALES&pid=12345678", "pid_unknown"],
     ["installments", "BASE&siam1=100&sc=4", "installments_not_supported"],
-    ["hosted page (link) method", "/payment.aspx?sid=SID&svid=1&ptype=3&job=CAPTURE&siam1=100", "ptype_unsupported"],
+    ["server-side 3-D Secure method (ptype 2)", "/payment.aspx?sid=SID&svid=1&ptype=2&job=CAPTURE&siam1=100", "ptype_unsupported"],
   ] as const)("%s → rst=2 with its code", async (_name, target, key) => {
     const t = target.replace("BASE", base()).replace("SID", h.sid);
     const r = await get(t);

@@ -18,6 +18,7 @@ import { createSandbox, type Sandbox, type SandboxOptions, type WebhookDeliveryA
 import type { LegacyCharset } from "../../src/domain/legacy-charset";
 import type { TransitionKind } from "../../src/transitions/transition-kind";
 import { startKickbackReceiver } from "./kickback-receiver";
+import { createServer } from "node:net";
 
 export const PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export type Db = "sqlite" | "postgres";
@@ -35,6 +36,14 @@ export interface HarnessOptions {
   readonly allowedIps?: string[];
   /** The card-token script for the merchant (default off). */
   readonly tokenScript?: { origins: string[]; fallbackEmail: string };
+  /** The link method for the merchant (the store's sandbox link form; PUBLIC_URL set to the
+   *  gateway's own address); default off. */
+  readonly hostedPage?: {
+    readonly sourceOrigins: string[];
+    readonly returnUrls: Record<string, string>;
+    readonly backUrls?: Record<string, string>;
+    readonly allowMissingReferer?: boolean;
+  };
   /** The PCI gateway method (card data on payment.aspx); default true. */
   readonly gatewayCardPayments?: boolean;
   readonly env?: Record<string, string>;
@@ -70,6 +79,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** A port free right now (the OS picks it; closed again at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const p = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const sandbox = createSandbox({ settleDelayMs: 20, ...opts.sandbox });
   const sandboxUrl = (await sandbox.listen(0, "127.0.0.1")).url;
@@ -85,9 +107,20 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     kickbackUrl: receiver.url,
     kickbackUrls: {},
     charset: opts.charset ?? "auto",
-    returnUrls: {},
+    returnUrls: opts.hostedPage?.returnUrls ?? {},
     allowedSources: undefined,
     gatewayCardPayments: opts.gatewayCardPayments ?? true,
+    ...(opts.hostedPage
+      ? {
+          hostedPage: {
+            formId: creds.linkFormId,
+            appId: creds.appToken,
+            sourceOrigins: opts.hostedPage.sourceOrigins,
+            backUrls: opts.hostedPage.backUrls ?? {},
+            allowMissingReferer: opts.hostedPage.allowMissingReferer ?? false,
+          },
+        }
+      : {}),
     ...(opts.tokenScript ? { tokenScript: opts.tokenScript } : {}),
     acceptsPending: opts.acceptsPending ?? false,
   };
@@ -99,8 +132,11 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   }
   const schema = opts.db === "postgres" ? `it_${randomBytes(6).toString("hex")}` : undefined;
   const dbUrl = opts.db === "postgres" ? PG_URL : `sqlite:${tmpdir()}/gw-it-${randomBytes(6).toString("hex")}.sqlite`;
+  // UnivaPay's form sends the shopper back to PUBLIC_URL, so the gateway's port is chosen first.
+  const port = opts.hostedPage ? await freePort() : 0;
   const config = loadConfig({
-    PORT: "0",
+    PORT: String(port),
+    ...(opts.hostedPage ? { PUBLIC_URL: `http://127.0.0.1:${port}`, UNIVAPAY_CHECKOUT_URL: sandboxUrl } : {}),
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
     ADMIN_PORT: "0",

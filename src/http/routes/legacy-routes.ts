@@ -12,6 +12,7 @@ import type { PaymentDeps } from "../../transitions/payment-deps";
 import type { Metrics } from "../../ops/metrics";
 import type { RequestState } from "../middleware/request-id";
 import { isFormContentType, rawQuery, readRawBody } from "../raw-body";
+import { peekAsciiParam, readLegacyForm } from "../../legacy/legacy-form";
 
 export const LEGACY_PATHS = [
   ["/memberpay.aspx", "memberpay"],
@@ -24,7 +25,19 @@ export function isLegacyPath(target: string): boolean {
   return LEGACY_PATHS.some(([p]) => p === path);
 }
 
-export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxBytes: number }): Router {
+/** Whether a legacy request comes from a shopper's browser (the link method): its endpoint and
+ *  ptype name a browser row of operations.yaml. */
+export function isBrowserRequest(deps: Pick<PaymentDeps, "table">, endpoint: LegacyEndpoint, raw: Buffer): boolean {
+  const ptypes = deps.table.operations.browserPtypes[endpoint];
+  if (ptypes.size === 0) return false;
+  const ptype = peekAsciiParam(readLegacyForm(raw), "ptype");
+  return ptype !== undefined && ptypes.has(ptype);
+}
+
+/** Answers a browser request in full (src/http/routes/hosted-routes.ts). */
+export type BrowserEntry = (ctx: Context, raw: Buffer) => Promise<void>;
+
+export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxBytes: number; browserEntry: BrowserEntry }): Router {
   const router = new Router();
   const handler = (endpoint: LegacyEndpoint) => async (ctx: Context) => {
     if (ctx.method === "HEAD") {
@@ -37,7 +50,9 @@ export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxByt
     const started = process.hrtime.bigint();
     let reply: LegacyReply | "gone";
     try {
-      reply = await answer(deps, endpoint, ctx, opts.maxBytes);
+      const read = await readRequest(deps, ctx, opts.maxBytes);
+      if (Buffer.isBuffer(read) && isBrowserRequest(deps, endpoint, read)) return await opts.browserEntry(ctx, read);
+      reply = Buffer.isBuffer(read) ? await handleLegacyRequest(deps, endpoint, read, ctx.request.ip) : read;
     } catch (err) {
       // A bug, not a business failure: still a legacy answer, never a stack trace or a 500.
       state.log.error({ err, endpoint }, "legacy request failed unexpectedly");
@@ -85,7 +100,8 @@ export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxByt
   return router;
 }
 
-async function answer(deps: PaymentDeps, endpoint: LegacyEndpoint, ctx: Context, maxBytes: number): Promise<LegacyReply | "gone"> {
+/** The request's bytes (query string, and form body for POST), or the answer refusing it. */
+async function readRequest(deps: PaymentDeps, ctx: Context, maxBytes: number): Promise<Buffer | LegacyReply | "gone"> {
   const query = rawQuery(ctx.req.url);
   let raw = query;
   if (ctx.method === "POST") {
@@ -104,5 +120,5 @@ async function answer(deps: PaymentDeps, endpoint: LegacyEndpoint, ctx: Context,
     raw = query.length === 0 ? body.bytes : body.bytes.length === 0 ? query : Buffer.concat([body.bytes, Buffer.from("&"), query]);
   }
   if (raw.length > maxBytes) return refuseLegacyRequest(deps, legacyFailure(deps.table, "request_too_large", `request larger than ${maxBytes} bytes`));
-  return handleLegacyRequest(deps, endpoint, raw, ctx.request.ip);
+  return raw;
 }

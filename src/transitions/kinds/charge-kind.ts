@@ -10,11 +10,12 @@ import { chargeOutcome, ecForPaymentError, mapCharge, mapFields, withContext, ty
 import { TRANSITIONS, type Transition } from "../../mapping/univapay-statuses";
 import type { LegacyRequest } from "../legacy-request";
 import { legacyFailure } from "../../mapping";
-import { creationTransitionId, type PaymentPatch } from "../../store/store-types";
+import type { PaymentPatch } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CreateChargeBodySchema, CreateTokenBodySchema, type Charge, type CreateTokenBody } from "../../univapay/univapay-types";
 import { reverseCharge } from "./reverse-charge";
 import { transitionResult } from "../transition-result";
+import { adoptCharge } from "./adopt-charge";
 import { chargeFromEvent, fetchCharge } from "./fetch-charge";
 import { memberToken } from "./member-token";
 import { createCreation, orderKeyOf, refuseUnlessRepeat, storedCreation } from "./open-creation";
@@ -146,6 +147,9 @@ function after(s: Subject, charge: Charge | undefined, outcome: "success" | "fai
   return { state, ...(chargeId ? { chargeId } : {}), ...(mode ? { mode } : {}) };
 }
 
+/** The charge kind's judge and after, for the kinds whose resource is a payment's own charge. */
+export { judge as judgeCreationCharge, after as afterCreationCharge };
+
 export const chargeKind: TransitionKind<ChargePlan, Charge> = {
   name: "charge",
   actions: ["charge", CARD_ACTION],
@@ -161,7 +165,7 @@ export const chargeKind: TransitionKind<ChargePlan, Charge> = {
   async adopt(ctx, merchant, _event, data, reported) {
     // A charge we never learned the id of: found through the legacy-pid metadata we attach.
     const charge = reported ?? (await ctx.client.getCharge(merchant.credentials, data.id));
-    return adoptCharge(ctx, merchant, charge);
+    return adoptCharge(ctx, merchant, charge, "charge");
   },
   async recover(ctx, merchant, { payment }) {
     const found = await ctx.client.findChargesByMetadata(merchant.credentials, "legacy-pid", payment.pid);
@@ -170,16 +174,3 @@ export const chargeKind: TransitionKind<ChargePlan, Charge> = {
   reverse: reverseCharge,
   reply: transitionResult,
 };
-
-async function adoptCharge(ctx: KindContext, merchant: Merchant, charge: Charge): Promise<(Subject & { resource: Charge }) | undefined> {
-  if (charge.store_id !== merchant.credentials.storeId) return undefined;
-  const pid = charge.metadata?.["legacy-pid"];
-  if (typeof pid !== "string") return undefined;
-  const payment = await ctx.store.findPayment(merchant.sid, pid);
-  if (!payment || (payment.chargeId && payment.chargeId !== charge.id)) return undefined;
-  // Our metadata on a charge of another amount is not our charge.
-  if (charge.requested_amount !== payment.amount) return undefined;
-  const transition = await ctx.store.findTransition(creationTransitionId(pid));
-  if (!transition || transition.kind !== "charge" || (transition.univapayId && transition.univapayId !== charge.id)) return undefined;
-  return { payment, transition, resource: charge };
-}

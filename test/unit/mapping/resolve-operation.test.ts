@@ -16,6 +16,9 @@ describe("resolveOperation", () => {
     ["payment", { svid: "1", job: "CANCEL", pid: "12345678" }, "payment.cancel", "cancel", undefined],
     ["payment", { svid: "1", ptype: "1", job: "AUTH" }, "payment.card-auth", "cardCharge", false],
     ["payment", { svid: "1", ptype: "1", job: "CAPTURE" }, "payment.card-capture", "cardCharge", true],
+    ["payment", { svid: "1", ptype: "8", job: "CAPTURE", sucd: "p_return" }, "payment.link.capture.8", "hostedCharge", true],
+    ["payment", { svid: "1", ptype: "3", job: "AUTH" }, "payment.link.auth.3", "hostedCharge", false],
+    ["payment", { svid: "1", ptype: "4", job: "auth" }, "payment.link.auth.4", "hostedCharge", false],
   ])("resolves %s %j to %s", (endpoint, p, id, action, capture) => {
     const r = resolveOperation(table, endpoint, paramsOf(p));
     expect(r).toEqual({
@@ -47,8 +50,8 @@ describe("resolveOperation", () => {
     ["payment", { svid: "1", ptype: "1", job: "REFUND", pid: "1" }, ["job_not_supported"]],
     ["payment", { svid: "2", ptype: "1", job: "EBPRERENTAL" }, ["job_not_supported", "svid_unsupported"]],
     ["memberpay", { svid: "1", job: "SALES", pid: "1" }, ["job_not_supported"]],
-    ["payment", { svid: "1", ptype: "3", job: "CAPTURE" }, ["ptype_unsupported"]],
-    ["payment", { svid: "1", ptype: "8", job: "AUTH" }, ["ptype_unsupported"]],
+    ["payment", { svid: "1", ptype: "3", job: "CHECK" }, ["ptype_unsupported"]],
+    ["payment", { svid: "6", ptype: "8", job: "REQUEST" }, ["job_not_supported", "svid_unsupported"]],
     ["payment", { svid: "1", ptype: "2", job: "AUTH" }, ["ptype_unsupported"]],
     ["payment", { svid: "1", job: "AUTH" }, ["ptype_unsupported"]],
     ["payment", { svid: "6", ptype: "1", job: "SALES", pid: "1" }, ["svid_unsupported"]],
@@ -63,7 +66,7 @@ describe("resolveOperation", () => {
   });
 
   it("names the offending field and carries the key's ec", () => {
-    const r = resolveOperation(table, "payment", paramsOf({ svid: "1", ptype: "3", job: "CAPTURE" }));
+    const r = resolveOperation(table, "payment", paramsOf({ svid: "1", ptype: "2", job: "CAPTURE" }));
     expect(r).toEqual({
       ok: false,
       failures: [{ key: "ptype_unsupported", ec: "ER000GRQ014", field: "ptype", message: "ptype: ptype not supported" }],

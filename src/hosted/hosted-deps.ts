@@ -1,0 +1,11 @@
+/** What the link method needs beyond the payment paths: where UnivaPay's forms live and the
+ *  gateway's own public address (UnivaPay's form sends the shopper back to it). */
+import type { PaymentDeps } from "../transitions/payment-deps";
+
+export interface HostedDeps extends PaymentDeps {
+  /** UNIVAPAY_CHECKOUT_URL (the embedded sandbox in the demo). */
+  readonly checkoutUrl: string;
+  /** PUBLIC_URL, or in the demo the address the gateway listens on; read per request because the
+   *  demo only knows it once listening. Undefined: the link method is refused (fail closed). */
+  readonly publicUrl: () => string | undefined;
+}

@@ -1,0 +1,70 @@
+/**
+ * The link method's browser edge: the entry (payment.aspx with a browser ptype, handed over by the
+ * legacy routes) and the return from UnivaPay's form. Shoppers get redirects or HTML pages, never
+ * a legacy body or a stack trace; each answer logs one line (never a card number: none passes
+ * here, the shopper types it on UnivaPay's form).
+ */
+import Router from "@koa/router";
+import type { Context } from "koa";
+import type { BrowserReply } from "../../hosted/browser-answer";
+import { enterHostedPayment } from "../../hosted/enter-hosted-payment";
+import type { HostedDeps } from "../../hosted/hosted-deps";
+import { returnFromHostedPage } from "../../hosted/return-from-hosted-page";
+import { RETURN_PREFIX } from "../../hosted/return-link";
+import { shopperPage } from "../../hosted/shopper-page";
+import type { RequestState } from "../middleware/request-id";
+import type { BrowserEntry } from "./legacy-routes";
+
+function send(ctx: Context, reply: BrowserReply, what: string): void {
+  const state = ctx.state as RequestState;
+  const a = reply.answer;
+  // Results and pids are per shopper: never kept by a shared cache or shown to another page.
+  ctx.set("Cache-Control", "no-store");
+  ctx.set("Referrer-Policy", "no-referrer");
+  ctx.set("X-Content-Type-Options", "nosniff");
+  ctx.set("X-Frame-Options", "DENY");
+  if (a.type === "redirect") {
+    ctx.status = a.status;
+    ctx.set("Location", a.location);
+    ctx.body = "";
+  } else {
+    ctx.status = a.page.status;
+    ctx.type = "text/html; charset=utf-8";
+    ctx.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    ctx.body = a.page.html;
+  }
+  const level = reply.log.outcome === "refused" || reply.log.outcome === "link_unknown" ? "warn" : "info";
+  state.log[level]({ ...reply.log, status: ctx.status }, what);
+}
+
+function failed(ctx: Context, err: unknown, what: string): void {
+  (ctx.state as RequestState).log.error({ err }, `${what} failed unexpectedly`);
+  send(ctx, { answer: { type: "page", page: { ...shopperPage("rejected", { ec: undefined }), status: 500 } }, log: { outcome: "error" } }, what);
+}
+
+export function hostedEntry(deps: HostedDeps): BrowserEntry {
+  return async (ctx, raw) => {
+    try {
+      send(ctx, await enterHostedPayment(deps, raw, ctx.get("referer") || undefined), "link-method entry");
+    } catch (err) {
+      failed(ctx, err, "link-method entry");
+    }
+  };
+}
+
+export function hostedRoutes(deps: HostedDeps): Router {
+  const router = new Router();
+  router.get(`${RETURN_PREFIX}/:pid/:sucd/:seal`, async (ctx) => {
+    const n = Number.parseInt(typeof ctx.query["n"] === "string" ? ctx.query["n"] : "0", 10);
+    try {
+      send(
+        ctx,
+        await returnFromHostedPage(deps, ctx.params["pid"] ?? "", ctx.params["sucd"] ?? "", ctx.params["seal"] ?? "", Number.isFinite(n) && n > 0 ? n : 0),
+        "link-method return",
+      );
+    } catch (err) {
+      failed(ctx, err, "link-method return");
+    }
+  });
+  return router;
+}
