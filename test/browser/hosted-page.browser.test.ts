@@ -160,6 +160,20 @@ describe("the link method in Chromium", () => {
     await page.close();
   });
 
+  it("a shopper who cancels on the form goes back to the shop's cart; nothing charged, the payment still open", async () => {
+    const page = await toForm();
+    const pid = /legacy-pid:"(\d{8})"/.exec(new URL(page.url()).searchParams.get("metadata") ?? "")?.[1] as string;
+    await page.waitForSelector("#cancel");
+    await page.click("#cancel");
+    await page.waitForSelector("#cart", { timeout: 30_000 });
+    await shot(page, "canceled");
+    expect(await fieldOf(page, "no")).not.toBe("");
+    expect(await page.$("#f-rst")).toBeNull();
+    expect((await h.listCharges()).some((c) => c.metadata["legacy-pid"] === pid)).toBe(false);
+    expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("requested");
+    await page.close();
+  });
+
   it("a shop on an unregistered origin gets the gateway's P06P07 page; nothing is charged", async () => {
     const before = (await h.listCharges()).length;
     const page = await toForm({ origin: shop.otherOrigin });
