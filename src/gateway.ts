@@ -227,6 +227,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       hosted: {
         checkoutUrl: config.UNIVAPAY_CHECKOUT_URL ?? (demo ? demo.embedded.baseUrl : UNIVAPAY_CHECKOUT_DEFAULT),
         publicUrl: () => config.PUBLIC_URL ?? (demo ? listening.url : undefined),
+        perIp: createRateLimiter(config.HOSTED_RATE_PER_IP_PER_MIN, () => now().getTime()),
+        perSid: createRateLimiter(config.HOSTED_RATE_PER_SID_PER_MIN, () => now().getTime()),
       },
       metrics,
       logger,

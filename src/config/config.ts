@@ -89,6 +89,11 @@ export const ConfigSchema = z.object({
    * form after it is refunded (README, decisions).
    */
   HOSTED_LINK_TTL_MS: intFrom(30 * 60 * 1000, 60_000),
+  /** Link-method entries per minute, per client address (IPv6 by /64) and per merchant: each one
+   *  records a payment that is watched until it ends, so a flood must not fill the store. Per
+   *  address is generous because mobile carriers put many shoppers behind one address. */
+  HOSTED_RATE_PER_IP_PER_MIN: intFrom(60, 1),
+  HOSTED_RATE_PER_SID_PER_MIN: intFrom(1200, 1),
   /** PEM private key(s) of the token wire protocol, current first (src/token/token-keys.ts). */
   TOKEN_RSA_PRIVATE_KEYS: z.string().min(1).optional(),
   /** The token endpoints' limits per minute: per client address, and per merchant (card testing). */

@@ -8,7 +8,8 @@
 import { peekAsciiParam, readLegacyForm } from "../legacy/legacy-form";
 import { legacyFailure, type LegacyFailure } from "../mapping";
 import { decodeLegacyRequest } from "../payments/decode-legacy-request";
-import { hostedChargeKind, type HostedPlan } from "../transitions/kinds/hosted-charge-kind";
+import { addressKey } from "../token/token-rate-limiter";
+import { hostedChargeKind } from "../transitions/kinds/hosted-charge-kind";
 import type { BrowserReply } from "./browser-answer";
 import type { HostedDeps } from "./hosted-deps";
 import { linkFormUrl } from "./link-form-url";
@@ -33,15 +34,25 @@ function refuse(f: LegacyFailure, sid: string | undefined, pid?: string): Browse
   };
 }
 
-export async function enterHostedPayment(deps: HostedDeps, raw: Buffer, referer: string | undefined): Promise<BrowserReply> {
+const busy = (sid: string | undefined, reason: string): BrowserReply => ({
+  answer: { type: "page", page: shopperPage("busy") },
+  log: { outcome: "refused", reason, ...(sid ? { sid } : {}) },
+});
+
+export async function enterHostedPayment(deps: HostedDeps, raw: Buffer, referer: string | undefined, clientIp: string): Promise<BrowserReply> {
   const { table } = deps;
-  const sid = peekAsciiParam(readLegacyForm(raw), "sid");
+  if (!deps.perIp.take(addressKey(clientIp))) return busy(undefined, "rate limit per client address");
+  const split = readLegacyForm(raw);
+  const sid = peekAsciiParam(split, "sid");
   if (!sid) return refuse(legacyFailure(table, "sid_missing", "sid is missing"), undefined);
   const merchant = deps.merchants.get(sid);
   if (!merchant) return refuse(legacyFailure(table, "sid_unknown", `unknown sid ${sid}`), undefined);
   const settings = merchant.hostedPage;
   const publicUrl = deps.publicUrl();
   if (!settings || !publicUrl) return refuse(legacyFailure(table, "hosted_not_configured", settings ? "PUBLIC_URL is not set" : "no hostedPage"), sid);
+  // Counted once the shop is known and before anything is stored: a flood of one shop's sid
+  // neither fills the store nor spends its UnivaPay budget.
+  if (!deps.perSid.take(sid)) return busy(sid, "rate limit per merchant");
   const verdict = checkReferer(settings, referer);
   if (verdict !== "ok") {
     const shown = referer ? (URL.canParse(referer) ? new URL(referer).origin : "unparsable") : "none";
@@ -49,7 +60,7 @@ export async function enterHostedPayment(deps: HostedDeps, raw: Buffer, referer:
   }
   // A service the link form is not mapped for yet (Alipay, konbini, …): "not available", before
   // the job is judged (their jobs, REQUEST or EBPRERENTAL, have no rows either).
-  const svid = peekAsciiParam(readLegacyForm(raw), "svid");
+  const svid = peekAsciiParam(split, "svid");
   if (svid && !table.services.paymentTypes.has(svid)) return refuse(legacyFailure(table, "svid_unsupported", `svid ${svid} is not mapped`, "svid"), sid);
   const decoded = decodeLegacyRequest(deps, "payment", raw, null);
   if (!decoded.ok) return refuse(decoded.failure, sid);
@@ -66,7 +77,8 @@ export async function enterHostedPayment(deps: HostedDeps, raw: Buffer, referer:
   if (!opened.ok) return refuse(opened.failures[0] ?? legacyFailure(table, "internal", "no failure"), sid, opened.pid);
   const { payment, transition, plan } = opened.opened;
   const sucd = req.form.get("sucd") || undefined;
-  const back = new URL(returnPath(deps.requestKeySecret, payment.pid, sucd), publicUrl).toString();
+  // Appended, so a PUBLIC_URL with a path (behind a proxy's prefix) keeps it.
+  const back = `${publicUrl.replace(/\/+$/, "")}${returnPath(deps.requestKeySecret, payment.pid, sucd)}`;
   if (transition.state !== "requested" && transition.state !== "pending") {
     // Sent again after it was paid (a reload of the shop's redirect): the result, not a second form.
     return { answer: { type: "redirect", location: back, status: 302 }, log: { sid, pid: payment.pid, outcome: "already_finished" } };
@@ -74,7 +86,7 @@ export async function enterHostedPayment(deps: HostedDeps, raw: Buffer, referer:
   const location = linkFormUrl({
     checkoutUrl: deps.checkoutUrl,
     settings,
-    form: (plan as HostedPlan).form,
+    form: plan.form,
     paymentMethod: req.op.paymentType ?? "card",
     capture: req.op.row.capture === true,
     threeDs: req.op.row.threeDs,

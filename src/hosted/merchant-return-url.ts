@@ -20,7 +20,15 @@ export function withQuery(base: string, query: string): string {
   return `${head}${sep}${query}${hash !== undefined ? `#${hash}` : ""}`;
 }
 
-/** The shop's URL for a finished payment (undefined: the merchant registered none for its sucd). */
+/** A registered URL by its code; own keys only (a sucd of "constructor" names nothing). */
+const urlOf = (urls: Readonly<Record<string, string>> | undefined, sucd: string | undefined) =>
+  urls && sucd !== undefined && Object.hasOwn(urls, sucd) ? urls[sucd] : undefined;
+
+/**
+ * The shop's URL for a finished payment: paid → its sucd URL, not paid → its back URL.
+ * Undefined: none registered — an unpaid shopper is then shown the gateway's own page rather
+ * than the shop's complete page, which may say "thank you" whatever `rst` says (LEG's does).
+ */
 export function merchantResultUrl(
   table: MappingTable,
   merchant: Merchant,
@@ -28,15 +36,13 @@ export function merchantResultUrl(
   payment: PaymentRow,
   result: LegacyResult,
 ): string | undefined {
-  if (!sucd) return undefined;
-  const paid = result.outcome === "success";
-  const base = paid ? merchant.returnUrls[sucd] : (merchant.hostedPage?.backUrls[sucd] ?? merchant.returnUrls[sucd]);
+  const base = result.outcome === "success" ? urlOf(merchant.returnUrls, sucd) : urlOf(merchant.hostedPage?.backUrls, sucd);
   return base && withQuery(base, renderKickbackQuery(table, payment, result));
 }
 
 /** The shop's back URL for a shopper who left the form without paying: the merchant's own fields
  *  only (the payment is not finished, so there is no result to append). */
 export function merchantBackUrl(merchant: Merchant, sucd: string | undefined, payment: PaymentRow): string | undefined {
-  const base = sucd ? (merchant.hostedPage?.backUrls[sucd] ?? undefined) : undefined;
+  const base = urlOf(merchant.hostedPage?.backUrls, sucd);
   return base && withQuery(base, withEcho("", echoSegments(payment.echo)));
 }

@@ -22,14 +22,10 @@ export function returnPath(secret: Secret, pid: string, sucd: string | undefined
   return `${RETURN_PREFIX}/${pid}/${sucd ? encodeURIComponent(sucd) : NO_SUCD}/${seal(secret, pid, sucd)}`;
 }
 
-/** The sucd of a genuine return address's segments (undefined sucd: none was sent), or false. */
+/** The sucd of a genuine return address's segments, as the router decoded them (undefined sucd:
+ *  none was sent), or false. */
 export function openReturnPath(secret: Secret, pid: string, sucdSegment: string, candidate: string): { sucd: string | undefined } | false {
-  let sucd: string | undefined;
-  try {
-    sucd = sucdSegment === NO_SUCD ? undefined : decodeURIComponent(sucdSegment);
-  } catch {
-    return false;
-  }
+  const sucd = sucdSegment === NO_SUCD ? undefined : sucdSegment;
   const want = Buffer.from(seal(secret, pid, sucd));
   const got = Buffer.from(candidate);
   return want.length === got.length && timingSafeEqual(want, got) ? { sucd } : false;

@@ -6,7 +6,7 @@
  * detail: at most the legacy error code, which is what the shop's support asks for. Pure.
  */
 
-export type ShopperPageKind = "rejected" | "unavailable" | "processing" | "slow" | "expired" | "link_unknown" | "paid" | "not_paid";
+export type ShopperPageKind = "rejected" | "busy" | "unavailable" | "processing" | "slow" | "expired" | "link_unknown" | "paid" | "not_paid";
 
 export interface ShopperPage {
   readonly status: number;
@@ -26,6 +26,12 @@ const TEXT: Record<ShopperPageKind, PageText> = {
     title: "お支払いを開始できませんでした",
     ja: "ショップから送られた決済情報に誤りがあるため、お支払いを開始できませんでした。お手数ですが、ショップにお問い合わせください。",
     en: "The payment could not be started: the shop sent it with an error. Please contact the shop.",
+  },
+  busy: {
+    status: 429,
+    title: "ただいま混み合っています",
+    ja: "ただいまお支払いの受付が混み合っています。しばらく待ってから、ショップからもう一度お手続きください。",
+    en: "Too many payments are being started right now. Please wait a moment and try again from the shop.",
   },
   unavailable: {
     status: 400,

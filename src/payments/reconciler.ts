@@ -34,6 +34,10 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     const payment = await deps.store.findPaymentByPid(t.pid);
     if (!merchant || !kind || !payment) return deps.store.touchTransition(t.id);
     const subject = { payment, transition: t };
+    // A link-method payment is waiting for its shopper: the return and the webhook settle it
+    // meanwhile, so the reconciler spends no UnivaPay request on it before its window is over.
+    const windowEnds = kind.openForMs && t.state !== "reversing" ? t.createdAt.getTime() + kind.openForMs(deps) : 0;
+    if (deps.now().getTime() < windowEnds) return deps.store.touchTransition(t.id);
     // Without an id, only a kind that can find its resource again (by our metadata) can look;
     // the others wait for their webhook (adopted by metadata) or the merchant's resend.
     const resource = t.univapayId ? await kind.fetch(deps, merchant, subject) : await kind.recover?.(deps, merchant, subject);

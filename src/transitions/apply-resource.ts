@@ -29,6 +29,7 @@ export const ABANDON_GRACE_MS = 2_000;
 export const NOT_CREATED_PROOF_MS = 60_000;
 
 const isOpen = (t: TransitionRow) => OPEN_TRANSITION_STATES.includes(t.state);
+const isFinal = (o: string) => o === "success" || o === "failure";
 
 /** How long a transition of this kind stays open before it is abandoned: its request's answer
  *  deadline, or the kind's own window (a hosted-page payment waits for its shopper). */
@@ -50,11 +51,11 @@ export function isAbandoned(ctx: KindContext, merchant: Merchant, kind: Transiti
  * merchant must be told. A kind with an `abandonNotice` (nobody was answered: the link method)
  * queues its failure kickback in the same step.
  */
-export async function abandonTransition(ctx: KindContext, kind: TransitionKind, s: Subject, merchant?: Merchant): Promise<Subject> {
+export async function abandonTransition(ctx: KindContext, kind: TransitionKind, s: Subject, merchant: Merchant): Promise<Subject> {
   const ec = ecFor(ctx.table, kind.abandonNotice ?? "outcome_unknown");
   const patch = { state: "reversing" as const, errorCode: ec };
   const paymentPatch = kind.after(s, undefined, "failure");
-  const notice = kind.abandonNotice && merchant;
+  const notice = kind.abandonNotice !== undefined;
   const moved = notice
     ? await ctx.store.transaction(async (tx) => {
         const m = await tx.moveTransition(s.transition.id, OPEN_TRANSITION_STATES, patch, paymentPatch);
@@ -63,7 +64,14 @@ export async function abandonTransition(ctx: KindContext, kind: TransitionKind, 
         return m;
       })
     : await ctx.store.moveTransition(s.transition.id, OPEN_TRANSITION_STATES, patch, paymentPatch);
-  if (moved && notice) ctx.onKickbackEnqueued();
+  if (moved && notice) {
+    ctx.onKickbackEnqueued();
+    ctx.logger.info(
+      { pid: s.payment.pid, transition: s.transition.id, kind: kind.name, ec },
+      "unfinished past its window: ended failed, its kickback queued; a charge that still appears will be given back",
+    );
+    return moved;
+  }
   if (moved) {
     ctx.logger.warn(
       { pid: s.payment.pid, transition: s.transition.id, kind: kind.name, ec },
@@ -84,7 +92,10 @@ export async function abandonTransition(ctx: KindContext, kind: TransitionKind, 
 export async function applyResource(ctx: KindContext, merchant: Merchant, kind: TransitionKind, subject: Subject, resource: unknown): Promise<Subject> {
   const now = ctx.now().getTime();
   let s = subject;
-  if (isAbandoned(ctx, merchant, kind, s.transition, now)) s = await abandonTransition(ctx, kind, s, merchant);
+  // A kind that tells its merchant only when it ends (the link method) has told nobody yet: a
+  // final resource seen now, even a little past the window, is still its outcome.
+  const finalNow = resource !== undefined && kind.abandonNotice !== undefined && isFinal(kind.judge(ctx.table, s, resource).outcome);
+  if (!finalNow && isAbandoned(ctx, merchant, kind, s.transition, now)) s = await abandonTransition(ctx, kind, s, merchant);
   if (s.transition.state !== "reversing") {
     return resource === undefined || !isOpen(s.transition) ? s : settleFromResource(ctx, merchant, kind, s, resource);
   }

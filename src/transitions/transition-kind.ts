@@ -38,7 +38,7 @@ export interface KindContext {
   /** Wakes a waiting request when the webhook processor changed its transition. */
   readonly signals: SettleSignals;
   /** How long a link-method payment may stay unpaid on UnivaPay's form (HOSTED_LINK_TTL_MS). */
-  readonly hostedLinkTtlMs?: number;
+  readonly hostedLinkTtlMs: number;
 }
 
 /** A payment and the transition of it a request (or an event) is about. */

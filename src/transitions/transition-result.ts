@@ -4,11 +4,17 @@
  */
 import type { LegacyResult } from "../domain/legacy-result";
 import { ecFor, SUCCESS_EC, type MappingTable } from "../mapping";
+import type { TransitionRow } from "../store/store-types";
 import type { Subject } from "./transition-kind";
 
+/** What the merchant is (or will be) told is a failure: failed, or reversing/reversed (answered
+ *  failure while the outcome was unknown, and held to it). */
+export function isFailedTransition(t: Pick<TransitionRow, "state">): boolean {
+  return t.state === "failed" || t.state === "reversing" || t.state === "reversed";
+}
+
 export function transitionResult(table: MappingTable, { payment, transition }: Subject): LegacyResult {
-  // reversing/reversed: answered failure while the outcome was unknown, and held to it.
-  const failed = transition.state === "failed" || transition.state === "reversing" || transition.state === "reversed";
+  const failed = isFailedTransition(transition);
   const outcome = transition.state === "succeeded" ? "success" : failed ? "failure" : "pending";
   const ecPending = ecFor(table, "result_pending");
   return {

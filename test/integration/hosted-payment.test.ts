@@ -161,33 +161,124 @@ describe("link method (payment.aspx ptype 3/4/8)", () => {
     expect(amount.body).toContain("ER000GRQ021");
   });
 
-  it("a tampered amount on the form never counts as paid; the payment expires and the charge is given back", async () => {
-    const { no, url } = entryUrl("CAPTURE");
-    const entry = await get(url, REFERER);
-    const tampered = (entry.location as string).replace("amount=1500", "amount=1");
-    const form = await get(tampered);
-    const paid = await payOnForm(form, { number: "4000020000000000" });
-    const pid = /\/return\/(\d{8})\//.exec(paid.location as string)?.[1] as string;
-    let hop = await get(paid.location as string);
+  /** The pid in a form URL the gateway redirected to. */
+  const pidOf = (formUrl: string) => /legacy-pid:"(\d{8})"/.exec(new URL(formUrl).searchParams.get("metadata") ?? "")?.[1] as string;
+  /** Follows the processing page's reloads to where the shopper ends. */
+  async function settleReturn(url: string): Promise<Hop> {
+    let hop = await get(url);
     for (let i = 0; i < 50 && hop.status === 200 && hop.body.includes('http-equiv="refresh"'); i++) {
       hop = await get(new URL(/url=([^"]+)"/.exec(hop.body)?.[1]?.replace(/&amp;/g, "&") as string, h.gateway.url).toString());
     }
-    // Never sent to the shop's complete page as paid.
+    return hop;
+  }
+  const chargesOf = async (pid: string) => (await h.listCharges()).filter((c) => c.metadata["legacy-pid"] === pid);
+  const refundedAmounts = async (pid: string) => (await Promise.all((await chargesOf(pid)).map((c) => h.listRefunds(c.id)))).flat().map((r) => r.amount);
+
+  it("a tampered amount on the form never counts as paid: that charge is given back, the payment expires with rst=2", async () => {
+    const { no, url } = entryUrl("CAPTURE");
+    const entry = await get(url, REFERER);
+    const pid = pidOf(entry.location as string);
+    const form = await get((entry.location as string).replace("amount=1500", "amount=1"));
+    const paid = await payOnForm(form, { number: "4000020000000000" });
+    const hop = await settleReturn(paid.location as string);
     expect(hop.location ?? "").not.toContain("rst=1");
     await h.drain();
-    const charge = (await h.listCharges()).find((c) => c.metadata["legacy-pid"] === pid);
-    expect(charge?.status).toBe("successful");
-    // Past the link's life: abandoned with its failure kickback, and the 1-yen charge refunded.
+    expect((await chargesOf(pid)).map((c) => c.status)).toEqual(["successful"]);
+    expect(await refundedAmounts(pid)).toEqual([1]);
     h.advance(PAST_TTL_MS);
     await h.gateway.reconciler.tick();
     await h.drain();
-    const kbs = kickbacksFor(no);
-    expect(kbs).toHaveLength(1);
-    expect(kickbackFields((kbs[0] as { rawQuery: Buffer }).rawQuery).get("rst")).toBe("2");
+    expect(kickbacksFor(no).map((k) => kickbackFields(k.rawQuery).get("rst"))).toEqual(["2"]);
+    expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("failed");
+    expect(await refundedAmounts(pid)).toEqual([1]);
+  });
+
+  it("AUTH with auth=true taken off the form's URL (captured at once) is never an AUTH success, and is given back", async () => {
+    const { no, url } = entryUrl("AUTH");
+    const entry = await get(url, REFERER);
+    const pid = pidOf(entry.location as string);
+    const form = await get((entry.location as string).replace("&auth=true", ""));
+    const paid = await payOnForm(form, { number: "4000020000000000" });
+    const hop = await settleReturn(paid.location as string);
+    expect(hop.location ?? "").not.toContain("rst=1");
+    await h.drain();
+    expect(await refundedAmounts(pid)).toEqual([1500]);
+    expect(kickbacksFor(no).filter((k) => kickbackFields(k.rawQuery).get("rst") === "1")).toHaveLength(0);
+  });
+
+  it("two tabs both paid: the first charge is the payment's, the second is given back; one kickback", async () => {
+    const { no, url } = entryUrl("CAPTURE");
+    const entry = await get(url, REFERER);
+    const pid = pidOf(entry.location as string);
+    const [tab1, tab2] = [await get(entry.location as string), await get(entry.location as string)];
+    const paid1 = await payOnForm(tab1, { number: "4000020000000000" });
+    const back = await get(paid1.location as string);
+    expect(new URL(back.location as string).searchParams.get("rst")).toBe("1");
+    const paid2 = await payOnForm(tab2, { number: "4000020000000000" });
+    await get(paid2.location as string);
+    await h.drain();
+    const charges = await chargesOf(pid);
+    expect(charges).toHaveLength(2);
+    expect(await refundedAmounts(pid)).toEqual([1500]);
+    const own = (await h.gateway.store.findPaymentByPid(pid))?.chargeId;
+    expect((await h.listRefunds(own as string)).length).toBe(0);
+    expect(kickbacksFor(no)).toHaveLength(1);
+  });
+
+  it("a charge made on a form long after the payment ended is given back when UnivaPay reports it", async () => {
+    const { no, url } = entryUrl("CAPTURE");
+    const entry = await get(url, REFERER);
+    const pid = pidOf(entry.location as string);
+    const form = await get(entry.location as string);
+    // Expired, and watched for as long again: closed.
     h.advance(PAST_TTL_MS);
     await h.gateway.reconciler.tick();
-    expect((await h.listRefunds((charge as { id: string }).id)).map((r) => r.amount)).toEqual([1]);
-    expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("reversed");
+    h.advance(PAST_TTL_MS);
+    await h.gateway.reconciler.tick();
+    await h.drain();
+    expect(kickbacksFor(no).map((k) => kickbackFields(k.rawQuery).get("ec"))).toEqual(["ER000GOP005"]);
+    const paid = await payOnForm(form, { number: "4000020000000000" });
+    const charge = (await chargesOf(pid))[0] as { id: string };
+    await h.waitForWebhook(charge.id, "charge_finished");
+    await h.drain();
+    expect(await refundedAmounts(pid)).toEqual([1500]);
+    const hop = await settleReturn(paid.location as string);
+    expect(hop.location).toContain("ec=ER000GOP005");
+    expect(kickbacksFor(no)).toHaveLength(1);
+  });
+
+  it("the same order checked out again with a changed cart replaces the unpaid payment; the old form's charge is given back", async () => {
+    order += 1;
+    const base = `${h.gateway.url}/payment.aspx?no=${order}&sod=S${order}&sid=${h.sid}&svid=1&ptype=8&job=CAPTURE&em=shopper@example.com&sucd=p_return`;
+    const first = await get(`${base}&siam1=1500`, REFERER);
+    const oldPid = pidOf(first.location as string);
+    const oldForm = await get(first.location as string);
+    const second = await get(`${base}&siam1=2000`, REFERER);
+    expect(second.status).toBe(302);
+    const newPid = pidOf(second.location as string);
+    expect(newPid).not.toBe(oldPid);
+    await h.drain();
+    const ofOld = h.receiver.received.filter((k) => kickbackFields(k.rawQuery).get("pid") === oldPid);
+    expect(ofOld.map((k) => kickbackFields(k.rawQuery).get("rst"))).toEqual(["2"]);
+    // The shopper pays the old form anyway: given back; the new one pays normally.
+    const paidOld = await payOnForm(oldForm, { number: "4000020000000000" });
+    await settleReturn(paidOld.location as string);
+    await h.drain();
+    expect(await refundedAmounts(oldPid)).toEqual([1500]);
+    const paidNew = await payOnForm(await get(second.location as string), { number: "4000020000000000" });
+    const back = await get(paidNew.location as string);
+    expect(Object.fromEntries(new URL(back.location as string).searchParams)).toMatchObject({ pid: newPid, rst: "1", ta: "2000" });
+  });
+
+  it("refuses a sucd that is not registered even when it names an Object property", async () => {
+    const page = await get(entryUrl("CAPTURE").url.replace("sucd=p_return", "sucd=constructor"), REFERER);
+    expect(page.status).toBe(400);
+    expect(page.body).toContain("ER000GRQ015");
+  });
+
+  it("a SALES sent with ptype=8 is still the shop's server: a legacy body, not a page", async () => {
+    const r = await sendRaw(h.gateway.url, "GET", Buffer.from(`/payment.aspx?sid=${h.sid}&svid=1&ptype=8&job=SALES&pid=12345678`));
+    expect(r.body.toString("latin1")).toMatch(/^rst=2&ec=ER000D41S61/);
   });
 
   it("a shopper who never pays: the payment expires with an rst=2 kickback (GOP005); the same order sent again is a new payment", async () => {

@@ -45,7 +45,7 @@ function failed(ctx: Context, err: unknown, what: string): void {
 export function hostedEntry(deps: HostedDeps): BrowserEntry {
   return async (ctx, raw) => {
     try {
-      send(ctx, await enterHostedPayment(deps, raw, ctx.get("referer") || undefined), "link-method entry");
+      send(ctx, await enterHostedPayment(deps, raw, ctx.get("referer") || undefined, ctx.request.ip), "link-method entry");
     } catch (err) {
       failed(ctx, err, "link-method entry");
     }

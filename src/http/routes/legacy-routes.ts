@@ -25,13 +25,20 @@ export function isLegacyPath(target: string): boolean {
   return LEGACY_PATHS.some(([p]) => p === path);
 }
 
-/** Whether a legacy request comes from a shopper's browser (the link method): its endpoint and
- *  ptype name a browser row of operations.yaml. */
+/**
+ * Whether a legacy request comes from a shopper's browser (the link method): its ptype is one of
+ * operations.yaml's browser rows, and no server row takes its job with that ptype (a SALES sent
+ * with ptype=8 is still the shop's server). A browser job without a row (Alipay's REQUEST) stays
+ * a browser request, so the shopper gets a page, not a legacy body.
+ */
 export function isBrowserRequest(deps: Pick<PaymentDeps, "table">, endpoint: LegacyEndpoint, raw: Buffer): boolean {
-  const ptypes = deps.table.operations.browserPtypes[endpoint];
-  if (ptypes.size === 0) return false;
-  const ptype = peekAsciiParam(readLegacyForm(raw), "ptype");
-  return ptype !== undefined && ptypes.has(ptype);
+  const ops = deps.table.operations;
+  if (ops.browserPtypes[endpoint].size === 0) return false;
+  const split = readLegacyForm(raw);
+  const ptype = peekAsciiParam(split, "ptype");
+  if (ptype === undefined || !ops.browserPtypes[endpoint].has(ptype)) return false;
+  const job = peekAsciiParam(split, "job")?.toUpperCase();
+  return !ops.rows.some((r) => r.endpoint === endpoint && r.channel === "server" && r.job === job && (r.ptype === undefined || r.ptype === ptype));
 }
 
 /** Answers a browser request in full (src/http/routes/hosted-routes.ts). */

@@ -10,10 +10,11 @@
 import type { Merchant } from "../../config/merchants";
 import { legacyFailure, mapFields, withContext, type LegacyFailure } from "../../mapping";
 import { isRecurringRequest } from "../../recurring/plan-recurring";
-import { creationTransitionId } from "../../store/store-types";
+import { creationTransitionId, OPEN_TRANSITION_STATES, UNFINISHED_TRANSITION_STATES, type PaymentRow, type TransitionRow } from "../../store/store-types";
+import { abandonTransition } from "../apply-resource";
 import type { Charge } from "../../univapay/univapay-types";
 import type { LegacyRequest } from "../legacy-request";
-import { transitionResult } from "../transition-result";
+import { isFailedTransition, transitionResult } from "../transition-result";
 import type { KindContext, OpenResult, Subject, TransitionKind, Verdict } from "../transition-kind";
 import { adoptCharge } from "./adopt-charge";
 import { afterCreationCharge, judgeCreationCharge } from "./charge-kind";
@@ -24,8 +25,6 @@ import { reverseCharge } from "./reverse-charge";
 export const HOSTED_KIND = "hostedCharge";
 /** The one payment type the link method is mapped for so far (services.yaml `paymentType`). */
 const PAYMENT_TYPE = "card";
-/** Used when the composition root gives no HOSTED_LINK_TTL_MS (tests of other parts). */
-const DEFAULT_LINK_TTL_MS = 30 * 60 * 1000;
 
 export interface HostedPlan {
   /** The link form's parameters from fields.yaml `linkForm`, context values filled in. */
@@ -33,7 +32,8 @@ export interface HostedPlan {
 }
 
 /** The shopper's earlier attempt ended unpaid: a new entry is a new payment, not its replay. */
-const endedUnpaid = (s: Subject) => s.transition.state === "failed" || s.transition.state === "reversing" || s.transition.state === "reversed";
+const endedUnpaid = (s: Subject) => isFailedTransition(s.transition);
+const isUnfinished = (t: TransitionRow) => UNFINISHED_TRANSITION_STATES.includes(t.state);
 
 async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<HostedPlan>> {
   const { table } = ctx;
@@ -44,7 +44,8 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ho
     failures.push(legacyFailure(table, "svid_unsupported", `payment type ${op.paymentType} is not offered on the link form yet`, "svid"));
   if (isRecurringRequest(form)) failures.push(legacyFailure(table, "recurring_not_supported", "auto-billing is not offered by the link method yet", "actp1"));
   const sucd = form.get("sucd");
-  if (sucd && merchant.returnUrls[sucd] === undefined)
+  // "-" is the return address's "no sucd" (return-link.ts).
+  if (sucd && (sucd === "-" || !Object.hasOwn(merchant.returnUrls, sucd)))
     failures.push(legacyFailure(table, "return_code_unknown", `sucd ${sucd.slice(0, 40)} is not registered`, "sucd"));
   const mapped = mapFields(table, "linkForm", form, { now: ctx.now() });
   if (!mapped.ok) failures.push(...mapped.failures);
@@ -60,10 +61,9 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ho
     made = undefined;
   }
   if (!made) {
-    const fresh = await createCreation(ctx, req, { kind: HOSTED_KIND, tokenId: null, amount, total: amount, orderKey: orderKeyOf(req) });
-    if (fresh.refusedFor)
-      return { ok: false, pid: fresh.payment.pid, failures: [legacyFailure(table, "duplicate_request", `order already paid by ${fresh.refusedFor}`)] };
-    made = fresh;
+    const made2 = await createHeld(ctx, req, amount);
+    if ("refused" in made2) return { ok: false, pid: made2.refused, failures: [legacyFailure(table, "duplicate_request", `order held by ${made2.holder}`)] };
+    made = made2;
   }
   const body = withContext(table, "linkForm", mapped.value, { pid: made.payment.pid, sid: made.payment.sid });
   if (!body.ok) return { ok: false, failures: body.failures };
@@ -71,33 +71,68 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ho
 }
 
 /**
- * A charge the form made is judged as any charge creation, except that it must be the one the
- * gateway sent the shopper to make: the payment's amount in yen. The form's URL passes through
- * the shopper's browser, so a different amount is a tampered link: never a success. It is judged
- * unknown — the payment stays unpaid, expires with its failure kickback, and the charge is then
- * refunded like any charge of an abandoned payment.
+ * A new payment under the order guard. An unpaid link-method payment holds its order for the
+ * link's life (else a second checkout of the same order, its cart changed, would leave two forms
+ * that can both be paid); a new checkout of that order replaces it: the old one ends now with its
+ * rst=2 kickback (a charge made on its form later is given back), and the new one is made.
  */
+async function createHeld(ctx: KindContext, req: LegacyRequest, amount: number): Promise<Subject | { refused: string; holder: string }> {
+  const terms = { kind: HOSTED_KIND, tokenId: null, amount, total: amount, orderKey: orderKeyOf(req), holderOpenForMs: openForMs(ctx) };
+  const fresh = await createCreation(ctx, req, terms);
+  if (!fresh.refusedFor) return fresh;
+  const holder = await ctx.store.findPaymentByPid(fresh.refusedFor);
+  const held = holder && (await ctx.store.findTransition(creationTransitionId(holder.pid)));
+  if (!holder || !held || held.kind !== HOSTED_KIND || !OPEN_TRANSITION_STATES.includes(held.state))
+    return { refused: fresh.payment.pid, holder: fresh.refusedFor };
+  await abandonTransition(ctx, hostedChargeKind, { payment: holder, transition: held }, req.merchant);
+  ctx.logger.info({ pid: holder.pid, sid: req.merchant.sid, by: fresh.payment.pid }, "an unpaid link-method payment replaced by a new checkout of its order");
+  // The refused row holds this request's key: retired, so the retry is a new payment.
+  await ctx.store.retireRequestKey("payments", fresh.payment.pid, req.requestKey);
+  const again = await createCreation(ctx, req, terms);
+  return again.refusedFor ? { refused: again.payment.pid, holder: again.refusedFor } : again;
+}
+
+/**
+ * Whether a charge the form made is the one the gateway sent the shopper to make: the payment's
+ * amount in yen, and for AUTH an authorisation only. The form's URL passes through the shopper's
+ * browser, so anything else is a tampered link: never this payment (given back, see giveBackStray).
+ */
+function matches(payment: PaymentRow, transition: TransitionRow, charge: Charge): boolean {
+  if (charge.requested_amount !== payment.amount || charge.requested_currency.toUpperCase() !== "JPY") return false;
+  // `auth=true` removed (captured at once) or `captureAt` added (captured later): not 仮売上.
+  if (transition.job === "AUTH" && (charge.status === "successful" || (charge.capture_at ?? null) !== null)) return false;
+  return true;
+}
+
 function judge(table: KindContext["table"], s: Subject, charge: Charge): Verdict {
-  if (charge.requested_amount !== s.payment.amount || charge.requested_currency.toUpperCase() !== "JPY") {
-    return { outcome: "unknown", ec: null, univapayStatus: charge.status };
-  }
+  if (!matches(s.payment, s.transition, charge)) return { outcome: "unknown", ec: null, univapayStatus: charge.status };
   return judgeCreationCharge(table, s, charge);
 }
 
-/** A charge with our pid once the payment has another one (a second tab paid too): refunded at
- *  once under a key of its own, since no order stands behind it. A payment without a charge yet
- *  keeps every candidate for recover(), and the reversal of an expired payment gives it back. */
-async function refundStray(ctx: KindContext, merchant: Merchant, charge: Charge): Promise<void> {
+/**
+ * A charge with our pid that can never be the payment's — a tampered one, one made after the
+ * payment ended (a form left open, a bookmark), a second one once it has its own (two tabs) — is
+ * given back at once, under a key of its own (a replay of this refund, never a second one). A
+ * charge that may still become the payment (it matches, and the payment is unfinished with none
+ * yet) and the payment's own are left to the transition machinery.
+ */
+async function giveBackStray(ctx: KindContext, merchant: Merchant, charge: Charge): Promise<void> {
   const pid = charge.metadata?.["legacy-pid"];
   if (typeof pid !== "string" || charge.store_id !== merchant.credentials.storeId) return;
   const payment = await ctx.store.findPayment(merchant.sid, pid);
   const transition = payment && (await ctx.store.findTransition(creationTransitionId(pid)));
   if (!payment || !transition || transition.kind !== HOSTED_KIND) return;
-  if (payment.chargeId === null || payment.chargeId === charge.id) return;
+  if (transition.univapayId === charge.id || payment.chargeId === charge.id) return;
+  if (isUnfinished(transition) && payment.chargeId === null && matches(payment, transition, charge)) return;
   const stray: Subject = { payment: { ...payment, amount: charge.requested_amount }, transition: { ...transition, id: `stray:${charge.id}` } };
   const r = await reverseCharge(ctx, merchant, stray, charge);
-  ctx.logger.warn({ pid, sid: merchant.sid, chargeTail: charge.id.slice(-6), result: r }, "a second charge for a link-method payment: given back");
+  ctx.logger.warn(
+    { pid, sid: merchant.sid, chargeTail: charge.id.slice(-6), status: charge.status, result: r },
+    "a charge that is not the link-method payment's: given back",
+  );
 }
+
+const openForMs = (ctx: KindContext) => ctx.hostedLinkTtlMs;
 
 export const hostedChargeKind: TransitionKind<HostedPlan, Charge> = {
   name: HOSTED_KIND,
@@ -120,19 +155,21 @@ export const hostedChargeKind: TransitionKind<HostedPlan, Charge> = {
   async adopt(ctx, merchant, _event, data, reported) {
     const charge = reported ?? (await ctx.client.getCharge(merchant.credentials, data.id));
     const found = await adoptCharge(ctx, merchant, charge, HOSTED_KIND);
-    if (found) return found;
-    await refundStray(ctx, merchant, charge);
+    if (found && isUnfinished(found.transition) && matches(found.payment, found.transition, charge)) return found;
+    await giveBackStray(ctx, merchant, charge);
     return undefined;
   },
-  async recover(ctx, merchant, { payment }) {
+  async recover(ctx, merchant, { payment, transition }) {
     const found = await ctx.client.findChargesByMetadata(merchant.credentials, "legacy-pid", payment.pid);
     const ours = found.filter((c) => c.metadata?.["legacy-pid"] === payment.pid && c.store_id === merchant.credentials.storeId);
-    // The one for the payment's amount first; a tampered one only when there is no other.
-    return ours.find((c) => c.requested_amount === payment.amount) ?? ours[0];
+    const own = ours.find((c) => matches(payment, transition, c));
+    // The others are given back now: the return and the reconciler see them even when no webhook does.
+    for (const c of ours) if (c !== own) await giveBackStray(ctx, merchant, c);
+    return own;
   },
   // What is given back is what the charge holds: a tampered link's charge is not the payment's amount.
   reverse: (ctx, merchant, s, charge) => reverseCharge(ctx, merchant, { ...s, payment: { ...s.payment, amount: charge.requested_amount } }, charge),
-  openForMs: (ctx) => ctx.hostedLinkTtlMs ?? DEFAULT_LINK_TTL_MS,
+  openForMs,
   abandonNotice: "link_expired",
   reply: transitionResult,
 };

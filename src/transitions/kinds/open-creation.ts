@@ -41,6 +41,9 @@ export interface CreationTerms {
   /** The order the guard counts it under; null: not guarded. */
   readonly orderKey: string | null;
   readonly recurring?: RecurringRef | null;
+  /** How long a still-requested payment of the order holds it against this one (default: the
+   *  answer deadline; a link-method payment: its link's life). */
+  readonly holderOpenForMs?: number;
 }
 
 /** The payment and its creation transition (or the stored ones of a replay), through the order guard. */
@@ -78,6 +81,7 @@ export function createCreation(ctx: KindContext, req: LegacyRequest, terms: Crea
       errorCode: null,
       echo: "",
     },
+    terms.holderOpenForMs,
   );
 }
 

@@ -21,9 +21,9 @@ type Made = { payment: PaymentRow; transition: TransitionRow; created: boolean; 
  * a new payment made. A refused payment comes back failed (duplicate_request) with `refusedFor`:
  * nothing was sent to UnivaPay and no kickback is queued.
  */
-export async function createFresh(ctx: KindContext, merchant: Merchant, p: NewPayment, creation: NewTransition): Promise<Made> {
+export async function createFresh(ctx: KindContext, merchant: Merchant, p: NewPayment, creation: NewTransition, openForMs?: number): Promise<Made> {
   for (let i = 0; i < 3; i++) {
-    const made = await create(ctx, merchant, p, creation);
+    const made = await create(ctx, merchant, p, creation, openForMs);
     if (made.created || withinReplayWindow(ctx, merchant, made.payment.createdAt)) {
       if (made.refusedFor) {
         ctx.logger.warn(
@@ -40,7 +40,9 @@ export async function createFresh(ctx: KindContext, merchant: Merchant, p: NewPa
   throw new Error(`payment request key for sid ${p.sid} could not be retired`);
 }
 
-function create(ctx: KindContext, merchant: Merchant, p: NewPayment, creation: NewTransition): Promise<Made> {
+/** `openForMs`: how long a still-`requested` holder keeps its order (a link-method payment waits
+ *  for its shopper that long); default the answer deadline. */
+function create(ctx: KindContext, merchant: Merchant, p: NewPayment, creation: NewTransition, openForMs = ctx.answerDeadlineMs): Promise<Made> {
   const orderKey = p.orderKey;
   // Unguarded payments carry no order key: the unique index holds guarded orders only.
   if (!orderKey || merchant.orderGuard === false || ctx.orderGuardWindowMs <= 0) return ctx.store.createPayment({ ...p, orderKey: null }, creation);
@@ -48,7 +50,7 @@ function create(ctx: KindContext, merchant: Merchant, p: NewPayment, creation: N
   return ctx.store.createOrderPayment({ ...p, orderKey }, creation, {
     since: new Date(now - ctx.orderGuardWindowMs),
     // A create older than this was answered long ago (or abandoned): it no longer holds the order.
-    requestedSince: new Date(now - ctx.answerDeadlineMs - ABANDON_GRACE_MS),
+    requestedSince: new Date(now - openForMs - ABANDON_GRACE_MS),
     errorCode: ecFor(ctx.table, "duplicate_request"),
   });
 }
