@@ -47,8 +47,8 @@ export function createApp(opts: AppOptions): Koa {
   const hosted: HostedDeps = { ...deps, ...opts.hosted };
   const app = base(opts.logger, opts.trustProxy);
   const routers = [
-    legacyRoutes(deps, opts.metrics, { maxBytes: opts.maxLegacyBytes, browserEntry: hostedEntry(hosted) }),
-    hostedRoutes(hosted),
+    legacyRoutes(deps, opts.metrics, { maxBytes: opts.maxLegacyBytes, browserEntry: hostedEntry(hosted, opts.metrics) }),
+    hostedRoutes(hosted, opts.metrics),
     webhookRoutes({
       store: deps.store,
       merchants: deps.merchants,

@@ -11,6 +11,7 @@ export interface Metrics {
   readonly kickbackAttempts: Counter<"outcome">;
   readonly kickbackDuration: Histogram;
   readonly webhookEvents: Counter<"result">;
+  readonly hostedPages: Counter<"step" | "outcome">;
   readonly queueDepth: Gauge<"queue">;
 }
 
@@ -48,6 +49,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       name: "gateway_webhook_events_total",
       help: "UnivaPay webhook deliveries by result (stored, duplicate, unauthenticated, unavailable)",
       labelNames: ["result"],
+      registers: [registry],
+    }),
+    hostedPages: new Counter({
+      name: "gateway_hosted_page_requests_total",
+      help: "Link-method browser requests by step (entry, return) and outcome (sent_to_form, refused, paid, not_paid, processing, …)",
+      labelNames: ["step", "outcome"],
       registers: [registry],
     }),
     queueDepth: new Gauge({

@@ -86,6 +86,9 @@ describe("link method (payment.aspx ptype 3/4/8)", () => {
     expect((await h.gateway.store.findPaymentByPid(pid))?.state).toBe("captured");
     const charges = (await h.listCharges()).filter((c) => c.metadata["legacy-pid"] === pid);
     expect(charges.map((c) => c.status)).toEqual(["successful"]);
+    const counted = (await h.gateway.metrics.registry.getSingleMetric("gateway_hosted_page_requests_total")?.get())?.values ?? [];
+    expect(counted.find((v) => v.labels["step"] === "entry" && v.labels["outcome"] === "sent_to_form")?.value).toBeGreaterThanOrEqual(1);
+    expect(counted.find((v) => v.labels["step"] === "return" && v.labels["outcome"] === "paid")?.value).toBeGreaterThanOrEqual(1);
   });
 
   it("settles from the webhook when it comes before the shopper: still one kickback", async () => {

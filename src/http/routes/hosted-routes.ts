@@ -12,10 +12,12 @@ import type { HostedDeps } from "../../hosted/hosted-deps";
 import { returnFromHostedPage } from "../../hosted/return-from-hosted-page";
 import { RETURN_PREFIX } from "../../hosted/return-link";
 import { shopperPage } from "../../hosted/shopper-page";
+import type { Metrics } from "../../ops/metrics";
 import type { RequestState } from "../middleware/request-id";
 import type { BrowserEntry } from "./legacy-routes";
 
-function send(ctx: Context, reply: BrowserReply, what: string): void {
+function send(ctx: Context, reply: BrowserReply, what: string, metrics: Metrics, step: "entry" | "return"): void {
+  metrics.hostedPages.inc({ step, outcome: reply.log.outcome });
   const state = ctx.state as RequestState;
   const a = reply.answer;
   // Results and pids are per shopper: never kept by a shared cache or shown to another page.
@@ -37,33 +39,32 @@ function send(ctx: Context, reply: BrowserReply, what: string): void {
   state.log[level]({ ...reply.log, status: ctx.status }, what);
 }
 
-function failed(ctx: Context, err: unknown, what: string): void {
+function failed(ctx: Context, err: unknown, what: string, metrics: Metrics, step: "entry" | "return"): void {
   (ctx.state as RequestState).log.error({ err }, `${what} failed unexpectedly`);
-  send(ctx, { answer: { type: "page", page: { ...shopperPage("rejected", { ec: undefined }), status: 500 } }, log: { outcome: "error" } }, what);
+  send(ctx, { answer: { type: "page", page: { ...shopperPage("rejected", { ec: undefined }), status: 500 } }, log: { outcome: "error" } }, what, metrics, step);
 }
 
-export function hostedEntry(deps: HostedDeps): BrowserEntry {
+export function hostedEntry(deps: HostedDeps, metrics: Metrics): BrowserEntry {
   return async (ctx, raw) => {
     try {
-      send(ctx, await enterHostedPayment(deps, raw, ctx.get("referer") || undefined, ctx.request.ip), "link-method entry");
+      send(ctx, await enterHostedPayment(deps, raw, ctx.get("referer") || undefined, ctx.request.ip), "link-method entry", metrics, "entry");
     } catch (err) {
-      failed(ctx, err, "link-method entry");
+      failed(ctx, err, "link-method entry", metrics, "entry");
     }
   };
 }
 
-export function hostedRoutes(deps: HostedDeps): Router {
+export function hostedRoutes(deps: HostedDeps, metrics: Metrics): Router {
   const router = new Router();
   router.get(`${RETURN_PREFIX}/:pid/:sucd/:seal`, async (ctx) => {
+    // The reload count only paces the processing page; nothing about the payment is read from it.
     const n = Number.parseInt(typeof ctx.query["n"] === "string" ? ctx.query["n"] : "0", 10);
+    const reloads = Number.isFinite(n) && n > 0 ? n : 0;
+    const { pid = "", sucd = "", seal = "" } = ctx.params;
     try {
-      send(
-        ctx,
-        await returnFromHostedPage(deps, ctx.params["pid"] ?? "", ctx.params["sucd"] ?? "", ctx.params["seal"] ?? "", Number.isFinite(n) && n > 0 ? n : 0),
-        "link-method return",
-      );
+      send(ctx, await returnFromHostedPage(deps, pid, sucd, seal, reloads), "link-method return", metrics, "return");
     } catch (err) {
-      failed(ctx, err, "link-method return");
+      failed(ctx, err, "link-method return", metrics, "return");
     }
   });
   return router;
