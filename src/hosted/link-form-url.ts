@@ -3,9 +3,12 @@
  * fields.yaml `linkForm` mapped from the legacy request, plus what the gateway decides — the app
  * token, the one payment method, authorisation only for AUTH, the 3-D Secure mode of the row, and
  * the three redirect URLs, all back to the gateway's return (which re-fetches the result: the
- * redirect itself proves nothing). Pure.
+ * redirect itself proves nothing; the failure one only says not to wait long). Pure.
  */
 import type { HostedPageSettings } from "../config/merchants";
+
+/** Marks the failure redirect: the shopper may have left the form without paying. */
+export const RETURN_VIA_FAILURE = "via=failure";
 
 export interface LinkFormTerms {
   readonly checkoutUrl: string;
@@ -44,7 +47,8 @@ export function linkFormUrl(t: LinkFormTerms): string {
   if (!t.capture) q.set("auth", "true");
   if (t.threeDs) q.set("threeDsMode", t.threeDs);
   q.set("successRedirectUrl", t.returnUrl);
-  q.set("failureRedirectUrl", t.returnUrl);
+  // A hint only (how long the return waits for a charge to appear), never a result.
+  q.set("failureRedirectUrl", `${t.returnUrl}?${RETURN_VIA_FAILURE}`);
   q.set("pendingRedirectUrl", t.returnUrl);
   q.set("autoRedirect", "true");
   return url.toString();

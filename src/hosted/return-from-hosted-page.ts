@@ -16,11 +16,16 @@ import type { BrowserReply } from "./browser-answer";
 import type { HostedDeps } from "./hosted-deps";
 import { merchantBackUrl, merchantResultUrl } from "./merchant-return-url";
 import { openReturnPath, returnPath } from "./return-link";
+import { RETURN_VIA_FAILURE } from "./link-form-url";
 import { shopperPage } from "./shopper-page";
 
 /** Reloads of the processing page while no charge is found at all (the shopper came back
- *  without paying, or UnivaPay's search has not caught up): then the shop's back URL. */
+ *  without paying, or UnivaPay's search has not caught up): then the shop's back URL. One when
+ *  the form's failure redirect brought the shopper (a cancel: there is nothing to wait for; a
+ *  decline has its charge, found at once). Either way the payment stays open: what the shopper
+ *  sees is paced by the hint, what the merchant is told never is. */
 export const RETURN_NOT_FOUND_RELOADS = 3;
+export const RETURN_NOT_FOUND_RELOADS_AFTER_FAILURE = 1;
 /** Reloads while a charge is found but still pending (a 3-D Secure or issuer delay). */
 export const RETURN_PENDING_RELOADS = 40;
 const RELOAD_SECONDS = 2;
@@ -30,7 +35,14 @@ const linkUnknown = (reason: string): BrowserReply => ({
   log: { outcome: "link_unknown", reason },
 });
 
-export async function returnFromHostedPage(deps: HostedDeps, pid: string, sucdSegment: string, seal: string, reloads: number): Promise<BrowserReply> {
+export async function returnFromHostedPage(
+  deps: HostedDeps,
+  pid: string,
+  sucdSegment: string,
+  seal: string,
+  pace: { readonly reloads: number; readonly viaFailure: boolean },
+): Promise<BrowserReply> {
+  const { reloads } = pace;
   if (!/^\d{1,12}$/.test(pid)) return linkUnknown("not a pid");
   const opened = openReturnPath(deps.requestKeySecret, pid, sucdSegment, seal);
   if (!opened) return linkUnknown("bad seal");
@@ -58,9 +70,9 @@ export async function returnFromHostedPage(deps: HostedDeps, pid: string, sucdSe
   }
   const state = s.transition.state;
   if (state === "requested" || state === "pending") {
-    const limit = found ? RETURN_PENDING_RELOADS : RETURN_NOT_FOUND_RELOADS;
+    const limit = found ? RETURN_PENDING_RELOADS : pace.viaFailure ? RETURN_NOT_FOUND_RELOADS_AFTER_FAILURE : RETURN_NOT_FOUND_RELOADS;
     if (reloads < limit) {
-      const url = `${returnPath(deps.requestKeySecret, pid, sucd)}?n=${reloads + 1}`;
+      const url = `${returnPath(deps.requestKeySecret, pid, sucd)}?${pace.viaFailure ? `${RETURN_VIA_FAILURE}&` : ""}n=${reloads + 1}`;
       return {
         answer: { type: "page", page: shopperPage("processing", { refresh: { url, seconds: RELOAD_SECONDS } }) },
         log: { ...log, outcome: "processing" },

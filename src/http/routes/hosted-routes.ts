@@ -57,12 +57,14 @@ export function hostedEntry(deps: HostedDeps, metrics: Metrics): BrowserEntry {
 export function hostedRoutes(deps: HostedDeps, metrics: Metrics): Router {
   const router = new Router();
   router.get(`${RETURN_PREFIX}/:pid/:sucd/:seal`, async (ctx) => {
-    // The reload count only paces the processing page; nothing about the payment is read from it.
+    // The reload count and the failure hint only pace the processing page; nothing about the
+    // payment is read from them.
     const n = Number.parseInt(typeof ctx.query["n"] === "string" ? ctx.query["n"] : "0", 10);
     const reloads = Number.isFinite(n) && n > 0 ? n : 0;
     const { pid = "", sucd = "", seal = "" } = ctx.params;
     try {
-      send(ctx, await returnFromHostedPage(deps, pid, sucd, seal, reloads), "link-method return", metrics, "return");
+      const pace = { reloads, viaFailure: ctx.query["via"] === "failure" };
+      send(ctx, await returnFromHostedPage(deps, pid, sucd, seal, pace), "link-method return", metrics, "return");
     } catch (err) {
       failed(ctx, err, "link-method return", metrics, "return");
     }

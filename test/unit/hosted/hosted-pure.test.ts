@@ -52,7 +52,8 @@ describe("linkFormUrl", () => {
     expect(q.get("metadata")).toBe('legacy-pid:"12345678",legacy-sid:"100001"');
     expect(q.get("auth")).toBeNull();
     expect(q.get("threeDsMode")).toBeNull();
-    for (const k of ["successRedirectUrl", "failureRedirectUrl", "pendingRedirectUrl"]) expect(q.get(k)).toBe(base.returnUrl);
+    for (const k of ["successRedirectUrl", "pendingRedirectUrl"]) expect(q.get(k)).toBe(base.returnUrl);
+    expect(q.get("failureRedirectUrl")).toBe(`${base.returnUrl}?via=failure`);
   });
   it("asks for authorisation only for AUTH, and the row's 3-D Secure mode", () => {
     const q = new URL(linkFormUrl({ ...base, capture: false, threeDs: "force" })).searchParams;
