@@ -6,6 +6,7 @@
  * AUTH then SALES by the pid, refused entries (Referer, service, sucd), a tampered amount, a
  * shopper who never pays (expiry with its kickback), and a second attempt after that.
  */
+import axios from "axios";
 import { startHarness, type Harness } from "../support/gateway-harness";
 import { get, payOnForm, type Hop } from "../support/link-form-shopper";
 import { field, replyFields, sendRaw } from "../support/raw-http";
@@ -277,6 +278,14 @@ describe("link method (payment.aspx ptype 3/4/8)", () => {
     const page = await get(entryUrl("CAPTURE").url.replace("sucd=p_return", "sucd=constructor"), REFERER);
     expect(page.status).toBe(400);
     expect(page.body).toContain("ER000GRQ015");
+  });
+
+  it("a browser POST the gateway cannot read (not a form) gets a shopper page, not a legacy body", async () => {
+    const { url } = entryUrl("CAPTURE");
+    const res = await axios.post(url, "{}", { headers: { "Content-Type": "application/json", ...REFERER }, validateStatus: () => true, responseType: "text" });
+    expect(res.status).toBe(400);
+    expect(String(res.headers["content-type"])).toMatch(/^text\/html/);
+    expect(String(res.data)).toContain("ER000GRQ007");
   });
 
   it("a SALES sent with ptype=8 is still the shop's server: a legacy body, not a page", async () => {

@@ -45,12 +45,18 @@ function failed(ctx: Context, err: unknown, what: string, metrics: Metrics, step
 }
 
 export function hostedEntry(deps: HostedDeps, metrics: Metrics): BrowserEntry {
-  return async (ctx, raw) => {
-    try {
-      send(ctx, await enterHostedPayment(deps, raw, ctx.get("referer") || undefined, ctx.request.ip), "link-method entry", metrics, "entry");
-    } catch (err) {
-      failed(ctx, err, "link-method entry", metrics, "entry");
-    }
+  return {
+    async enter(ctx, raw) {
+      try {
+        send(ctx, await enterHostedPayment(deps, raw, ctx.get("referer") || undefined, ctx.request.ip), "link-method entry", metrics, "entry");
+      } catch (err) {
+        failed(ctx, err, "link-method entry", metrics, "entry");
+      }
+    },
+    refuse(ctx, f) {
+      const log = { outcome: "refused", ec: f.ec, reason: `${f.key}: ${f.message}` };
+      send(ctx, { answer: { type: "page", page: shopperPage("rejected", { ec: f.ec }) }, log }, "link-method entry", metrics, "entry");
+    },
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { legacyFailure } from "../../mapping";
+import { legacyFailure, type LegacyFailure } from "../../mapping";
 import { handleLegacyRequest, refuseLegacyRequest, type LegacyReply } from "../../payments/handle-legacy-request";
 import type { LegacyEndpoint } from "../../transitions/legacy-request";
 import type { PaymentDeps } from "../../transitions/payment-deps";
@@ -41,8 +41,12 @@ export function isBrowserRequest(deps: Pick<PaymentDeps, "table">, endpoint: Leg
   return !ops.rows.some((r) => r.endpoint === endpoint && r.channel === "server" && r.job === job && (r.ptype === undefined || r.ptype === ptype));
 }
 
-/** Answers a browser request in full (src/http/routes/hosted-routes.ts). */
-export type BrowserEntry = (ctx: Context, raw: Buffer) => Promise<void>;
+/** Answers browser requests (src/http/routes/hosted-routes.ts): in full, or refused before their
+ *  body could be read (too large, not a form) with a shopper page instead of a legacy body. */
+export interface BrowserEntry {
+  enter(ctx: Context, raw: Buffer): Promise<void>;
+  refuse(ctx: Context, failure: LegacyFailure): void;
+}
 
 export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxBytes: number; browserEntry: BrowserEntry }): Router {
   const router = new Router();
@@ -58,7 +62,9 @@ export function legacyRoutes(deps: PaymentDeps, metrics: Metrics, opts: { maxByt
     let reply: LegacyReply | "gone";
     try {
       const read = await readRequest(deps, ctx, opts.maxBytes);
-      if (Buffer.isBuffer(read) && isBrowserRequest(deps, endpoint, read)) return await opts.browserEntry(ctx, read);
+      if (Buffer.isBuffer(read) && isBrowserRequest(deps, endpoint, read)) return await opts.browserEntry.enter(ctx, read);
+      const refused = read !== "gone" && !Buffer.isBuffer(read) ? read.failures?.[0] : undefined;
+      if (refused && isBrowserRequest(deps, endpoint, rawQuery(ctx.req.url))) return opts.browserEntry.refuse(ctx, refused);
       reply = Buffer.isBuffer(read) ? await handleLegacyRequest(deps, endpoint, read, ctx.request.ip) : read;
     } catch (err) {
       // A bug, not a business failure: still a legacy answer, never a stack trace or a 500.
