@@ -229,6 +229,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
         publicUrl: () => config.PUBLIC_URL ?? (demo ? listening.url : undefined),
         perIp: createRateLimiter(config.HOSTED_RATE_PER_IP_PER_MIN, () => now().getTime()),
         perSid: createRateLimiter(config.HOSTED_RATE_PER_SID_PER_MIN, () => now().getTime()),
+        returnsPerIp: createRateLimiter(config.HOSTED_RETURN_RATE_PER_IP_PER_MIN, () => now().getTime()),
       },
       metrics,
       logger,

@@ -94,6 +94,9 @@ export const ConfigSchema = z.object({
    *  address is generous because mobile carriers put many shoppers behind one address. */
   HOSTED_RATE_PER_IP_PER_MIN: intFrom(60, 1),
   HOSTED_RATE_PER_SID_PER_MIN: intFrom(1200, 1),
+  /** Returns from the form per minute per client address: each may look the charge up at UnivaPay
+   *  (a processing page reloads 30 times a minute). */
+  HOSTED_RETURN_RATE_PER_IP_PER_MIN: intFrom(240, 1),
   /** PEM private key(s) of the token wire protocol, current first (src/token/token-keys.ts). */
   TOKEN_RSA_PRIVATE_KEYS: z.string().min(1).optional(),
   /** The token endpoints' limits per minute: per client address, and per merchant (card testing). */

@@ -12,4 +12,6 @@ export interface HostedDeps extends PaymentDeps {
   /** Entries per client address (HOSTED_RATE_PER_IP_PER_MIN) and per sid (…_PER_SID_…). */
   readonly perIp: RateLimiter;
   readonly perSid: RateLimiter;
+  /** Returns per client address (HOSTED_RETURN_RATE_PER_IP_PER_MIN). */
+  readonly returnsPerIp: RateLimiter;
 }

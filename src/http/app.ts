@@ -23,7 +23,7 @@ import { webhookRoutes } from "./routes/webhook-routes";
 export interface AppOptions {
   readonly deps: PaymentDeps;
   /** The link method: where UnivaPay's forms are and the gateway's public address. */
-  readonly hosted: Pick<HostedDeps, "checkoutUrl" | "publicUrl" | "perIp" | "perSid">;
+  readonly hosted: Pick<HostedDeps, "checkoutUrl" | "publicUrl" | "perIp" | "perSid" | "returnsPerIp">;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly maxLegacyBytes: number;

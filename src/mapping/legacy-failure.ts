@@ -13,6 +13,7 @@ export const GATEWAY_ERROR_KEYS = [
   "return_code_unknown",
   "hosted_not_configured",
   "link_expired",
+  "payment_replaced",
   "bad_percent_encoding",
   "undecodable",
   "request_too_large",

@@ -65,7 +65,11 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     const before = new Date(deps.now().getTime() - opts.staleAfterMs);
     const rows = await deps.store.listStaleTransitions(before, batch);
     for (const t of rows) {
-      await reconcile(t).catch((err: unknown) => log.warn({ err, pid: t.pid, transition: t.id }, "reconciliation failed, will retry"));
+      await reconcile(t).catch(async (err: unknown) => {
+        log.warn({ err, pid: t.pid, transition: t.id }, "reconciliation failed, will retry");
+        // To the back of the line: one row that keeps failing must not fill every pass.
+        await deps.store.touchTransition(t.id).catch(() => undefined);
+      });
     }
     const due = await deps.store.listSubscriptionsToSync(deps.now(), batch);
     for (const row of due) {

@@ -8,7 +8,7 @@
  * through and was voided or refunded), without a kickback: the merchant already has its answer.
  */
 import type { Merchant } from "../config/merchants";
-import { ecFor } from "../mapping";
+import { ecFor, type GatewayErrorKey } from "../mapping";
 import { kickbackFor } from "./kickback-render";
 import { OPEN_TRANSITION_STATES, type TransitionRow } from "../store/store-types";
 import { settleFromResource } from "./settle-transition";
@@ -51,8 +51,8 @@ export function isAbandoned(ctx: KindContext, merchant: Merchant, kind: Transiti
  * merchant must be told. A kind with an `abandonNotice` (nobody was answered: the link method)
  * queues its failure kickback in the same step.
  */
-export async function abandonTransition(ctx: KindContext, kind: TransitionKind, s: Subject, merchant: Merchant): Promise<Subject> {
-  const ec = ecFor(ctx.table, kind.abandonNotice ?? "outcome_unknown");
+export async function abandonTransition(ctx: KindContext, kind: TransitionKind, s: Subject, merchant: Merchant, why?: GatewayErrorKey): Promise<Subject> {
+  const ec = ecFor(ctx.table, why ?? kind.abandonNotice ?? "outcome_unknown");
   const patch = { state: "reversing" as const, errorCode: ec };
   const paymentPatch = kind.after(s, undefined, "failure");
   const notice = kind.abandonNotice !== undefined;
@@ -90,6 +90,17 @@ export async function abandonTransition(ctx: KindContext, kind: TransitionKind, 
  * Returns the subject as stored afterwards; still unfinished means "look again later".
  */
 export async function applyResource(ctx: KindContext, merchant: Merchant, kind: TransitionKind, subject: Subject, resource: unknown): Promise<Subject> {
+  const applied = await applyOnce(ctx, merchant, kind, subject, resource);
+  // Another resource became the transition's (a concurrent path settled it first): this one is a
+  // stray of the kind's to undo, not something to forget.
+  const winner = applied.transition.univapayId;
+  if (kind.releaseStray && resource !== undefined && !isOpen(applied.transition) && winner && winner !== kind.identify(resource).univapayId) {
+    await kind.releaseStray(ctx, merchant, resource);
+  }
+  return applied;
+}
+
+async function applyOnce(ctx: KindContext, merchant: Merchant, kind: TransitionKind, subject: Subject, resource: unknown): Promise<Subject> {
   const now = ctx.now().getTime();
   let s = subject;
   // A kind that tells its merchant only when it ends (the link method) has told nobody yet: a

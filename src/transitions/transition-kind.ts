@@ -118,6 +118,12 @@ export interface TransitionKind<P = unknown, R = unknown> {
    * is never abandoned: its unknown outcomes are answered pending (rst=0).
    */
   reverse?(ctx: KindContext, merchant: Merchant, subject: Subject, resource: R): Promise<Reversal>;
+  /**
+   * A resource with our metadata that did not become its transition's (it lost the race to another
+   * one: two tabs paid the same hosted payment): undo it. Called by apply-resource once the
+   * transition is finished with another resource. A kind without it never has two candidates.
+   */
+  releaseStray?(ctx: KindContext, merchant: Merchant, resource: R): Promise<void>;
   /** For the reconciler: the resource of an open transition that never learned its UnivaPay id. */
   recover?(ctx: KindContext, merchant: Merchant, subject: Subject): Promise<R | undefined>;
   /** The legacy view of the transition, for its reply and kickback. */

@@ -29,6 +29,9 @@ describe("link method (payment.aspx ptype 3/4/8)", () => {
   beforeAll(async () => {
     h = await startHarness({
       db: "sqlite",
+      // The test reads the store's charges and refunds after most steps: more GETs a minute than
+      // UnivaPay's per-route budget, which is not what this file tests.
+      sandbox: { rateLimits: false },
       hostedPage: { sourceOrigins: [SHOP], returnUrls: { p_return: COMPLETE }, backUrls: { p_return: BACK } },
       env: { HOSTED_LINK_TTL_MS: String(TTL_MS) },
     });
@@ -229,6 +232,42 @@ describe("link method (payment.aspx ptype 3/4/8)", () => {
     expect(kickbacksFor(no)).toHaveLength(1);
   });
 
+  it("two tabs paid with no webhook processed yet: the return settles with the first and gives the second back", async () => {
+    const { no, url } = entryUrl("CAPTURE");
+    const entry = await get(url, REFERER);
+    const pid = pidOf(entry.location as string);
+    const [tab1, tab2] = [await get(entry.location as string), await get(entry.location as string)];
+    const paid1 = await payOnForm(tab1, { number: "4000020000000000" });
+    await payOnForm(tab2, { number: "4000020000000000" });
+    // No drain: the webhooks wait in the inbox; the return alone must get it right.
+    const back = await get(paid1.location as string);
+    expect(new URL(back.location as string).searchParams.get("rst")).toBe("1");
+    const payment = await h.gateway.store.findPaymentByPid(pid);
+    const charges = await chargesOf(pid);
+    expect(charges).toHaveLength(2);
+    const oldest = [...charges].sort((x, y) =>
+      String((x as { created_on?: string }).created_on).localeCompare(String((y as { created_on?: string }).created_on)),
+    )[0];
+    expect(payment?.chargeId).toBe(oldest?.id);
+    expect(await refundedAmounts(pid)).toEqual([1500]);
+    await h.drain();
+    expect(await refundedAmounts(pid)).toEqual([1500]);
+    expect(kickbacksFor(no)).toHaveLength(1);
+  });
+
+  it("two tabs paid and both webhooks handled in one batch: one is the payment, the other is given back", async () => {
+    const { no, url } = entryUrl("CAPTURE");
+    const entry = await get(url, REFERER);
+    const pid = pidOf(entry.location as string);
+    const [tab1, tab2] = [await get(entry.location as string), await get(entry.location as string)];
+    await payOnForm(tab1, { number: "4000020000000000" });
+    await payOnForm(tab2, { number: "4000020000000000" });
+    for (const c of await chargesOf(pid)) await h.waitForWebhook(c.id, "charge_finished");
+    await h.drain();
+    expect(await refundedAmounts(pid)).toEqual([1500]);
+    expect(kickbacksFor(no).map((k) => kickbackFields(k.rawQuery).get("rst"))).toEqual(["1"]);
+  });
+
   it("a charge made on a form long after the payment ended is given back when UnivaPay reports it", async () => {
     const { no, url } = entryUrl("CAPTURE");
     const entry = await get(url, REFERER);
@@ -263,7 +302,7 @@ describe("link method (payment.aspx ptype 3/4/8)", () => {
     expect(newPid).not.toBe(oldPid);
     await h.drain();
     const ofOld = h.receiver.received.filter((k) => kickbackFields(k.rawQuery).get("pid") === oldPid);
-    expect(ofOld.map((k) => kickbackFields(k.rawQuery).get("rst"))).toEqual(["2"]);
+    expect(ofOld.map((k) => `${kickbackFields(k.rawQuery).get("rst")} ${kickbackFields(k.rawQuery).get("ec")}`)).toEqual(["2 ER000GOP006"]);
     // The shopper pays the old form anyway: given back; the new one pays normally.
     const paidOld = await payOnForm(oldForm, { number: "4000020000000000" });
     await settleReturn(paidOld.location as string);

@@ -13,6 +13,7 @@ import { returnFromHostedPage } from "../../hosted/return-from-hosted-page";
 import { RETURN_PREFIX } from "../../hosted/return-link";
 import { shopperPage } from "../../hosted/shopper-page";
 import type { Metrics } from "../../ops/metrics";
+import { addressKey } from "../../token/token-rate-limiter";
 import type { RequestState } from "../middleware/request-id";
 import type { BrowserEntry } from "./legacy-routes";
 
@@ -68,6 +69,15 @@ export function hostedRoutes(deps: HostedDeps, metrics: Metrics): Router {
     const n = Number.parseInt(typeof ctx.query["n"] === "string" ? ctx.query["n"] : "0", 10);
     const reloads = Number.isFinite(n) && n > 0 ? n : 0;
     const { pid = "", sucd = "", seal = "" } = ctx.params;
+    if (!deps.returnsPerIp.take(addressKey(ctx.request.ip))) {
+      return send(
+        ctx,
+        { answer: { type: "page", page: shopperPage("busy") }, log: { outcome: "refused", reason: "rate limit per client address" } },
+        "link-method return",
+        metrics,
+        "return",
+      );
+    }
     try {
       const pace = { reloads, viaFailure: ctx.query["via"] === "failure" };
       send(ctx, await returnFromHostedPage(deps, pid, sucd, seal, pace), "link-method return", metrics, "return");

@@ -77,14 +77,16 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ho
  * rst=2 kickback (a charge made on its form later is given back), and the new one is made.
  */
 async function createHeld(ctx: KindContext, req: LegacyRequest, amount: number): Promise<Subject | { refused: string; holder: string }> {
-  const terms = { kind: HOSTED_KIND, tokenId: null, amount, total: amount, orderKey: orderKeyOf(req), holderOpenForMs: openForMs(ctx) };
+  // Held for the guard's whole window: the store never lets an unpaid one go by itself (a late
+  // payment on its form would make a second payment of the order); only replacing it here does.
+  const terms = { kind: HOSTED_KIND, tokenId: null, amount, total: amount, orderKey: orderKeyOf(req), holderOpenForMs: ctx.orderGuardWindowMs };
   const fresh = await createCreation(ctx, req, terms);
   if (!fresh.refusedFor) return fresh;
   const holder = await ctx.store.findPaymentByPid(fresh.refusedFor);
   const held = holder && (await ctx.store.findTransition(creationTransitionId(holder.pid)));
   if (!holder || !held || held.kind !== HOSTED_KIND || !OPEN_TRANSITION_STATES.includes(held.state))
     return { refused: fresh.payment.pid, holder: fresh.refusedFor };
-  await abandonTransition(ctx, hostedChargeKind, { payment: holder, transition: held }, req.merchant);
+  await abandonTransition(ctx, hostedChargeKind, { payment: holder, transition: held }, req.merchant, "payment_replaced");
   ctx.logger.info({ pid: holder.pid, sid: req.merchant.sid, by: fresh.payment.pid }, "an unpaid link-method payment replaced by a new checkout of its order");
   // The refused row holds this request's key: retired, so the retry is a new payment.
   await ctx.store.retireRequestKey("payments", fresh.payment.pid, req.requestKey);
@@ -124,12 +126,29 @@ async function giveBackStray(ctx: KindContext, merchant: Merchant, charge: Charg
   if (!payment || !transition || transition.kind !== HOSTED_KIND) return;
   if (transition.univapayId === charge.id || payment.chargeId === charge.id) return;
   if (isUnfinished(transition) && payment.chargeId === null && matches(payment, transition, charge)) return;
-  const stray: Subject = { payment: { ...payment, amount: charge.requested_amount }, transition: { ...transition, id: `stray:${charge.id}` } };
-  const r = await reverseCharge(ctx, merchant, stray, charge);
+  const r = await giveBack(ctx, merchant, { payment, transition }, charge);
   ctx.logger.warn(
     { pid, sid: merchant.sid, chargeTail: charge.id.slice(-6), status: charge.status, result: r },
     "a charge that is not the link-method payment's: given back",
   );
+}
+
+/**
+ * The one way a hosted charge is given back, whichever path finds it (a stray, or the reversal of
+ * an abandoned payment): keyed by the charge, so it is never refunded under two keys and two
+ * charges never share one; for what the charge holds, in its own currency.
+ */
+function giveBack(ctx: KindContext, merchant: Merchant, s: Subject, charge: Charge) {
+  const subject: Subject = { payment: { ...s.payment, amount: charge.requested_amount }, transition: { ...s.transition, id: `hosted:${charge.id}` } };
+  return reverseCharge(ctx, merchant, subject, charge);
+}
+
+/** Of the charges with our pid that match the payment, the one that is its outcome: the oldest
+ *  that moved money, else one still being decided, else a failed one. */
+function pickOwn(candidates: readonly Charge[], outcomeOf: (c: Charge) => Verdict["outcome"]): Charge | undefined {
+  const oldestFirst = [...candidates].sort((a, b) => a.created_on.localeCompare(b.created_on));
+  const first = (o: Verdict["outcome"]) => oldestFirst.find((c) => outcomeOf(c) === o);
+  return first("success") ?? first("pending") ?? first("failure");
 }
 
 const openForMs = (ctx: KindContext) => ctx.hostedLinkTtlMs;
@@ -159,16 +178,34 @@ export const hostedChargeKind: TransitionKind<HostedPlan, Charge> = {
     await giveBackStray(ctx, merchant, charge);
     return undefined;
   },
-  async recover(ctx, merchant, { payment, transition }) {
+  async recover(ctx, merchant, s) {
+    const { payment, transition } = s;
     const found = await ctx.client.findChargesByMetadata(merchant.credentials, "legacy-pid", payment.pid);
     const ours = found.filter((c) => c.metadata?.["legacy-pid"] === payment.pid && c.store_id === merchant.credentials.storeId);
-    const own = ours.find((c) => matches(payment, transition, c));
-    // The others are given back now: the return and the reconciler see them even when no webhook does.
-    for (const c of ours) if (c !== own) await giveBackStray(ctx, merchant, c);
+    const outcomeOf = (c: Charge) => judgeCreationCharge(ctx.table, s, c).outcome;
+    const own = pickOwn(
+      ours.filter((c) => matches(payment, transition, c)),
+      outcomeOf,
+    );
+    // Once one moved the money every other one is a stray, and a tampered one always is: given
+    // back now, so the return and the reconciler find them even when no webhook does. A refusal is
+    // logged for an operator and does not keep the payment's own charge from settling it.
+    const ownPaid = own !== undefined && outcomeOf(own) === "success";
+    for (const c of ours.filter((x) => x !== own && (ownPaid || !matches(payment, transition, x)))) {
+      try {
+        await giveBack(ctx, merchant, s, c);
+      } catch (err) {
+        ctx.logger.error(
+          { err, pid: payment.pid, chargeTail: c.id.slice(-6) },
+          "a stray link-method charge could not be given back: refund it in UnivaPay's admin",
+        );
+      }
+    }
     return own;
   },
+  releaseStray: giveBackStray,
   // What is given back is what the charge holds: a tampered link's charge is not the payment's amount.
-  reverse: (ctx, merchant, s, charge) => reverseCharge(ctx, merchant, { ...s, payment: { ...s.payment, amount: charge.requested_amount } }, charge),
+  reverse: giveBack,
   openForMs,
   abandonNotice: "link_expired",
   reply: transitionResult,

@@ -22,12 +22,12 @@ export async function reverseCharge(ctx: KindContext, merchant: Merchant, { paym
   const key = deriveIdempotencyKey(transition.id, "reversal");
   let outcome: string;
   if (charge.status === "authorized") {
-    const made = await ctx.client.createCancel(c, charge.id, CreateCancelBodySchema.parse(undoBody(ctx, "cancel", payment)), key);
+    const made = await ctx.client.createCancel(c, charge.id, CreateCancelBodySchema.parse(undoBody(ctx, "cancel", payment, charge.requested_currency)), key);
     // A replayed answer is the first one: read the cancel as it is now.
     const now = cancelOutcome(ctx.table, made.status) === "pending" ? await ctx.client.getCancel(c, charge.id, made.id) : made;
     outcome = cancelOutcome(ctx.table, now.status);
   } else {
-    const made = await ctx.client.createRefund(c, charge.id, CreateRefundBodySchema.parse(undoBody(ctx, "refund", payment)), key);
+    const made = await ctx.client.createRefund(c, charge.id, CreateRefundBodySchema.parse(undoBody(ctx, "refund", payment, charge.requested_currency)), key);
     const now = refundOutcome(ctx.table, made.status) === "pending" ? await ctx.client.getRefund(c, charge.id, made.id) : made;
     outcome = refundOutcome(ctx.table, now.status);
   }

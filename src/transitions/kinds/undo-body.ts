@@ -6,10 +6,11 @@ import { mapFromContext } from "../../mapping";
 import type { PaymentRow } from "../../store/store-types";
 import type { KindContext } from "../transition-kind";
 
-export function undoBody(ctx: KindContext, resource: "cancel" | "refund" | string, payment: PaymentRow): Record<string, unknown> {
+/** `currency`: the charge's own (a refund in another currency is refused); JPY by default. */
+export function undoBody(ctx: KindContext, resource: "cancel" | "refund" | string, payment: PaymentRow, currency = "JPY"): Record<string, unknown> {
   const mapped = mapFromContext(ctx.table, resource === "cancel" ? "cancel" : "refund", {
     amount: payment.amount,
-    currency: "JPY",
+    currency,
     pid: payment.pid,
     sid: payment.sid,
   });
