@@ -125,6 +125,30 @@ export interface WebhookEventsTable {
   received_at: DbInstant;
 }
 
+export interface MigrationRunsTable {
+  run_id: string;
+  sid: string;
+  kind: string;
+  file_name: string;
+  file_sha256: string;
+  options: string;
+  summary: string | null;
+  started_at: DbInstant;
+  updated_at: DbInstant;
+  finished_at: DbInstant | null;
+}
+
+export interface MigrationRowsTable {
+  run_id: string;
+  line: number;
+  item_key: string;
+  status: string;
+  new_id: string | null;
+  error_code: string | null;
+  message: string | null;
+  created_at: DbInstant;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -139,6 +163,8 @@ export interface Database {
   kickbacks: KickbacksTable;
   kickback_attempts: KickbackAttemptsTable;
   webhook_events: WebhookEventsTable;
+  migration_runs: MigrationRunsTable;
+  migration_rows: MigrationRowsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -21,3 +21,23 @@ export async function upsertMemberToken(ctx: QueryContext, sid: string, memberId
     .onConflict((oc) => oc.columns(["sid", "member_id"]).doUpdateSet({ token_id: tokenId, updated_at: now }))
     .execute();
 }
+
+/** Insert only: a mapping that exists (same token or another) is returned, never replaced. */
+export async function insertMemberTokenIfAbsent(
+  ctx: QueryContext,
+  sid: string,
+  memberId: string,
+  tokenId: string,
+): Promise<{ row: MemberTokenRow; created: boolean }> {
+  const now = ctx.codec.toDb(ctx.now());
+  const inserted = await ctx.db
+    .insertInto("member_tokens")
+    .values({ sid, member_id: memberId, token_id: tokenId, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.columns(["sid", "member_id"]).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { row: { sid, memberId, tokenId, createdAt: ctx.codec.fromDb(inserted.created_at) }, created: true };
+  const existing = await selectMemberToken(ctx, sid, memberId);
+  if (!existing) throw new Error(`member ${memberId} of ${sid}: insert conflicted but no row`);
+  return { row: existing, created: false };
+}

@@ -21,7 +21,8 @@ import {
   settleTransitionRow,
   updateOpenTransition,
 } from "./transition-queries";
-import { selectMemberToken, upsertMemberToken } from "./member-token-queries";
+import { insertMemberTokenIfAbsent, selectMemberToken, upsertMemberToken } from "./member-token-queries";
+import { finishMigrationRunRow, openMigrationRunRow, selectMigrationRows, upsertMigrationRow } from "./migration-ledger-queries";
 import { insertKickbackIfAbsent, selectAttempts, selectKickback, selectKickbacksByPid } from "./kickback-queries";
 import { insertWebhookEventIfAbsent, selectWebhookEvent } from "./webhook-event-queries";
 import { insertSubscriptionIfAbsent, selectSubscriptionBy, selectSubscriptionsToSync, updateSubscriptionRow } from "./subscription-queries";
@@ -132,6 +133,22 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
 
     getMemberToken: guarded("getMemberToken", (sid, memberId) => selectMemberToken(ctx, sid, memberId)),
     putMemberToken: guarded("putMemberToken", (sid, memberId, tokenId) => upsertMemberToken(ctx, sid, memberId, tokenId)),
+    addMemberToken: guarded("addMemberToken", (sid, memberId, tokenId) => insertMemberTokenIfAbsent(ctx, sid, memberId, tokenId)),
+    importPayment: guarded("importPayment", async (pid, p, creation) => {
+      const made = await insertPaymentWithCreation(ctx, pid, p, creation);
+      if (made) return { payment: made.payment, created: true };
+      const holder = await selectPaymentByPid(ctx, pid);
+      if (holder) return { payment: holder, created: false };
+      // The pid is free: another imported payment holds the charge (payments_imported_charge).
+      const named = p.chargeId ? (await selectTransitionsByUnivapayId(ctx, p.chargeId)).find((t) => t.pid !== pid) : undefined;
+      const other = named && (await selectPaymentByPid(ctx, named.pid));
+      if (other) return { payment: other, created: false };
+      throw new AppError("internal", `payment ${pid}: import conflicted on its request key ${p.requestKey}`);
+    }),
+    openMigrationRun: guarded("openMigrationRun", (run) => openMigrationRunRow(ctx, run)),
+    finishMigrationRun: guarded("finishMigrationRun", (runId, summary) => finishMigrationRunRow(ctx, runId, summary)),
+    recordMigrationRow: guarded("recordMigrationRow", (runId, row) => upsertMigrationRow(ctx, runId, row)),
+    listMigrationRows: guarded("listMigrationRows", (runId, from, to) => selectMigrationRows(ctx, runId, from, to)),
 
     createSubscription: guarded("createSubscription", async (sub) => {
       for (let i = 0; i < PID_MINT_TRIES; i++) {

@@ -226,6 +226,34 @@ export interface MemberTokenRow {
   readonly createdAt: Date;
 }
 
+/** One batch-migration input (migration 10): a file of one kind for one merchant. */
+export interface MigrationRunRow {
+  /** Derived from sid, kind, layout, options and the file's bytes: the same file resumes its run. */
+  readonly runId: string;
+  readonly sid: string;
+  readonly kind: string;
+  readonly fileName: string;
+  readonly fileSha256: string;
+  /** JSON of the options that change what a row does (layout, create, …). */
+  readonly options: string;
+  /** JSON of the last finished pass's counts; null until one finishes. */
+  readonly summary: string | null;
+  readonly startedAt: Date;
+  readonly updatedAt: Date;
+  readonly finishedAt: Date | null;
+}
+export type NewMigrationRun = Pick<MigrationRunRow, "runId" | "sid" | "kind" | "fileName" | "fileSha256" | "options">;
+
+/** The outcome of one input row, as the result file shows it. */
+export interface MigrationRowRecord {
+  readonly line: number;
+  readonly key: string;
+  readonly status: string;
+  readonly newId: string | null;
+  readonly errorCode: string | null;
+  readonly message: string | null;
+}
+
 /** Operations available both on the store and inside a transaction. */
 export interface StoreOps {
   // payments and their transitions ------------------------------------------
@@ -297,6 +325,25 @@ export interface StoreOps {
   // member map -------------------------------------------------------------
   getMemberToken(sid: string, memberId: string): Promise<MemberTokenRow | undefined>;
   putMemberToken(sid: string, memberId: string, tokenId: string): Promise<void>;
+  /** Inserts the mapping unless the member has one; an existing one (same token or not) is
+   *  returned with created=false and left as it is (the migrator reports, never overwrites). */
+  addMemberToken(sid: string, memberId: string, tokenId: string): Promise<{ row: MemberTokenRow; created: boolean }>;
+
+  // batch migration ----------------------------------------------------------
+  /**
+   * Stores a pre-switch payment under its legacy pid with its (settled) creation transition, so
+   * SALES, CANCEL and kickbacks work on it. Nothing is written when the pid is taken, or the charge
+   * is another imported payment's: the payment holding it is returned with created=false (it may
+   * be another merchant's, or carry another pid).
+   */
+  importPayment(pid: string, p: NewPayment, creation: NewTransition): Promise<{ payment: PaymentRow; created: boolean }>;
+  /** Starts a run, or resumes the one with this id (then unfinished again, created=false). */
+  openMigrationRun(run: NewMigrationRun): Promise<{ run: MigrationRunRow; created: boolean }>;
+  finishMigrationRun(runId: string, summary: string): Promise<void>;
+  /** Records a row's outcome (replacing the one of an earlier attempt at the same line). */
+  recordMigrationRow(runId: string, row: MigrationRowRecord): Promise<void>;
+  /** The recorded outcomes of lines fromLine..toLine, by line. */
+  listMigrationRows(runId: string, fromLine: number, toLine: number): Promise<MigrationRowRecord[]>;
 
   // auto-billings ------------------------------------------------------------
   /** Mints an acid and inserts, unless the first payment already has one (then returns that one,

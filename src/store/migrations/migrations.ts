@@ -9,6 +9,7 @@ import { migration0006PartialRequestKey } from "./migration-0006-partial-request
 import { migration0007UnfinishedTransitions } from "./migration-0007-unfinished-transitions";
 import { migration0008OrderGuard } from "./migration-0008-order-guard";
 import { migration0009Subscriptions } from "./migration-0009-subscriptions";
+import { migration0010MigrationLedger } from "./migration-0010-migration-ledger";
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Init,
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0007UnfinishedTransitions,
   migration0008OrderGuard,
   migration0009Subscriptions,
+  migration0010MigrationLedger,
 ];
