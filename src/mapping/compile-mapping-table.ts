@@ -27,6 +27,8 @@ import {
 } from "./mapping-schema";
 import type { CompiledLayout, CompiledParams, MappingTable } from "./mapping-table";
 import { RecurringFileSchema } from "./recurring-schema";
+import { compileMigration } from "./compile-migration";
+import { MigrationFileSchema } from "./migration-schema";
 
 export type ParsedDocs = Readonly<Partial<Record<MappingFile, unknown>>>;
 export type CompileResult = { ok: true; table: MappingTable } | { ok: false; problems: MappingProblem[] };
@@ -79,6 +81,7 @@ export function compileMappingTable(docs: ParsedDocs, earlier: readonly MappingP
   const errors = parseFile(problems, docs, "errors.yaml", ErrorsFileSchema);
   const layout = parseFile(problems, docs, "layout.yaml", LayoutFileSchema);
   const recurring = parseFile(problems, docs, "recurring.yaml", RecurringFileSchema);
+  const migration = parseFile(problems, docs, "migration.yaml", MigrationFileSchema);
 
   if (services) checkServiceKeys(sink("services.yaml"), services);
   if (operations) checkOperationKeys(sink("operations.yaml"), operations);
@@ -95,9 +98,10 @@ export function compileMappingTable(docs: ParsedDocs, earlier: readonly MappingP
   const cErrors = errors && compileErrors(sink("errors.yaml"), errors);
   const cLayout = layout && compileLayout(sink("layout.yaml"), layout, cParams);
   const cRecurring = recurring && compileRecurring(sink("recurring.yaml"), recurring);
+  const cMigration = migration && compileMigration(sink("migration.yaml"), migration);
 
   if (problems.length > 0 || !cParams || !cServices || !cOperations || !fields || !ruleSets) return { ok: false, problems };
-  if (!cStatuses || !cErrors || !cLayout || !cRecurring) return { ok: false, problems };
+  if (!cStatuses || !cErrors || !cLayout || !cRecurring || !cMigration) return { ok: false, problems };
   const table: MappingTable = {
     files: Object.keys(docs).sort(),
     params: cParams,
@@ -109,6 +113,7 @@ export function compileMappingTable(docs: ParsedDocs, earlier: readonly MappingP
     errors: cErrors,
     layout: cLayout,
     recurring: cRecurring,
+    migration: cMigration,
   };
   return { ok: true, table };
 }

@@ -39,4 +39,8 @@ export class ProblemSink {
   add(path: string, message: string): void {
     this.into.push({ file: this.file, path, message });
   }
+  /** Problems of this file so far: a compile step compares before and after its checks. */
+  count(): number {
+    return this.into.filter((p) => p.file === this.file).length;
+  }
 }

@@ -17,6 +17,7 @@ export const MAPPING_FILES = [
   "errors.yaml",
   "layout.yaml",
   "recurring.yaml",
+  "migration.yaml",
 ] as const;
 export type MappingFile = (typeof MAPPING_FILES)[number];
 

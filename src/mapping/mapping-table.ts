@@ -6,6 +6,7 @@ import type { AmountLimits, Converter } from "./converters";
 import type { GatewayErrorKey } from "./legacy-failure";
 import type { ContextValue } from "./context-values";
 import type { Endpoint, LayoutCondition, LayoutName, LayoutSource, OperationAction, RuleSetName } from "./mapping-schema";
+import type { MigrationKind } from "./migration-schema";
 import type { CycleParam, RecurringParam, UnivapayPeriod } from "./recurring-schema";
 import type { CancelStatus, ChargeStatus, CvvAuthStatus, Outcome, RefundStatus, Transition } from "./univapay-statuses";
 
@@ -133,6 +134,19 @@ export interface CompiledRecurring {
   };
 }
 
+/** One column layout of mappings/migration.yaml: each field's header keys and headerless column. */
+export interface CompiledMigrationLayout {
+  readonly name: string;
+  readonly kind: MigrationKind;
+  readonly fields: ReadonlyArray<{ readonly name: string; readonly column: number; readonly headers: readonly string[]; readonly required: boolean }>;
+}
+
+export interface CompiledMigration {
+  readonly layouts: Readonly<Record<string, CompiledMigrationLayout>>;
+  readonly memberTokenTypes: readonly string[];
+  readonly chargeStates: Readonly<Record<string, "authorized" | "captured" | "canceled" | "refunded">>;
+}
+
 export interface MappingTable {
   readonly files: readonly string[];
   readonly params: CompiledParams;
@@ -144,4 +158,5 @@ export interface MappingTable {
   readonly errors: CompiledErrors;
   readonly layout: CompiledLayout;
   readonly recurring: CompiledRecurring;
+  readonly migration: CompiledMigration;
 }

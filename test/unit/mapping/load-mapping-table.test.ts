@@ -11,7 +11,7 @@ describe("loadMappingTable", () => {
   it("loads the real mappings directory without problems", () => {
     expect(checkMappingDir(REAL)).toEqual([]);
     const table = loadMappingTable(REAL);
-    expect(table.files).toHaveLength(8);
+    expect(table.files).toHaveLength(9);
     expect(table.limits.amount).toEqual({ min: 1, max: 9_999_999 });
   });
 
