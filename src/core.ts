@@ -49,6 +49,9 @@ export interface CoreOptions extends PartsOptions {
   readonly parts?: CoreParts;
   /** UnivaPay's address when it is not UNIVAPAY_BASE_URL (the demo's embedded sandbox). */
   readonly univapayBaseUrl?: string;
+  /** How long a call may wait for its rate-limit slot before failing (default the client's 2 s):
+   *  a batch tool waits its turn instead of failing rows. */
+  readonly rateLimitWaitMs?: number;
   readonly withStore?: boolean;
   /** PostgreSQL schema to use (tests isolate themselves this way). */
   readonly pgSchema?: string;
@@ -79,7 +82,13 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
       details: [{ path: "MERCHANTS_FILE, UNIVAPAY_BASE_URL", message: "set both, as for `npm start` with your merchants (the demo has no merchants file)" }],
     });
   }
-  const client = createUnivapayClient({ baseUrl, timeoutMs: config.UNIVAPAY_TIMEOUT_MS, logger, maxSockets: config.UNIVAPAY_MAX_SOCKETS });
+  const client = createUnivapayClient({
+    baseUrl,
+    timeoutMs: config.UNIVAPAY_TIMEOUT_MS,
+    logger,
+    maxSockets: config.UNIVAPAY_MAX_SOCKETS,
+    ...(opts.rateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: opts.rateLimitWaitMs }),
+  });
   const registry = createMerchantRegistry(parts.merchants);
   try {
     if (opts.checkCredentials) await checkAll(client, registry, logger);

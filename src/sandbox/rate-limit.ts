@@ -66,21 +66,33 @@ export function routeTemplate(path: string): string {
     .join("/");
 }
 
+export type RateLimitSpecs = { readonly [K in keyof typeof RATE_LIMITS]: BucketSpec };
+
+/** The §1.5 limits × factor, bursts and rates alike (benchmarks at a higher ceiling; the headers
+ *  say the scaled figures, so a client pacing by them sees a store with bigger limits). */
+export function scaledRateLimits(factor: number): RateLimitSpecs {
+  const scale = (b: BucketSpec): BucketSpec => ({ burst: Math.round(b.burst * factor), perMinute: Math.round(b.perMinute * factor) });
+  return { charge: scale(RATE_LIMITS.charge), route: scale(RATE_LIMITS.route), exact: scale(RATE_LIMITS.exact) };
+}
+
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly limits: RateLimitSpecs = RATE_LIMITS,
+  ) {}
 
   check(req: RateRequest): RateDecision {
     const t = this.now();
     const method = req.method.toUpperCase();
     if (isChargeClass(method, req.path)) {
-      const b = this.bucket(`charge|${req.clientKey}`, RATE_LIMITS.charge, t);
+      const b = this.bucket(`charge|${req.clientKey}`, this.limits.charge, t);
       const allowed = b.available(t) >= 1;
       if (allowed) b.take(t);
-      return { allowed, headers: { "X-Remaining-Requests": remaining(b, t), "X-Requests-Per-Minute": String(RATE_LIMITS.charge.perMinute) } };
+      return { allowed, headers: { "X-Remaining-Requests": remaining(b, t), "X-Requests-Per-Minute": String(this.limits.charge.perMinute) } };
     }
-    const route = this.bucket(`route|${req.clientKey}|${method} ${routeTemplate(req.path)}`, RATE_LIMITS.route, t);
-    const exact = this.bucket(`exact|${req.clientKey}|${method} ${req.path}?${req.query}`, RATE_LIMITS.exact, t);
+    const route = this.bucket(`route|${req.clientKey}|${method} ${routeTemplate(req.path)}`, this.limits.route, t);
+    const exact = this.bucket(`exact|${req.clientKey}|${method} ${req.path}?${req.query}`, this.limits.exact, t);
     // Both must have a token; a refused request consumes neither.
     const allowed = route.available(t) >= 1 && exact.available(t) >= 1;
     if (allowed) {
@@ -92,8 +104,8 @@ export class RateLimiter {
       headers: {
         "X-Remaining-Requests-Exact": remaining(exact, t),
         "X-Remaining-Requests-Route": remaining(route, t),
-        "X-Requests-Per-Minute-Exact": String(RATE_LIMITS.exact.perMinute),
-        "X-Requests-Per-Minute-Route": String(RATE_LIMITS.route.perMinute),
+        "X-Requests-Per-Minute-Exact": String(this.limits.exact.perMinute),
+        "X-Requests-Per-Minute-Route": String(this.limits.route.perMinute),
       },
     };
   }

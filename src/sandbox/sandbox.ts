@@ -25,7 +25,9 @@ import type { StatePersister } from "./persistence/state-persister";
 import { PaymentProcessor } from "./processing/payment-processor";
 import { appTokenIdOf, createStoreWithCredentials, credentialsOf, type CreateStoreOptions, type SandboxCredentials } from "./processing/store-registry";
 import { TokenService } from "./processing/token-service";
-import { RateLimiter } from "./rate-limit";
+import { RateLimiter, scaledRateLimits } from "./rate-limit";
+import { parseInput } from "./http/validation";
+import { TokenCreateSchema } from "./schemas/token-schemas";
 import { createAdminRoutes } from "./routes/admin-routes";
 import { createCancelRoutes } from "./routes/cancel-routes";
 import { createChargeRoutes } from "./routes/charge-routes";
@@ -58,6 +60,8 @@ export interface SandboxOptions {
   settleDelayMs?: number;
   /** Real §1.5 limits (default true). */
   rateLimits?: boolean;
+  /** Benchmarks only: the §1.5 limits × this factor (default 1), the headers saying so. */
+  rateLimitScale?: number;
   /** Default 1440 (§1.5); null = off. */
   testChargeDailyLimit?: number | null;
   /** Default "live-only" (FAQ: the 30-s rule does not apply to test tokens). */
@@ -90,6 +94,11 @@ export interface Sandbox {
   createStore(opts: CreateStoreOptions): SandboxCredentials;
   /** Test mode, pci true, infinite recurring privilege. */
   readonly demo: SandboxCredentials;
+  /**
+   * What UnivaPay's own data migration did for legacy merchants: recurring card tokens made on its
+   * side (the old one-touch cards), outside the API and its rate limits. Returns their ids.
+   */
+  migrateCards(storeId: string, count: number, cardNumber?: string): string[];
   readonly clock: SandboxClock;
   faults: FaultInjector;
   /** Every webhook delivery attempt so far, oldest first. */
@@ -160,7 +169,7 @@ function buildSandbox(opts: SandboxOptions, log: Logger, file: OpenedStateFile |
     sender,
     faults,
     idempotency,
-    rateLimiter: opts.rateLimits === false ? null : new RateLimiter(() => clock.now()),
+    rateLimiter: opts.rateLimits === false ? null : new RateLimiter(() => clock.now(), scaledRateLimits(opts.rateLimitScale ?? 1)),
     shutdown: shutdown.signal,
     pollEvents: new EventEmitter(),
     platformId: loaded?.identity.platformId ?? newId(),
@@ -198,9 +207,22 @@ function buildSandbox(opts: SandboxOptions, log: Logger, file: OpenedStateFile |
   }
   let server: Server | undefined;
 
+  const migrateCards = (storeId: string, count: number, cardNumber = "4000020000000000"): string[] => {
+    const store = state.stores.get(storeId);
+    if (!store) throw new Error(`no store ${storeId}`);
+    const body = parseInput(TokenCreateSchema, {
+      payment_type: "card",
+      type: "recurring",
+      email: "migrated@example.com",
+      data: { cardholder: "TARO YAMADA", card_number: cardNumber, exp_month: "12", exp_year: "2030", cvv: "123" },
+    });
+    return Array.from({ length: count }, () => deps.tokens.create(store, body, null).id);
+  };
+
   const sandbox: Sandbox = {
     createStore,
     demo,
+    migrateCards,
     clock,
     faults,
     webhookDeliveries: () => sender.attempts(),

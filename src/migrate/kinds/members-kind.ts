@@ -1,0 +1,63 @@
+/**
+ * `migrate members`: legacy upcmemberid → UnivaPay recurring transaction token (UnivaPay migrated
+ * the old one-touch cards as recurring tokens). After it, memberpay.aspx with that upcmemberid pays
+ * with the token as it would for a member registered through the gateway.
+ */
+import type { MigrationKindModule } from "../migration-kind";
+import { rowFailed, type RowOutcome } from "../row-outcome";
+import { lookUp } from "./univapay-lookup";
+
+/** The old gateway's member ids are merchant-chosen text; a token id is a UUID. */
+const MEMBER_ID = /^[\x21-\x7e]{1,100}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface MemberPlan {
+  readonly memberId: string;
+  readonly tokenId: string;
+}
+
+const same = (memberId: string, tokenId: string): RowOutcome => ({
+  status: "unchanged",
+  newId: tokenId,
+  code: null,
+  message: `member ${memberId} is mapped to this token already`,
+});
+const conflict = (memberId: string, existing: string): RowOutcome =>
+  rowFailed("conflict", `member ${memberId} is mapped to token ${existing} already; remove that mapping first to replace it`, existing);
+
+export const membersKind: MigrationKindModule<MemberPlan> = {
+  kind: "members",
+  keyOf: (f) => f["upcmemberid"] ?? "",
+  validate(f) {
+    const memberId = f["upcmemberid"] ?? "";
+    const tokenId = f["tokenId"] ?? "";
+    if (!MEMBER_ID.test(memberId))
+      return rowFailed("bad_row", memberId === "" ? "upcmemberid is empty" : "upcmemberid must be 1-100 printable ASCII characters");
+    if (!UUID.test(tokenId))
+      return rowFailed("bad_row", tokenId === "" ? "the token id is empty" : `the token id is not a UnivaPay id: ${tokenId.slice(0, 40)}`);
+    return undefined;
+  },
+  async check(ctx, f) {
+    const memberId = f["upcmemberid"] ?? "";
+    const tokenId = (f["tokenId"] ?? "").toLowerCase();
+    const existing = await ctx.store.getMemberToken(ctx.merchant.sid, memberId);
+    if (existing) return { ok: false, outcome: existing.tokenId === tokenId ? same(memberId, tokenId) : conflict(memberId, existing.tokenId) };
+    const c = ctx.merchant.credentials;
+    const got = await lookUp(`token ${tokenId}`, c.storeId, () => ctx.client.getTransactionToken(c, tokenId));
+    if (!got.found) return { ok: false, outcome: got.outcome };
+    const token = got.value;
+    const types = ctx.table.migration.memberTokenTypes;
+    if (token.payment_type !== "card") return { ok: false, outcome: rowFailed("wrong_type", `token ${tokenId} is a ${token.payment_type} token, not a card`) };
+    if (!types.includes(token.type))
+      return { ok: false, outcome: rowFailed("wrong_type", `token ${tokenId} is ${token.type}; a member needs ${types.join(" or ")}`) };
+    if (token.active === false) return { ok: false, outcome: rowFailed("inactive", `token ${tokenId} is deactivated`) };
+    if (token.mode !== ctx.merchant.mode)
+      return { ok: false, outcome: rowFailed("wrong_mode", `token ${tokenId} is ${token.mode}, the merchant is ${ctx.merchant.mode}`) };
+    return { ok: true, plan: { memberId, tokenId }, newId: tokenId };
+  },
+  async apply(tx, ctx, plan) {
+    const r = await tx.addMemberToken(ctx.merchant.sid, plan.memberId, plan.tokenId);
+    if (r.created) return { status: "migrated", newId: plan.tokenId, code: null, message: "" };
+    return r.row.tokenId === plan.tokenId ? same(plan.memberId, plan.tokenId) : conflict(plan.memberId, r.row.tokenId);
+  },
+};

@@ -1,0 +1,10 @@
+/** Every input kind of `npm run migrate`, by name: adding a kind is a module and a line here. */
+import type { MigrationKind } from "../mapping/migration-schema";
+import { membersKind } from "./kinds/members-kind";
+import { paymentsKind } from "./kinds/payments-kind";
+import type { MigrationKindModule } from "./migration-kind";
+
+export const MIGRATION_KIND_MODULES: Readonly<Record<MigrationKind, MigrationKindModule<never>>> = {
+  members: membersKind as MigrationKindModule<never>,
+  payments: paymentsKind as MigrationKindModule<never>,
+};

@@ -1,0 +1,46 @@
+/**
+ * The per-row result file of a run: CSV in UTF-8 with a BOM (so Excel, what merchants open it
+ * with, shows the Japanese right), one line per input row in input order:
+ * line, key, status, new_id, error_code, message. Written as the run goes, with backpressure, so a
+ * killed run leaves the rows it finished readable.
+ */
+import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
+import type { MigrationRowRecord } from "../store/store-types";
+
+const HEADER = "line,key,status,new_id,error_code,message";
+
+/** A cell Excel would run as a formula is written with a leading apostrophe (OWASP CSV injection). */
+function cell(v: string | number | null): string {
+  let s = v === null ? "" : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function resultLine(r: MigrationRowRecord): string {
+  return [r.line, r.key, r.status, r.newId, r.errorCode, r.message].map(cell).join(",");
+}
+
+export class ResultFile {
+  private constructor(private readonly out: WriteStream) {}
+
+  static async open(path: string): Promise<ResultFile> {
+    const out = createWriteStream(path, { encoding: "utf8" });
+    await Promise.race([once(out, "open"), once(out, "error").then(([e]) => Promise.reject(e as Error))]);
+    const f = new ResultFile(out);
+    await f.write(`\ufeff${HEADER}`);
+    return f;
+  }
+
+  async add(r: MigrationRowRecord): Promise<void> {
+    await this.write(resultLine(r));
+  }
+
+  private async write(line: string): Promise<void> {
+    if (!this.out.write(`${line}\r\n`)) await once(this.out, "drain");
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+}

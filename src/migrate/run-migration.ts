@@ -1,0 +1,216 @@
+/**
+ * One run of the batch migrator over one input file: rows streamed from the file through the
+ * layout, each validated, checked against UnivaPay and the store, then stored with its ledger row
+ * in one transaction; results written in input order. Memory stays flat whatever the file's size:
+ * at most `concurrency` rows are in flight and a bounded window waits to be written in order.
+ *
+ * Resumable: the run's id comes from the file's bytes, and every finished row is in the ledger, so
+ * a rerun after a kill copies finished rows from the ledger into the result file and does only
+ * the others. Paced by the UnivaPay client's per-store rate-limit buckets (synced from UnivaPay's
+ * headers); a row whose check UnivaPay could not answer (unreachable, still 429 after the
+ * client's own retries) is retried here with a backoff, and only then reported `error`.
+ */
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { AppError } from "../errors/app-error";
+import type { CompiledMigrationLayout } from "../mapping/mapping-table";
+import type { MigrationRowRecord } from "../store/store-types";
+import { openCsv, type CsvEncoding } from "./csv-records";
+import { digestFile } from "./file-digest";
+import { layoutRows, type InputRow } from "./input-rows";
+import type { MigrationContext, MigrationKindModule, RowFields } from "./migration-kind";
+import { ResultFile } from "./result-file";
+import { FINISHED_STATUSES, rowFailed, type RowOutcome, type RowStatus } from "./row-outcome";
+import { RowWindow } from "./row-window";
+
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+/** About a minute of retries per row before it is left for a rerun. */
+export const ROW_RETRY: RetryPolicy = { attempts: 6, baseMs: 1_000, maxMs: 30_000 };
+
+export interface RunSettings {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own plan type
+  readonly kind: MigrationKindModule<any>;
+  readonly layout: CompiledMigrationLayout;
+  readonly file: string;
+  readonly encoding: CsvEncoding | "auto";
+  readonly dryRun: boolean;
+  readonly resultsPath: string;
+  readonly concurrency: number;
+  readonly retry?: RetryPolicy;
+  readonly onProgress?: (p: RunProgress) => void;
+  /** Stops reading new rows; rows in flight finish and are recorded. */
+  readonly signal?: AbortSignal;
+}
+
+export interface RunProgress {
+  readonly done: number;
+  /** Lines in the file (header included): an upper bound of the rows. */
+  readonly total: number;
+  /** Rows copied from an earlier run's ledger. */
+  readonly skipped: number;
+  readonly startedAt: number;
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly kind: string;
+  readonly sid: string;
+  readonly file: string;
+  readonly encoding: CsvEncoding;
+  readonly dryRun: boolean;
+  readonly resumed: boolean;
+  /** The run stopped before the end of the file (a signal). */
+  readonly interrupted: boolean;
+  readonly rows: number;
+  /** Of `rows`, those an earlier run had finished. */
+  readonly skipped: number;
+  readonly statuses: Readonly<Record<RowStatus, number>>;
+  readonly codes: Readonly<Record<string, number>>;
+  readonly durationMs: number;
+  readonly resultsPath: string;
+}
+
+export function migrationRunId(sid: string, kind: string, layout: string, fileSha256: string): string {
+  return createHash("sha256").update(`${sid}\u0000${kind}\u0000${layout}\u0000${fileSha256}`).digest("hex").slice(0, 24);
+}
+
+/** Finished rows of an earlier pass, fetched a chunk of lines at a time (lines only grow). */
+class LedgerCursor {
+  private rows = new Map<number, MigrationRowRecord>();
+  private through = 0;
+  constructor(
+    private readonly ctx: MigrationContext,
+    private readonly runId: string,
+    private readonly enabled: boolean,
+  ) {}
+  async finished(line: number): Promise<MigrationRowRecord | undefined> {
+    if (!this.enabled) return undefined;
+    if (line > this.through) {
+      const to = line + 999;
+      const rows = await this.ctx.store.listMigrationRows(this.runId, line, to);
+      this.rows = new Map(rows.filter((r) => (FINISHED_STATUSES as readonly string[]).includes(r.status)).map((r) => [r.line, r]));
+      this.through = to;
+    }
+    return this.rows.get(line);
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  return err instanceof AppError && err.code === "univapay_unavailable" && err.retryable;
+}
+
+export async function runMigration(ctx: MigrationContext, s: RunSettings): Promise<RunSummary> {
+  const started = Date.now();
+  const digest = await digestFile(s.file);
+  const runId = migrationRunId(ctx.merchant.sid, s.kind.kind, s.layout.name, digest.sha256);
+  const source = await openCsv(s.file, { encoding: s.encoding });
+  let resumed = false;
+  if (!s.dryRun) {
+    const opened = await ctx.store.openMigrationRun({
+      runId,
+      sid: ctx.merchant.sid,
+      kind: s.kind.kind,
+      fileName: basename(s.file),
+      fileSha256: digest.sha256,
+      options: JSON.stringify({ layout: s.layout.name }),
+    });
+    resumed = !opened.created;
+  }
+  const ledger = new LedgerCursor(ctx, runId, resumed);
+  const retry = s.retry ?? ROW_RETRY;
+  const statuses: Record<RowStatus, number> = { migrated: 0, unchanged: 0, checked: 0, failed: 0, error: 0 };
+  const codes: Record<string, number> = {};
+  let rows = 0;
+  let skipped = 0;
+
+  const checkWithRetries = async (fields: RowFields) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await s.kind.check(ctx, fields);
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        if (attempt >= retry.attempts) return { ok: false as const, outcome: rowFailed("unavailable", (err as Error).message) };
+        await sleep(Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1)));
+      }
+    }
+  };
+
+  const doRow = async (row: InputRow): Promise<MigrationRowRecord> => {
+    const record = (key: string, o: RowOutcome): MigrationRowRecord => ({
+      line: row.line,
+      key,
+      status: o.status,
+      newId: o.newId,
+      errorCode: o.code,
+      message: o.message,
+    });
+    if ("problem" in row) {
+      const rec = record("", rowFailed("bad_row", row.problem));
+      if (!s.dryRun) await ctx.store.recordMigrationRow(runId, rec);
+      return rec;
+    }
+    const key = s.kind.keyOf(row.fields);
+    const invalid = s.kind.validate(row.fields);
+    const checked = invalid ? { ok: false as const, outcome: invalid } : await checkWithRetries(row.fields);
+    if (!checked.ok || s.dryRun) {
+      const rec = record(key, checked.ok ? { status: "checked", newId: checked.newId, code: null, message: "" } : checked.outcome);
+      if (!s.dryRun) await ctx.store.recordMigrationRow(runId, rec);
+      return rec;
+    }
+    // The mapping and its ledger row commit together: a kill never leaves one without the other.
+    return ctx.store.transaction(async (tx) => {
+      const rec = record(key, await s.kind.apply(tx, ctx, checked.plan));
+      await tx.recordMigrationRow(runId, rec);
+      return rec;
+    });
+  };
+
+  const results = await ResultFile.open(s.resultsPath);
+  const window = new RowWindow<MigrationRowRecord>(s.concurrency);
+  const emit = async (rec: MigrationRowRecord) => {
+    await results.add(rec);
+    rows++;
+    statuses[rec.status as RowStatus]++;
+    if (rec.errorCode) codes[rec.errorCode] = (codes[rec.errorCode] ?? 0) + 1;
+    s.onProgress?.({ done: rows, total: digest.lines, skipped, startedAt: started });
+  };
+  let interrupted = false;
+  try {
+    for await (const row of layoutRows(source.records(), s.layout)) {
+      if (s.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const earlier = await ledger.finished(row.line);
+      if (earlier) skipped++;
+      for (const rec of await window.push(earlier ? Promise.resolve(earlier) : doRow(row), !earlier)) await emit(rec);
+    }
+    for (const rec of await window.drain()) await emit(rec);
+  } finally {
+    await window.settle();
+    await results.close();
+  }
+  const summary: RunSummary = {
+    runId,
+    kind: s.kind.kind,
+    sid: ctx.merchant.sid,
+    file: s.file,
+    encoding: source.encoding,
+    dryRun: s.dryRun,
+    resumed,
+    interrupted,
+    rows,
+    skipped,
+    statuses,
+    codes,
+    durationMs: Date.now() - started,
+    resultsPath: s.resultsPath,
+  };
+  if (!s.dryRun && !interrupted) await ctx.store.finishMigrationRun(runId, JSON.stringify({ ...summary, file: basename(s.file) }));
+  return summary;
+}

@@ -1,0 +1,308 @@
+/**
+ * `npm run migrate` as a merchant runs it (the compiled command, as a child process, on the same
+ * SQLite database as a running gateway, against a sandbox with UnivaPay's rate limits on): saved
+ * members and pre-switch payments loaded from CSV files as merchants have them, each row checked
+ * against the new API, the result file read back; then the old protocol works on what was loaded
+ * (memberpay with a migrated member, SALES and CANCEL of a pre-switch pid). And a run killed in the
+ * middle, resumed by running the same command again.
+ */
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import iconv from "iconv-lite";
+import { createSandbox, type Sandbox, type SandboxCredentials } from "../../src/sandbox/sandbox";
+import { createSandboxClient, type SandboxClient } from "../../src/sandbox/testing/sandbox-client";
+import { kill, startGatewayProcess, type GatewayProcess } from "../support/gateway-process";
+import { startKickbackReceiver, type KickbackReceiver } from "../support/kickback-receiver";
+import { field, replyFields, sendRaw } from "../support/raw-http";
+
+jest.setTimeout(120_000);
+
+const DIST = join(__dirname, "../../dist/scripts");
+const run = promisify(execFile);
+type Json = Record<string, unknown>;
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function node(script: string, args: string[], env: Record<string, string>): Promise<Ran> {
+  try {
+    const r = await run(process.execPath, [join(DIST, script), ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function envFile(path: string): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(path, "utf8")
+      .split("\n")
+      .filter((l) => /^[A-Z_0-9]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
+}
+
+/** The result file, as rows of its six columns (BOM and header checked). */
+function results(path: string): string[][] {
+  const text = readFileSync(path, "utf8");
+  expect(text.startsWith("\ufeffline,key,status,new_id,error_code,message\r\n")).toBe(true);
+  return text
+    .slice(1)
+    .split("\r\n")
+    .slice(1)
+    .filter((l) => l !== "")
+    .map((l) => l.split(","));
+}
+
+describe("npm run migrate: members and payments from merchants' files", () => {
+  let sandbox: Sandbox;
+  let sandboxUrl: string;
+  let receiver: KickbackReceiver;
+  let gw: GatewayProcess;
+  let env: Record<string, string>;
+  let api: SandboxClient;
+  let creds: SandboxCredentials;
+  const dir = mkdtempSync(join(tmpdir(), "migrate-"));
+  const migrate = (args: string[]) => node("migrate.js", args, env);
+
+  async function token(card: string, type: "recurring" | "one_time", client = api): Promise<string> {
+    const res = await client.request("POST", "/tokens", {
+      body: {
+        payment_type: "card",
+        type,
+        email: "member@example.com",
+        data: { cardholder: "TARO YAMADA", card_number: card, exp_month: "12", exp_year: "2030", cvv: "123" },
+      },
+    });
+    expect(res.status).toBe(201);
+    return String(res.body?.["id"]);
+  }
+
+  async function charge(tokenId: string, amount: number, capture: boolean): Promise<Json> {
+    const made = await api.request("POST", "/charges", { body: { transaction_token_id: tokenId, amount, currency: "JPY", capture } });
+    expect(made.status).toBe(201);
+    const id = String(made.body?.["id"]);
+    const settled = await api.request("GET", `/stores/${creds.storeId}/charges/${id}?polling=true`);
+    return settled.body as Json;
+  }
+
+  beforeAll(async () => {
+    // UnivaPay's rate limits on: the migrator must pace itself, never fail a row for a 429.
+    sandbox = createSandbox({ settleDelayMs: 10, testChargeDailyLimit: null });
+    sandboxUrl = (await sandbox.listen(0, "127.0.0.1")).url;
+    receiver = await startKickbackReceiver([200]);
+    const files = { merchants: join(dir, "merchants.yaml"), env: join(dir, "merchants.env") };
+    const made = await node(
+      "ops.js",
+      [
+        "sandbox-merchant",
+        "--sid",
+        "400001",
+        "--sandbox",
+        sandboxUrl,
+        "--kickback-url",
+        receiver.url,
+        "--merchants-file",
+        files.merchants,
+        "--env-out",
+        files.env,
+      ],
+      {},
+    );
+    expect(made.code).toBe(0);
+    env = { ...envFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}`, MAPPINGS_DIR: join(__dirname, "../../mappings") };
+    const secret = env["SHOP_400001_SECRET"];
+    const appToken = env["SHOP_400001_APP_TOKEN"];
+    const storeId = /storeId:\s*"?([0-9a-f-]{36})/.exec(readFileSync(files.merchants, "utf8"))?.[1];
+    if (!secret || !appToken || !storeId) throw new Error("sandbox-merchant wrote no credentials");
+    creds = { storeId, secret, appToken, mode: "test", linkFormId: "" };
+    api = createSandboxClient(sandboxUrl, creds);
+    gw = await startGatewayProcess(env);
+  });
+  afterAll(async () => {
+    if (gw) await kill(gw, "SIGTERM");
+    await receiver?.close();
+    await sandbox?.close();
+  });
+
+  it("loads saved members from a Shift_JIS export with a header, reports every bad row by line, and memberpay pays with them", async () => {
+    const other = sandbox.createStore({ name: "Another shop", mode: "test", pci: true, recurringPrivilege: "infinite" });
+    const foreign = await token("4000020000000000", "recurring", createSandboxClient(sandboxUrl, other));
+    const [taro, hanako, jiro] = [
+      await token("4000020000000000", "recurring"),
+      await token("4000020000000000", "recurring"),
+      await token("4000020000000000", "recurring"),
+    ];
+    const once = await token("4000020000000000", "one_time");
+    const csv = [
+      "会員ID,氏名,トークンID",
+      `taro,山田 太郎,${taro}`,
+      `hanako,"佐藤, 花子",${hanako}`,
+      `once,一度,${once}`,
+      `foreign,他店,${foreign}`,
+      `broken,壊れ,not-a-token`,
+      `taro,山田 太郎,${taro}`,
+      `taro,山田 太郎,${jiro}`,
+      "",
+      `"jiro,次郎,${jiro}`,
+    ].join("\r\n");
+    const file = join(dir, "members-sjis.csv");
+    writeFileSync(file, iconv.encode(csv, "cp932"));
+    const r = await migrate(["members", "--sid", "400001", "--file", file]);
+    // stderr holds progress lines only (not a terminal: plain lines, no bar).
+    expect(r.stderr.split("\n").filter((l) => l !== "" && !/^progress: \d+\/\d+ rows/.test(l))).toEqual([]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^members of sid 400001: 8 rows of .*members-sjis\.csv \(shift_jis\)/);
+    expect(r.stdout).toContain("migrated 2 · unchanged 1 · failed 5 · error 0");
+    const rows = results(`${file}.results.csv`);
+    expect(rows.map((x) => [x[0], x[1], x[2], x[4]])).toEqual([
+      ["2", "taro", "migrated", ""],
+      ["3", "hanako", "migrated", ""],
+      ["4", "once", "failed", "wrong_type"],
+      ["5", "foreign", "failed", "not_found"],
+      ["6", "broken", "failed", "bad_row"],
+      ["7", "taro", "unchanged", ""],
+      ["8", "taro", "failed", "conflict"],
+      ["10", "", "failed", "bad_row"],
+    ]);
+    expect(rows[0]?.[3]).toBe(taro);
+    const summary = JSON.parse(readFileSync(join(dir, "members-sjis.csv.results.summary.json"), "utf8")) as Json;
+    expect(summary).toMatchObject({ rows: 8, statuses: { migrated: 2, failed: 5 }, codes: { wrong_type: 1, not_found: 1, bad_row: 2, conflict: 1 } });
+
+    // The gateway, running all along on the same database, knows the migrated member now.
+    const res = await sendRaw(gw.url, "GET", Buffer.from("/memberpay.aspx?sid=400001&upcmemberid=hanako&job=CAPTURE&siam1=1200&sod=M1&no=77"));
+    const reply = replyFields(res.body);
+    expect(field(reply, "rst")).toBe("1");
+    const k = await receiver.waitFor((x) => field(replyFields(x.rawQuery), "pid") === field(reply, "pid"));
+    expect(field(replyFields(k.rawQuery), "no")).toBe("77");
+
+    // The same file again: every finished row is taken from the ledger, nothing is asked twice.
+    const again = await migrate(["members", "--sid", "400001", "--file", file]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain("8 rows were finished by an earlier pass and not done again");
+    expect(results(`${file}.results.csv`)).toEqual(rows);
+  });
+
+  it("checks everything and writes nothing in a dry run, of a headerless UTF-8 file with a BOM", async () => {
+    const t = await token("4000020000000000", "recurring");
+    const file = join(dir, "members-bom.csv");
+    writeFileSync(file, `\ufeffsaburo,${t}\nshiro,${"0".repeat(8)}-0000-0000-0000-${"0".repeat(12)}\n`);
+    const dry = await migrate(["members", "--sid", "400001", "--file", file, "--dry-run"]);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toMatch(/^dry run, nothing written: members of sid 400001: 2 rows .*\(utf-8\)/);
+    expect(results(`${file}.results.csv`).map((x) => [x[1], x[2], x[4]])).toEqual([
+      ["saburo", "checked", ""],
+      ["shiro", "failed", "not_found"],
+    ]);
+    const res = await sendRaw(gw.url, "GET", Buffer.from("/memberpay.aspx?sid=400001&upcmemberid=saburo&job=CAPTURE&siam1=100"));
+    expect(field(replyFields(res.body), "ec")).toBe("ER000T01P07");
+    const real = await migrate(["members", "--sid", "400001", "--file", file]);
+    expect(real.stdout).toContain("migrated 1 · unchanged 0 · failed 1");
+  });
+
+  it("maps pre-switch pids to their charges, so SALES and CANCEL by the old pid work", async () => {
+    const t = await token("4000020000000000", "recurring");
+    const auth = await charge(t, 3000, false);
+    const paid = await charge(t, 1500, true);
+    const declined = await charge(await token("4111111111111111", "one_time"), 500, true);
+    expect([auth["status"], paid["status"], declined["status"]]).toEqual(["authorized", "successful", "failed"]);
+    const file = join(dir, "payments.csv");
+    writeFileSync(
+      file,
+      [
+        "pid,charge_id,sod",
+        `51234567,${String(auth["id"])},OLD-1`,
+        `51234568,${String(paid["id"])},OLD-2`,
+        `51234569,${String(declined["id"])},OLD-3`,
+        `51234570,${String(auth["id"])},OLD-4`,
+        "5123,x,y",
+      ].join("\n"),
+    );
+    const r = await migrate(["payments", "--sid", "400001", "--file", file]);
+    expect(r.code).toBe(1);
+    expect(results(`${file}.results.csv`).map((x) => [x[1], x[2], x[4]])).toEqual([
+      ["51234567", "migrated", ""],
+      ["51234568", "migrated", ""],
+      ["51234569", "failed", "state_refused"],
+      ["51234570", "failed", "in_use"],
+      ["5123", "failed", "bad_row"],
+    ]);
+
+    const sales = replyFields((await sendRaw(gw.url, "GET", Buffer.from("/payment.aspx?sid=400001&svid=1&ptype=1&rt=4&job=SALES&pid=51234567"))).body);
+    expect([field(sales, "rst"), field(sales, "pid"), field(sales, "job")]).toEqual(["1", "51234567", "SALES"]);
+    const captured = await api.request("GET", `/stores/${creds.storeId}/charges/${String(auth["id"])}`);
+    expect(captured.body?.["status"]).toBe("successful");
+    const k = await receiver.waitFor((x) => field(replyFields(x.rawQuery), "pid") === "51234567" && field(replyFields(x.rawQuery), "job") === "SALES");
+    expect(field(replyFields(k.rawQuery), "sod")).toBe("OLD-1");
+
+    const cancel = replyFields((await sendRaw(gw.url, "GET", Buffer.from("/payment.aspx?sid=400001&svid=1&ptype=1&rt=4&job=CANCEL&pid=51234568"))).body);
+    expect([field(cancel, "rst"), field(cancel, "job")]).toEqual(["1", "CANCEL"]);
+    // An unknown pid is still unknown.
+    const unknown = replyFields((await sendRaw(gw.url, "GET", Buffer.from("/payment.aspx?sid=400001&svid=1&ptype=1&rt=4&job=SALES&pid=59999999"))).body);
+    expect(field(unknown, "ec")).toBe("ER000D41S61");
+  });
+
+  it("resumes a run killed in the middle: every row done once, none done twice", async () => {
+    // Made as UnivaPay's own data migration made them: outside the API and its rate limits.
+    const tokens = sandbox.migrateCards(creds.storeId, 150);
+    const file = join(dir, "members-big.csv");
+    writeFileSync(file, tokens.map((t, i) => `bulk${i},${t}`).join("\n"));
+    const resultsPath = `${file}.results.csv`;
+    // Killed once a good part of the rows is done (at UnivaPay's 20 GETs/s, after about 2 s).
+    const child = spawn(process.execPath, [join(DIST, "migrate.js"), "members", "--sid", "400001", "--file", file], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        // Data rows written so far (a row is written once its ledger row is committed).
+        const rows = existsSync(resultsPath)
+          ? readFileSync(resultsPath, "utf8")
+              .split("\r\n")
+              .filter((l) => l !== "").length - 1
+          : 0;
+        if (rows >= 40) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+          resolve();
+        }
+      }, 20);
+      child.on("exit", () => {
+        clearInterval(timer);
+        reject(new Error("the run ended before it was killed"));
+      });
+    });
+    await new Promise((r) => child.once("exit", r));
+    const second = await migrate(["members", "--sid", "400001", "--file", file]);
+    expect(second.code).toBe(0);
+    const skipped = Number(/(\d+) rows were finished by an earlier pass/.exec(second.stdout)?.[1]);
+    expect(skipped).toBeGreaterThanOrEqual(40);
+    expect(skipped).toBeLessThan(150);
+    const rows = results(resultsPath);
+    expect(rows.map((x) => x[1])).toEqual(tokens.map((_, i) => `bulk${i}`));
+    // Rows the killed run had committed are "migrated" from its ledger; the rest were done now.
+    expect(rows.every((x) => x[2] === "migrated" || x[2] === "unchanged")).toBe(true);
+    expect(rows.filter((x) => x[2] === "migrated").length).toBeGreaterThanOrEqual(150 - 16);
+  });
+
+  it("says what is wrong with a command line, a layout or a file, with exit 2", async () => {
+    expect((await migrate(["frobnicate", "--sid", "400001", "--file", "x"])).code).toBe(2);
+    const missing = await migrate(["members", "--sid", "400001", "--file", join(dir, "nope.csv")]);
+    expect(missing).toMatchObject({ code: 2, stdout: "" });
+    expect(missing.stderr).toMatch(/^usage: --file .*nope\.csv: no such file\n$/);
+    const file = join(dir, "typo.csv");
+    writeFileSync(file, "upcmemberid,tokn_id\nx,y\n");
+    const typo = await migrate(["members", "--sid", "400001", "--file", file]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^error: the header row names upcmemberid but not tokenId/);
+    const wrongLayout = await migrate(["payments", "--sid", "400001", "--file", file, "--layout", "members"]);
+    expect(wrongLayout.stderr).toBe("usage: --layout members is a layout of members, not payments\n");
+    expect((await migrate(["members", "--sid", "999", "--file", file])).stderr).toMatch(/^error: sid 999 is not in /);
+  });
+});
