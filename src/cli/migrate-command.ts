@@ -16,6 +16,7 @@ import { MIGRATION_KIND_MODULES } from "../migrate/migration-kinds";
 import { createProgressReporter, formatDuration, type ProgressSink } from "../migrate/progress-reporter";
 import { ROW_CODES } from "../migrate/row-outcome";
 import { runMigration, type RunSummary } from "../migrate/run-migration";
+import { lockRun, type RunLock } from "../migrate/run-lock";
 import { UsageError } from "./cli-error";
 
 export interface MigrateArgs {
@@ -84,12 +85,14 @@ export function summaryLines(s: RunSummary): string[] {
 export async function migrateCommand(config: Config, logger: Logger, args: MigrateArgs, io: MigrateIo): Promise<number> {
   const a = parseArgs(args);
   const core = await createCore(config, { logger, withStore: true, rateLimitWaitMs: RATE_LIMIT_WAIT_MS });
+  let lock: RunLock | undefined;
   try {
     const layout = core.table.migration.layouts[a.layout];
     if (!layout) throw new UsageError(`--layout ${a.layout}: not in mappings/migration.yaml (it has: ${Object.keys(core.table.migration.layouts).join(", ")})`);
     if (layout.kind !== a.kind) throw new UsageError(`--layout ${a.layout} is a layout of ${layout.kind}, not ${a.kind}`);
     const merchant = await verifiedMerchant(core, a.sid);
     const resultsPath = args.results ?? `${a.file}.results.csv`;
+    lock = lockRun(resultsPath);
     const progress = createProgressReporter(io.progress, io.tty);
     const summary = await runMigration(
       { client: core.client, store: core.store!, table: core.table, merchant },
@@ -111,6 +114,7 @@ export async function migrateCommand(config: Config, logger: Logger, args: Migra
     if (summary.interrupted) throw new AppError("internal", "the run was interrupted; rerun the same command to resume");
     return summary.statuses.failed + summary.statuses.error > 0 ? 1 : 0;
   } finally {
+    lock?.release();
     await core.close();
   }
 }

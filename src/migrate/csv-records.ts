@@ -149,7 +149,8 @@ class CsvParser {
       const s = text.charCodeAt(i);
       i++;
       if (s === COMMA) {
-        this.cells.push(this.field);
+        // A comma counts toward the record's size too, so a line of a million commas is capped.
+        if (this.grow(1)) this.cells.push(this.field);
         this.field = "";
         this.mode = Mode.FieldStart;
       } else if (s === QUOTE) {
@@ -185,10 +186,15 @@ class CsvParser {
   }
 
   private append(s: string): void {
-    if (this.broken !== undefined) return; // a broken record is only reported, never built
-    this.size += s.length;
+    if (this.grow(s.length)) this.field += s;
+  }
+
+  /** Counts `n` more characters of the record; false once it is broken (only reported, never built). */
+  private grow(n: number): boolean {
+    if (this.broken !== undefined) return false;
+    this.size += n;
     if (this.size > MAX_RECORD_CHARS) this.broken = `the record is longer than ${MAX_RECORD_CHARS} characters`;
-    else this.field += s;
+    return this.broken === undefined;
   }
 
   private endRecord(): void {

@@ -22,7 +22,12 @@ export function resultLine(r: MigrationRowRecord): string {
 }
 
 export class ResultFile {
-  private constructor(private readonly out: WriteStream) {}
+  /** The stream's error (a full disk, a removed mount): every later write rejects with it. */
+  private failed: Error | undefined;
+
+  private constructor(private readonly out: WriteStream) {
+    out.on("error", (e) => (this.failed ??= e));
+  }
 
   static async open(path: string): Promise<ResultFile> {
     const out = createWriteStream(path, { encoding: "utf8" });
@@ -37,10 +42,14 @@ export class ResultFile {
   }
 
   private async write(line: string): Promise<void> {
-    if (!this.out.write(`${line}\r\n`)) await once(this.out, "drain");
+    if (this.failed) throw this.failed;
+    // `drain` never comes to a stream that failed: wait for whichever of the two is first.
+    if (!this.out.write(`${line}\r\n`)) await Promise.race([once(this.out, "drain"), once(this.out, "close")]);
+    if (this.failed) throw this.failed;
   }
 
   async close(): Promise<void> {
+    if (this.failed) throw this.failed;
     await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
 }

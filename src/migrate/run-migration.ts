@@ -75,8 +75,13 @@ export interface RunSummary {
   readonly resultsPath: string;
 }
 
-export function migrationRunId(sid: string, kind: string, layout: string, fileSha256: string): string {
-  return createHash("sha256").update(`${sid}\u0000${kind}\u0000${layout}\u0000${fileSha256}`).digest("hex").slice(0, 24);
+/**
+ * The run of one file: its bytes and everything that decides a row's answer (the layout's columns
+ * and headers, the encoding, the kind's rules in migration.yaml). A fix to any of them is a new
+ * run, so rows an earlier pass refused under the old settings are done again.
+ */
+export function migrationRunId(sid: string, kind: string, options: string, fileSha256: string): string {
+  return createHash("sha256").update(`${sid}\u0000${kind}\u0000${options}\u0000${fileSha256}`).digest("hex").slice(0, 24);
 }
 
 /** Finished rows of an earlier pass, fetched a chunk of lines at a time (lines only grow). */
@@ -107,8 +112,10 @@ function isTransient(err: unknown): boolean {
 export async function runMigration(ctx: MigrationContext, s: RunSettings): Promise<RunSummary> {
   const started = Date.now();
   const digest = await digestFile(s.file);
-  const runId = migrationRunId(ctx.merchant.sid, s.kind.kind, s.layout.name, digest.sha256);
   const source = await openCsv(s.file, { encoding: s.encoding });
+  const { memberTokenTypes, chargeStates } = ctx.table.migration;
+  const options = JSON.stringify({ layout: s.layout, encoding: source.encoding, rules: { memberTokenTypes, chargeStates } });
+  const runId = migrationRunId(ctx.merchant.sid, s.kind.kind, options, digest.sha256);
   let resumed = false;
   if (!s.dryRun) {
     const opened = await ctx.store.openMigrationRun({
@@ -117,7 +124,7 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
       kind: s.kind.kind,
       fileName: basename(s.file),
       fileSha256: digest.sha256,
-      options: JSON.stringify({ layout: s.layout.name }),
+      options,
     });
     resumed = !opened.created;
   }
@@ -186,7 +193,9 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
         interrupted = true;
         break;
       }
-      const earlier = await ledger.finished(row.line);
+      // Taken from the ledger only when it is the same row (a file rewritten in place is not).
+      const found = await ledger.finished(row.line);
+      const earlier = found && found.key === ("problem" in row ? "" : s.kind.keyOf(row.fields)) ? found : undefined;
       if (earlier) skipped++;
       for (const rec of await window.push(earlier ? Promise.resolve(earlier) : doRow(row), !earlier)) await emit(rec);
     }

@@ -12,6 +12,16 @@ export async function selectMemberToken(ctx: QueryContext, sid: string, memberId
   return r && { sid: r.sid, memberId: r.member_id, tokenId: r.token_id, createdAt: ctx.codec.fromDb(r.created_at) };
 }
 
+const SELECT_MEMBER_BY_TOKEN = prepareQuery((db, p: Placeholder<{ sid: string; tokenId: string }>) =>
+  db.selectFrom("member_tokens").selectAll().where("sid", "=", p("sid")).where("token_id", "=", p("tokenId")).limit(2),
+);
+
+/** A member of `sid` other than `memberId` whose card is this token (member_tokens_token_idx). */
+export async function selectOtherMemberOfToken(ctx: QueryContext, sid: string, tokenId: string, memberId: string): Promise<MemberTokenRow | undefined> {
+  const r = (await SELECT_MEMBER_BY_TOKEN.run(ctx, { sid, tokenId })).rows.find((x) => x.member_id !== memberId);
+  return r && { sid: r.sid, memberId: r.member_id, tokenId: r.token_id, createdAt: ctx.codec.fromDb(r.created_at) };
+}
+
 /** Upsert: a member re-registering a card replaces the token; created_at keeps the first time. */
 export async function upsertMemberToken(ctx: QueryContext, sid: string, memberId: string, tokenId: string): Promise<void> {
   const now = ctx.codec.toDb(ctx.now());
@@ -29,6 +39,9 @@ export async function insertMemberTokenIfAbsent(
   memberId: string,
   tokenId: string,
 ): Promise<{ row: MemberTokenRow; created: boolean }> {
+  // One card, one member: another member's token is returned, not mapped a second time.
+  const other = await selectOtherMemberOfToken(ctx, sid, tokenId, memberId);
+  if (other) return { row: other, created: false };
   const now = ctx.codec.toDb(ctx.now());
   const inserted = await ctx.db
     .insertInto("member_tokens")

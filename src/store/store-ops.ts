@@ -21,7 +21,7 @@ import {
   settleTransitionRow,
   updateOpenTransition,
 } from "./transition-queries";
-import { insertMemberTokenIfAbsent, selectMemberToken, upsertMemberToken } from "./member-token-queries";
+import { insertMemberTokenIfAbsent, selectMemberToken, selectOtherMemberOfToken, upsertMemberToken } from "./member-token-queries";
 import { finishMigrationRunRow, openMigrationRunRow, selectMigrationRows, upsertMigrationRow } from "./migration-ledger-queries";
 import { insertKickbackIfAbsent, selectAttempts, selectKickback, selectKickbacksByPid } from "./kickback-queries";
 import { insertWebhookEventIfAbsent, selectWebhookEvent } from "./webhook-event-queries";
@@ -132,6 +132,7 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
     settleTransition: guarded("settleTransition", (id, patch, payment, kickback, now) => settleTransitionRow(ctx, id, patch, payment, kickback, now)),
 
     getMemberToken: guarded("getMemberToken", (sid, memberId) => selectMemberToken(ctx, sid, memberId)),
+    findOtherMemberOfToken: guarded("findOtherMemberOfToken", (sid, tokenId, memberId) => selectOtherMemberOfToken(ctx, sid, tokenId, memberId)),
     putMemberToken: guarded("putMemberToken", (sid, memberId, tokenId) => upsertMemberToken(ctx, sid, memberId, tokenId)),
     addMemberToken: guarded("addMemberToken", (sid, memberId, tokenId) => insertMemberTokenIfAbsent(ctx, sid, memberId, tokenId)),
     importPayment: guarded("importPayment", async (pid, p, creation) => {

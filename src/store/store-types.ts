@@ -324,9 +324,12 @@ export interface StoreOps {
 
   // member map -------------------------------------------------------------
   getMemberToken(sid: string, memberId: string): Promise<MemberTokenRow | undefined>;
+  /** Another member of `sid` than `memberId` whose card is `tokenId`, if any. */
+  findOtherMemberOfToken(sid: string, tokenId: string, memberId: string): Promise<MemberTokenRow | undefined>;
   putMemberToken(sid: string, memberId: string, tokenId: string): Promise<void>;
-  /** Inserts the mapping unless the member has one; an existing one (same token or not) is
-   *  returned with created=false and left as it is (the migrator reports, never overwrites). */
+  /** Inserts the mapping unless the member has one or the token is another member's; the
+   *  mapping in the way (this member's, or the token's other member) is returned with
+   *  created=false and left as it is (the migrator reports, never overwrites). */
   addMemberToken(sid: string, memberId: string, tokenId: string): Promise<{ row: MemberTokenRow; created: boolean }>;
 
   // batch migration ----------------------------------------------------------

@@ -63,6 +63,8 @@ export interface UnivapayClient {
   createRefund(c: C, chargeId: string, body: CreateRefundBody, idempotencyKey: string): Promise<Refund>;
   getRefund(c: C, chargeId: string, refundId: string, opts?: GetOptions): Promise<Refund>;
   waitForRefund(c: C, chargeId: string, refundId: string, deadlineAt: number, isFinal: (x: Refund) => boolean): Promise<Refund>;
+  /** GET /stores/{s}/charges/{id}/refunds: the first page (up to `limit`). */
+  listRefunds(c: C, chargeId: string, limit: number): Promise<Refund[]>;
   /** GET /stores/{s}/charges?metadata=key:value — charges we tagged (e.g. legacy-pid), newest first. */
   findChargesByMetadata(c: C, key: string, value: string): Promise<Charge[]>;
   /** POST /subscriptions. */
@@ -113,6 +115,7 @@ function clientOver(transport: UnivapayTransport, deadlineAt: number | undefined
   const SUBSCRIPTION = "/stores/:storeId/subscriptions/:subscriptionId";
   const SubscriptionListSchema = z.looseObject({ items: z.array(SubscriptionSchema), has_more: z.boolean().optional() });
   const ChargeListSchema = z.looseObject({ items: z.array(ChargeSchema), has_more: z.boolean().optional() });
+  const RefundListSchema = z.looseObject({ items: z.array(RefundSchema), has_more: z.boolean().optional() });
 
   const client: UnivapayClient = {
     createTransactionToken: (c, body, key) => post(c, "/tokens", "/tokens", body, key, TransactionTokenSchema),
@@ -142,6 +145,8 @@ function clientOver(transport: UnivapayTransport, deadlineAt: number | undefined
     getRefund: (c, id, refundId, o) => get(c, `${CHARGE}/refunds/:refundId`, store(c, "charges", id, "refunds", refundId), o, RefundSchema),
     waitForRefund: (c, id, refundId, waitAt, isFinal) =>
       waitUntilFinal((polling) => client.getRefund(c, id, refundId, { polling }), by(waitAt), isFinal, transport),
+    listRefunds: async (c, id, limit) =>
+      (await get(c, `${CHARGE}/refunds`, `${store(c, "charges", id, "refunds")}?limit=${limit}`, undefined, RefundListSchema)).items,
     findChargesByMetadata: async (c, key, value) => {
       const query = `?metadata=${encodeURIComponent(`${key}:${value}`)}&limit=10`;
       const list = await get(c, "/stores/:storeId/charges", `${store(c, "charges")}${query}`, undefined, ChargeListSchema);

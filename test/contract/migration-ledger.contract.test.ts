@@ -50,6 +50,17 @@ describe.each([
     expect(await store.findPaymentByPid(winner === "61234570" ? "61234571" : "61234570")).toBeUndefined();
   });
 
+  it("maps one token to one member: another member's token is returned, not mapped", async () => {
+    expect((await store.addMemberToken("S001", "m-a", "tok-shared")).created).toBe(true);
+    const second = await store.addMemberToken("S001", "m-b", "tok-shared");
+    expect(second).toMatchObject({ created: false, row: { memberId: "m-a", tokenId: "tok-shared" } });
+    expect(await store.getMemberToken("S001", "m-b")).toBeUndefined();
+    expect((await store.findOtherMemberOfToken("S001", "tok-shared", "m-b"))?.memberId).toBe("m-a");
+    expect(await store.findOtherMemberOfToken("S001", "tok-shared", "m-a")).toBeUndefined();
+    // Another merchant's member may hold the same token id: the rule is per sid.
+    expect((await store.addMemberToken("S002", "m-b", "tok-shared")).created).toBe(true);
+  });
+
   it("keeps a run's rows by line, replaces a retried line, and resumes the same run id", async () => {
     const run = { runId: "run-contract-1", sid: "S001", kind: "members", fileName: "m.csv", fileSha256: "ab".repeat(32), options: "{}" };
     const opened = await store.openMigrationRun(run);

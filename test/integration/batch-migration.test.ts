@@ -249,6 +249,31 @@ describe("npm run migrate: members and payments from merchants' files", () => {
     expect(field(unknown, "ec")).toBe("ER000D41S61");
   });
 
+  it("maps one card to one member, and leaves a charge with refunds at UnivaPay to a person", async () => {
+    const t = await token("4000020000000000", "recurring");
+    const members = join(dir, "members-twice.csv");
+    writeFileSync(members, `goro,${t}\nrokuro,${t}\n`);
+    const m = await migrate(["members", "--sid", "400001", "--file", members]);
+    expect(m.code).toBe(1);
+    expect(results(`${members}.results.csv`).map((x) => [x[1], x[2], x[4]])).toEqual([
+      ["goro", "migrated", ""],
+      ["rokuro", "failed", "in_use"],
+    ]);
+
+    const paid = await charge(t, 2000, true);
+    const refund = await api.request("POST", `/stores/${creds.storeId}/charges/${String(paid["id"])}/refunds`, {
+      body: { amount: 500, currency: "JPY", reason: "customer_request" },
+    });
+    expect(refund.status).toBe(201);
+    const payments = join(dir, "payments-refunded.csv");
+    writeFileSync(payments, `61234599,${String(paid["id"])}\n`);
+    const p = await migrate(["payments", "--sid", "400001", "--file", payments]);
+    expect(p.code).toBe(1);
+    const [row] = results(`${payments}.results.csv`);
+    expect([row?.[2], row?.[4]]).toEqual(["failed", "state_refused"]);
+    expect(row?.[5]).toContain("refunds");
+  });
+
   it("resumes a run killed in the middle: every row done once, none done twice", async () => {
     // Made as UnivaPay's own data migration made them: outside the API and its rate limits.
     const tokens = sandbox.migrateCards(creds.storeId, 150);
@@ -289,6 +314,28 @@ describe("npm run migrate: members and payments from merchants' files", () => {
     // Rows the killed run had committed are "migrated" from its ledger; the rest were done now.
     expect(rows.every((x) => x[2] === "migrated" || x[2] === "unchanged")).toBe(true);
     expect(rows.filter((x) => x[2] === "migrated").length).toBeGreaterThanOrEqual(150 - 16);
+  });
+
+  it("refuses a second run of the same file while the first is alive, and takes over from a dead one", async () => {
+    // 150 rows at UnivaPay's 20 GETs/s keep the first run alive for seconds after its lock appears.
+    const tokens = sandbox.migrateCards(creds.storeId, 150);
+    const file = join(dir, "members-rival.csv");
+    writeFileSync(file, tokens.map((t, i) => `rival${i},${t}`).join("\n"));
+    const first = spawn(process.execPath, [join(DIST, "migrate.js"), "members", "--sid", "400001", "--file", file], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    const exited = new Promise<number | null>((r) => first.once("exit", (code) => r(code)));
+    while (!existsSync(`${file}.results.csv.lock`)) await new Promise((r) => setTimeout(r, 20));
+    const rival = await migrate(["members", "--sid", "400001", "--file", file]);
+    expect(rival.code).toBe(2);
+    expect(rival.stderr).toMatch(/another run \(pid \d+\) is writing/);
+    expect(await exited).toBe(0);
+    expect(existsSync(`${file}.results.csv.lock`)).toBe(false);
+    // A lock left by a process that is gone does not stand in the way.
+    writeFileSync(`${file}.results.csv.lock`, "999999999\n");
+    const again = await migrate(["members", "--sid", "400001", "--file", file]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("150 rows were finished by an earlier pass");
   });
 
   it("says what is wrong with a command line, a layout or a file, with exit 2", async () => {

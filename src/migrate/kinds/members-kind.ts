@@ -25,6 +25,9 @@ const same = (memberId: string, tokenId: string): RowOutcome => ({
 const conflict = (memberId: string, existing: string): RowOutcome =>
   rowFailed("conflict", `member ${memberId} is mapped to token ${existing} already; remove that mapping first to replace it`, existing);
 
+/** One card, one member: a token mapped to another member is not mapped again. */
+const inUse = (tokenId: string, holder: string): RowOutcome => rowFailed("in_use", `token ${tokenId} is member ${holder}'s card already`);
+
 export const membersKind: MigrationKindModule<MemberPlan> = {
   kind: "members",
   keyOf: (f) => f["upcmemberid"] ?? "",
@@ -42,6 +45,8 @@ export const membersKind: MigrationKindModule<MemberPlan> = {
     const tokenId = (f["tokenId"] ?? "").toLowerCase();
     const existing = await ctx.store.getMemberToken(ctx.merchant.sid, memberId);
     if (existing) return { ok: false, outcome: existing.tokenId === tokenId ? same(memberId, tokenId) : conflict(memberId, existing.tokenId) };
+    const other = await ctx.store.findOtherMemberOfToken(ctx.merchant.sid, tokenId, memberId);
+    if (other) return { ok: false, outcome: inUse(tokenId, other.memberId) };
     const c = ctx.merchant.credentials;
     const got = await lookUp(`token ${tokenId}`, c.storeId, () => ctx.client.getTransactionToken(c, tokenId));
     if (!got.found) return { ok: false, outcome: got.outcome };
@@ -58,6 +63,7 @@ export const membersKind: MigrationKindModule<MemberPlan> = {
   async apply(tx, ctx, plan) {
     const r = await tx.addMemberToken(ctx.merchant.sid, plan.memberId, plan.tokenId);
     if (r.created) return { status: "migrated", newId: plan.tokenId, code: null, message: "" };
+    if (r.row.memberId !== plan.memberId) return inUse(plan.tokenId, r.row.memberId);
     return r.row.tokenId === plan.tokenId ? same(plan.memberId, plan.tokenId) : conflict(plan.memberId, r.row.tokenId);
   },
 };

@@ -72,6 +72,26 @@ export const paymentsKind: MigrationKindModule<PaymentPlan> = {
           `charge ${chargeId} is ${charge.status}; only ${Object.keys(ctx.table.migration.chargeStates).join(", ")} charges are taken`,
         ),
       };
+    if (charge.status === "successful") {
+      // A refunded charge stays "successful" at UnivaPay. Imported as captured at its full amount,
+      // the merchant's CANCEL would ask for money already given back: refused, for a person to look at.
+      const refunds = await lookUp(`the refunds of charge ${chargeId}`, c.storeId, async () => ({
+        store_id: c.storeId,
+        items: await ctx.client.listRefunds(c, chargeId, 10),
+      }));
+      if (!refunds.found) return { ok: false, outcome: refunds.outcome };
+      const moved = refunds.value.items.filter((r) => r.status !== "failed" && r.status !== "error");
+      if (moved.length > 0) {
+        const total = moved.reduce((a, r) => a + r.amount, 0);
+        return {
+          ok: false,
+          outcome: rowFailed(
+            "state_refused",
+            `charge ${chargeId} has refunds at UnivaPay (${moved.length}, ${total} ${charge.requested_currency}); a refunded payment is not imported`,
+          ),
+        };
+      }
+    }
     const amount = charge.charged_amount ?? charge.requested_amount;
     const sod = f["sod"] || (typeof charge.metadata?.["univapay-reference-id"] === "string" ? charge.metadata["univapay-reference-id"] : "") || null;
     const job = state === "authorized" ? "AUTH" : "CAPTURE";

@@ -5,7 +5,8 @@
  * written in the same transaction as the mapping it stored, so a run killed at any point resumes
  * exactly where its last committed row left it and never stores a mapping twice. An imported
  * payment's charge is unique among imported payments (two rows naming one charge, even checked at
- * once by two runs, import one of them).
+ * once by two runs, import one of them); members are found by their token, so one card is not
+ * mapped to two members.
  * NEVER edit once merged.
  */
 import type { Migration } from "./migration";
@@ -34,6 +35,7 @@ const tables = (instant: string) => [
     created_at ${instant} NOT NULL,
     PRIMARY KEY (run_id, line)
   )`,
+  `CREATE INDEX member_tokens_token_idx ON member_tokens (sid, token_id)`,
   `CREATE UNIQUE INDEX payments_imported_charge ON payments (charge_id) WHERE request_key LIKE 'mig:%'`,
 ];
 

@@ -61,3 +61,11 @@ describe("csv records", () => {
     ]);
   });
 });
+
+describe("csv records: a line of commas", () => {
+  it("is capped like any long record, and the next line is read", async () => {
+    const { out } = await all(Buffer.from(`${",".repeat(1_100_000)}\nnext,1\n`));
+    expect(isCsvProblem(out[0]!)).toBe(true);
+    expect(out[1]).toEqual({ line: 2, cells: ["next", "1"] });
+  });
+});

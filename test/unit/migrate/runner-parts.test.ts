@@ -2,7 +2,8 @@
  * The runner's pure parts: the window keeps input order and its concurrency bound, the result
  * file's cells are CSV-safe (quotes, commas, formula-looking text), progress reads well.
  */
-import { resultLine } from "../../../src/migrate/result-file";
+import { existsSync } from "node:fs";
+import { ResultFile, resultLine } from "../../../src/migrate/result-file";
 import { describeProgress, formatDuration } from "../../../src/migrate/progress-reporter";
 import { RowWindow } from "../../../src/migrate/row-window";
 
@@ -45,6 +46,17 @@ describe("result file lines", () => {
     expect(resultLine({ line: 3, key: "=HYPERLINK(1)", status: "failed", newId: null, errorCode: "bad_row", message: 'say "no", twice' })).toBe(
       `3,'=HYPERLINK(1),failed,,bad_row,"say ""no"", twice"`,
     );
+  });
+});
+
+describe("result file on a full disk", () => {
+  (existsSync("/dev/full") ? it : it.skip)("rejects instead of waiting for ever", async () => {
+    const f = await ResultFile.open("/dev/full");
+    const write = async () => {
+      for (let i = 0; i < 100_000; i++) await f.add({ line: i, key: "k".repeat(100), status: "migrated", newId: null, errorCode: null, message: "" });
+      await f.close();
+    };
+    await expect(write()).rejects.toThrow(/ENOSPC/);
   });
 });
 
