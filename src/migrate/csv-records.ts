@@ -9,6 +9,7 @@ import { isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import iconv from "iconv-lite";
+import { CsvParser } from "./csv-parser";
 
 export type CsvEncoding = "utf-8" | "shift_jis";
 /** `line`: the 1-based physical line the record starts on. */
@@ -29,11 +30,6 @@ export interface CsvSource {
 }
 
 const CHUNK_BYTES = 64 * 1024;
-/**
- * A stray quote makes the rest of the file one field; past this many characters the record is
- * reported instead of held, which keeps memory flat even then.
- */
-const MAX_RECORD_CHARS = 1024 * 1024;
 
 export function isCsvProblem(x: CsvRecord | CsvProblem): x is CsvProblem {
   return "reason" in x;
@@ -70,157 +66,107 @@ async function* decode(bytes: AsyncIterable<Buffer>, encoding: CsvEncoding): Asy
   }
 }
 
-const COMMA = 44;
-const LF = 10;
-const CR = 13;
-const QUOTE = 34;
-
-const enum Mode {
-  /** Nothing of the current field read yet: a quote here opens a quoted field. */
-  FieldStart,
-  Unquoted,
-  Quoted,
-  /** A quote inside a quoted field: closing, or the first of a doubled pair if another follows. */
-  QuoteSeen,
+interface Piece {
+  readonly text: string;
+  /** The piece ends with a line end; a piece without one is part of a very long line. */
+  readonly ends: boolean;
 }
 
-/** RFC 4180 as a state machine fed text chunks of any size; it holds only the record in progress. */
-class CsvParser {
-  private mode = Mode.FieldStart;
-  private cells: string[] = [];
-  private field = "";
-  private size = 0;
-  private broken: string | undefined;
-  private line = 1;
-  private recordLine = 1;
-  /** The last chunk ended in a CR: an LF opening the next one is the rest of that CRLF. */
-  private crPending = false;
-  private out: (CsvRecord | CsvProblem)[] = [];
+/** Longest piece of a line without a line end handed on at once (a file that is not CSV at all). */
+const MAX_PIECE_CHARS = 64 * 1024;
 
-  feed(text: string): (CsvRecord | CsvProblem)[] {
-    const n = text.length;
-    let i = 0;
-    if (this.crPending && n > 0) {
-      this.crPending = false;
-      if (text.charCodeAt(0) === LF) {
-        if (this.mode === Mode.Quoted) this.append("\n");
-        i = 1;
+/** Physical lines, each with its line end (CRLF, LF or CR); a CR at a chunk's end waits for the next. */
+async function* physicalLines(chunks: AsyncIterable<string>): AsyncGenerator<Piece> {
+  let rest = "";
+  for await (const text of chunks) {
+    rest += text;
+    let from = 0;
+    for (let i = 0; i < rest.length; i++) {
+      const c = rest.charCodeAt(i);
+      if (c === 10 || (c === 13 && i + 1 < rest.length && rest.charCodeAt(i + 1) !== 10)) {
+        yield { text: rest.slice(from, i + 1), ends: true };
+        from = i + 1;
       }
     }
-    while (i < n) {
-      if (this.mode === Mode.Quoted) {
-        let j = i;
-        for (; j < n; j++) {
-          const c = text.charCodeAt(j);
-          if (c === QUOTE) break;
-          if (c === CR || (c === LF && (j === 0 || text.charCodeAt(j - 1) !== CR))) this.line++;
-        }
-        this.append(text.slice(i, j));
-        if (j < n) this.mode = Mode.QuoteSeen;
-        i = j + 1;
-        continue;
-      }
-      const c = text.charCodeAt(i);
-      if (this.mode === Mode.QuoteSeen) {
-        if (c === QUOTE) {
-          this.append('"');
-          this.mode = Mode.Quoted;
-          i++;
-          continue;
-        }
-        if (c !== COMMA && c !== LF && c !== CR) {
-          this.broken ??= "text after the closing quote of a field";
-          this.mode = Mode.Unquoted;
-        }
-      }
-      // Unquoted text runs up to the next special character and is sliced in one piece.
-      let j = i;
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d === COMMA || d === LF || d === CR || d === QUOTE) break;
-        j++;
-      }
-      if (j > i) {
-        this.append(text.slice(i, j));
-        this.mode = Mode.Unquoted;
-        i = j;
-        if (i === n) break;
-      }
-      const s = text.charCodeAt(i);
-      i++;
-      if (s === COMMA) {
-        // A comma counts toward the record's size too, so a line of a million commas is capped.
-        if (this.grow(1)) this.cells.push(this.field);
-        this.field = "";
-        this.mode = Mode.FieldStart;
-      } else if (s === QUOTE) {
-        if (this.mode === Mode.FieldStart) this.mode = Mode.Quoted;
-        else this.broken ??= "a quote inside an unquoted field";
-      } else {
-        this.endRecord();
-        this.line++;
-        this.recordLine = this.line;
-        if (s === CR) {
-          if (i === n) this.crPending = true;
-          else if (text.charCodeAt(i) === LF) i++;
-        }
-      }
+    rest = rest.slice(from);
+    // Keep a trailing CR with what follows it (it may be half of a CRLF).
+    if (rest.length > MAX_PIECE_CHARS && !rest.endsWith("\r")) {
+      yield { text: rest, ends: false };
+      rest = "";
     }
-    if (n > 0 && text.charCodeAt(n - 1) === CR && this.mode === Mode.Quoted) this.crPending = true;
-    const done = this.out;
-    this.out = [];
-    return done;
   }
-
-  /** What is left at the end of the input: a last record without its newline, or an open quote. */
-  end(): (CsvRecord | CsvProblem)[] {
-    if (this.mode === Mode.Quoted) {
-      this.out.push({ line: this.recordLine, reason: "a quoted field is not closed before the end of the file" });
-      this.reset();
-    } else {
-      this.endRecord();
-    }
-    const done = this.out;
-    this.out = [];
-    return done;
-  }
-
-  private append(s: string): void {
-    if (this.grow(s.length)) this.field += s;
-  }
-
-  /** Counts `n` more characters of the record; false once it is broken (only reported, never built). */
-  private grow(n: number): boolean {
-    if (this.broken !== undefined) return false;
-    this.size += n;
-    if (this.size > MAX_RECORD_CHARS) this.broken = `the record is longer than ${MAX_RECORD_CHARS} characters`;
-    return this.broken === undefined;
-  }
-
-  private endRecord(): void {
-    // A line with no characters at all is no record; a line of commas is one of empty cells.
-    if (this.mode === Mode.FieldStart && this.cells.length === 0) return;
-    if (this.broken !== undefined) this.out.push({ line: this.recordLine, reason: this.broken });
-    else {
-      this.cells.push(this.field);
-      this.out.push({ line: this.recordLine, cells: this.cells });
-    }
-    this.reset();
-  }
-
-  private reset(): void {
-    this.mode = Mode.FieldStart;
-    this.cells = [];
-    this.field = "";
-    this.size = 0;
-    this.broken = undefined;
-  }
+  if (rest !== "") yield { text: rest, ends: true };
 }
 
+/** A quoted field may run over this many line ends; past them its opening quote was a stray one. */
+const MAX_QUOTED_LINES = 50;
+/** A record inside quotes is held for a re-read up to this size; a longer one is only reported. */
+const MAX_HELD_CHARS = 2 * 1024 * 1024;
+
+/**
+ * Records, with a stray quote contained: a record whose quoted field ran over line ends and then
+ * broke (text after its closing quote, no closing quote before the end, too many lines) is
+ * reported at the line it started on, and the lines after that one are read again, so one bad row
+ * never swallows the rows that follow it.
+ */
 async function* parse(chunks: AsyncIterable<string>): AsyncGenerator<CsvRecord | CsvProblem> {
-  const parser = new CsvParser();
-  for await (const text of chunks) yield* parser.feed(text);
-  yield* parser.end();
+  let parser = new CsvParser();
+  /** The pieces of the record in progress while it is inside quotes; null: too big to re-read. */
+  let held: Piece[] | null = [];
+  let heldChars = 0;
+  let heldFrom = 1;
+  let line = 1;
+  const heldLines = () => (held ?? []).filter((p) => p.ends).length;
+
+  /** Reports the record that began at `problem.line` and reads the pieces after that line again. */
+  function* restart(problem: CsvProblem, pieces: Piece[]): Generator<CsvRecord | CsvProblem> {
+    yield { line: problem.line, reason: `${problem.reason} (a quote opened on this line; the lines after it are read on their own)` };
+    const firstEnd = pieces.findIndex((p) => p.ends);
+    const again = pieces.slice(firstEnd + 1);
+    parser = new CsvParser(problem.line + 1);
+    line = problem.line + 1;
+    held = [];
+    heldChars = 0;
+    for (const p of again) yield* take(p);
+  }
+
+  function* take(piece: Piece): Generator<CsvRecord | CsvProblem> {
+    if (held !== null && held.length === 0) heldFrom = line;
+    const pieces = held === null ? null : [...held, piece];
+    const out = parser.feed(piece.text);
+    if (piece.ends) line++;
+    for (const r of out) {
+      // One piece ends at most one record, so nothing after this problem is lost by the re-read.
+      if (isCsvProblem(r) && pieces !== null && r.line === heldFrom && pieces.filter((p) => p.ends).length > 1) {
+        yield* restart(r, pieces);
+        return;
+      }
+      yield r;
+    }
+    if (!parser.inQuotes) {
+      held = [];
+      heldChars = 0;
+      return;
+    }
+    if (pieces === null) return;
+    heldChars += piece.text.length;
+    held = heldChars > MAX_HELD_CHARS ? null : pieces;
+    if (held !== null && heldLines() > MAX_QUOTED_LINES) {
+      yield* restart({ line: heldFrom, reason: `a quoted field runs over more than ${MAX_QUOTED_LINES} lines` }, held);
+    }
+  }
+
+  for await (const piece of physicalLines(chunks)) yield* take(piece);
+  for (;;) {
+    const out = parser.end();
+    const pieces = held;
+    const unclosed = out.find((r): r is CsvProblem => isCsvProblem(r) && r.line === heldFrom);
+    if (!unclosed || pieces === null || pieces.filter((p) => p.ends).length < 2) {
+      yield* out;
+      return;
+    }
+    yield* restart(unclosed, pieces);
+  }
 }
 
 export async function openCsv(path: string, opts: CsvReadOptions = {}): Promise<CsvSource> {

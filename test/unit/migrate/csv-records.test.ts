@@ -69,3 +69,29 @@ describe("csv records: a line of commas", () => {
     expect(out[1]).toEqual({ line: 2, cells: ["next", "1"] });
   });
 });
+
+describe("csv records: a stray opening quote", () => {
+  const cellsOf = (out: Array<CsvRecord | CsvProblem>) => out.map((r) => (isCsvProblem(r) ? `! ${r.line}` : `${r.line}: ${r.cells.join("|")}`));
+
+  it("never closed: its line is reported and every row after it is still read", async () => {
+    const { out } = await all(Buffer.from('ok,1\n"jiro,2\ntaro,3\r\nhanako,4\n'));
+    expect(cellsOf(out)).toEqual(["1: ok|1", "! 2", "3: taro|3", "4: hanako|4"]);
+    expect((out[1] as CsvProblem).reason).toMatch(/not closed .*read on their own/);
+  });
+
+  it("closed by a later row's quote: the rows in between are read on their own", async () => {
+    const { out } = await all(Buffer.from('"jiro,2\ntaro,3\na,"b",c\n'));
+    expect(cellsOf(out)).toEqual(["! 1", "2: taro|3", "3: a|b|c"]);
+  });
+
+  it("open over more lines than a field may span, even when a quote comes much later", async () => {
+    const rows = Array.from({ length: 80 }, (_, i) => `m${i},${i}`);
+    const { out } = await all(Buffer.from(`"stray,0\n${rows.join("\n")}\nz,"q"\n`));
+    expect(cellsOf(out)).toEqual(["! 1", ...rows.map((r, i) => `${i + 2}: ${r.replace(",", "|")}`), "82: z|q"]);
+  });
+
+  it("keeps a real quoted field over line ends whole", async () => {
+    const { out } = await all(Buffer.from('a,"line one\nline two",b\nnext,1\n'));
+    expect(cellsOf(out)).toEqual(["1: a|line one\nline two|b", "3: next|1"]);
+  });
+});
