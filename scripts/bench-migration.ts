@@ -17,6 +17,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { readEnvFile } from "../src/cli/env-file";
 import { createSandbox } from "../src/sandbox/sandbox";
 import { RATE_LIMITS } from "../src/sandbox/rate-limit";
 
@@ -103,15 +104,6 @@ function runMigrate(args: string[], env: Record<string, string>): Promise<Ran> {
   });
 }
 
-function envFile(path: string): Record<string, string> {
-  return Object.fromEntries(
-    readFileSync(path, "utf8")
-      .split("\n")
-      .filter((l) => /^[A-Z_0-9]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
-}
-
 const rssSummary = (s: number[]) => ({ first: s[0] ?? null, max: s.length ? Math.max(...s) : null, last: s[s.length - 1] ?? null, samples: s.length });
 
 async function writeCsv(path: string, rows: number, line: (i: number) => string): Promise<void> {
@@ -145,7 +137,7 @@ async function main(): Promise<void> {
     ]);
     // The migrator talks to UnivaPay through the counting proxy.
     const env = {
-      ...envFile(files.env),
+      ...readEnvFile(files.env),
       UNIVAPAY_BASE_URL: proxyUrl,
       DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}`,
       MAPPINGS_DIR: join(__dirname, "../../mappings"),

@@ -8,8 +8,8 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 import { renderCliError, UsageError } from "../src/cli/cli-error";
 import { MIGRATE_USAGE, migrateCommand } from "../src/cli/migrate-command";
-import { ConfigSchema, loadConfig } from "../src/config/config";
-import { AppError } from "../src/errors/app-error";
+import { loadCliConfig } from "../src/cli/cli-config";
+import { ConfigSchema } from "../src/config/config";
 import { createLogger } from "../src/logging/logger";
 
 const OPTIONS = {
@@ -23,15 +23,6 @@ const OPTIONS = {
 } as const;
 
 const LogLevel = ConfigSchema.shape.LOG_LEVEL.unwrap();
-
-function config() {
-  try {
-    return loadConfig();
-  } catch (err) {
-    const [head = "invalid configuration", ...lines] = (err as Error).message.split("\n");
-    throw new AppError("config_invalid", head.replace(/:$/, ""), { details: lines.map((l) => ({ path: "env", message: l.replace(/^\s*- /, "") })) });
-  }
-}
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -53,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
   const logger = createLogger({ level: LogLevel.parse(process.env.LOG_LEVEL ?? "warn"), destination: pino.destination(2) });
   return migrateCommand(
-    config(),
+    loadCliConfig(),
     logger,
     { kind, sid: v.sid, file: v.file, layout: v.layout, encoding: v.encoding, results: v.results, concurrency: v.concurrency, dryRun: v["dry-run"] },
     { out: (line) => process.stdout.write(`${line}\n`), progress: process.stderr, tty: process.stderr.isTTY === true, signal: stop.signal },

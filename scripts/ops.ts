@@ -17,9 +17,9 @@ import { registerWebhookCommand } from "../src/cli/register-webhook-command";
 import { reversalsCommand } from "../src/cli/reversals-command";
 import { sandboxMerchantCommand } from "../src/cli/sandbox-merchant-command";
 import { tokenNewKeyCommand, tokenPublicKeyCommand } from "../src/cli/token-key-commands";
-import { ConfigSchema, loadConfig } from "../src/config/config";
+import { loadCliConfig } from "../src/cli/cli-config";
+import { ConfigSchema } from "../src/config/config";
 import pino from "pino";
-import { AppError } from "../src/errors/app-error";
 import { createLogger } from "../src/logging/logger";
 
 const OPTIONS = {
@@ -45,16 +45,6 @@ const OPTIONS = {
 const LogLevel = ConfigSchema.shape.LOG_LEVEL.unwrap();
 
 const COMMANDS = "sandbox-merchant | register-webhook | add-member | reversals | token-public-key | token-new-key";
-
-function config() {
-  try {
-    return loadConfig();
-  } catch (err) {
-    // loadConfig lists every problem in its message; keep them as lines.
-    const [head = "invalid configuration", ...lines] = (err as Error).message.split("\n");
-    throw new AppError("config_invalid", head.replace(/:$/, ""), { details: lines.map((l) => ({ path: "env", message: l.replace(/^\s*- /, "") })) });
-  }
-}
 
 async function main(argv: string[]): Promise<void> {
   let parsed;
@@ -85,18 +75,18 @@ async function main(argv: string[]): Promise<void> {
         out,
       );
     case "register-webhook":
-      return registerWebhookCommand(config(), logger(), { sid: v.sid, url: v.url }, out);
+      return registerWebhookCommand(loadCliConfig(), logger(), { sid: v.sid, url: v.url }, out);
     case "add-member":
       return addMemberCommand(
-        config(),
+        loadCliConfig(),
         logger(),
         { sid: v.sid, member: v.member, card: v.card, expiry: v.expiry, cvv: v.cvv, holder: v.holder, email: v.email },
         out,
       );
     case "reversals":
-      return reversalsCommand(config(), logger(), { limit: v.limit }, out);
+      return reversalsCommand(loadCliConfig(), logger(), { limit: v.limit }, out);
     case "token-public-key":
-      return tokenPublicKeyCommand(config(), out);
+      return tokenPublicKeyCommand(loadCliConfig(), out);
     case "token-new-key":
       return tokenNewKeyCommand(out);
     default:

@@ -6,48 +6,25 @@
  * (memberpay with a migrated member, SALES and CANCEL of a pre-switch pid). And a run killed in the
  * middle, resumed by running the same command again.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import iconv from "iconv-lite";
 import { createSandbox, type Sandbox, type SandboxCredentials } from "../../src/sandbox/sandbox";
 import { createSandboxClient, type SandboxClient } from "../../src/sandbox/testing/sandbox-client";
 import { kill, startGatewayProcess, type GatewayProcess } from "../support/gateway-process";
+import { readEnvFile } from "../../src/cli/env-file";
+import { runScript } from "../support/run-script";
 import { startKickbackReceiver, type KickbackReceiver } from "../support/kickback-receiver";
 import { field, replyFields, sendRaw } from "../support/raw-http";
 
 jest.setTimeout(120_000);
 
 const DIST = join(__dirname, "../../dist/scripts");
-const run = promisify(execFile);
 type Json = Record<string, unknown>;
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function node(script: string, args: string[], env: Record<string, string>): Promise<Ran> {
-  try {
-    const r = await run(process.execPath, [join(DIST, script), ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function envFile(path: string): Record<string, string> {
-  return Object.fromEntries(
-    readFileSync(path, "utf8")
-      .split("\n")
-      .filter((l) => /^[A-Z_0-9]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
-}
+const node = (script: string, args: string[], env: Record<string, string>) => runScript(join(DIST, script), args, env);
 
 /** The result file, as rows of its six columns (BOM and header checked). */
 function results(path: string): string[][] {
@@ -117,7 +94,7 @@ describe("npm run migrate: members and payments from merchants' files", () => {
       {},
     );
     expect(made.code).toBe(0);
-    env = { ...envFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}`, MAPPINGS_DIR: join(__dirname, "../../mappings") };
+    env = { ...readEnvFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}`, MAPPINGS_DIR: join(__dirname, "../../mappings") };
     const secret = env["SHOP_400001_SECRET"];
     const appToken = env["SHOP_400001_APP_TOKEN"];
     const storeId = /storeId:\s*"?([0-9a-f-]{36})/.exec(readFileSync(files.merchants, "utf8"))?.[1];

@@ -4,11 +4,11 @@
  * the gateway starts on them, the webhook is registered and a member added by command, and a
  * payment goes through with its kickback. Also: what the commands say when used wrongly.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { readEnvFile } from "../../src/cli/env-file";
+import { runScript } from "../support/run-script";
 import { createSandbox, type Sandbox } from "../../src/sandbox/sandbox";
 import { kill, startGatewayProcess, type GatewayProcess } from "../support/gateway-process";
 import { startKickbackReceiver, type KickbackReceiver } from "../support/kickback-receiver";
@@ -17,26 +17,8 @@ import { field, replyFields, sendRaw } from "../support/raw-http";
 jest.setTimeout(90_000);
 
 const OPS = join(__dirname, "../../dist/scripts/ops.js");
-const run = promisify(execFile);
 
-async function ops(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [OPS, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function envFile(path: string): Record<string, string> {
-  return Object.fromEntries(
-    readFileSync(path, "utf8")
-      .split("\n")
-      .filter((l) => /^[A-Z_0-9]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
-}
+const ops = (args: string[], env: Record<string, string>) => runScript(OPS, args, env);
 
 describe("npm run ops: a merchants file against the sandbox", () => {
   let sandbox: Sandbox;
@@ -77,7 +59,7 @@ describe("npm run ops: a merchants file against the sandbox", () => {
     );
     expect(made).toMatchObject({ code: 0, stderr: "" });
     expect(made.stdout).toMatch(/^merchant 300001 \(test\) added to /);
-    const env = { ...envFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}`, MAPPINGS_DIR: join(__dirname, "../../mappings") };
+    const env = { ...readEnvFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}`, MAPPINGS_DIR: join(__dirname, "../../mappings") };
     expect(env).toMatchObject({ UNIVAPAY_BASE_URL: sandboxUrl, MERCHANTS_FILE: files.merchants, KICKBACK_ALLOW_PRIVATE_NETWORKS: "true" });
 
     gw = await startGatewayProcess({ ...env, LOG_LEVEL: "info" });
@@ -101,7 +83,7 @@ describe("npm run ops: a merchants file against the sandbox", () => {
   });
 
   it("answers a wrong command line with usage and exit 2, a wrong merchant with one line and exit 1", async () => {
-    const env = { ...envFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}` };
+    const env = { ...readEnvFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}` };
     const usage = await ops(["add-member", "--sid", "300001"], env);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^usage: add-member --sid SID --member ID --card NUMBER/);
@@ -119,7 +101,7 @@ describe("npm run ops: a merchants file against the sandbox", () => {
   });
 
   it("makes a token key, prints its public key for self-hosted scripts, and says when none is set", async () => {
-    const env = { ...envFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}` };
+    const env = { ...readEnvFile(files.env), DATABASE_URL: `sqlite:${join(dir, "gateway.sqlite")}` };
     const made = await ops(["token-new-key"], env);
     expect(made.code).toBe(0);
     expect(made.stdout).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+-----END PRIVATE KEY-----\n$/);
