@@ -1,6 +1,6 @@
 /**
- * `npm run migrate -- <kind> --sid SID --file FILE [options]`: batch migration of saved members
- * and pre-switch payments (README "Batch migration"), with the environment of `npm start`.
+ * `npm run migrate -- <kind> --sid SID --file FILE [options]`: batch migration of saved members,
+ * pre-switch payments and auto-billings (README "Batch migration"), with the environment of `npm start`.
  * Summary on stdout, progress and problems on stderr; exit 0 (all rows done), 1 (some rows
  * failed), 2 (the run itself failed). Ctrl-C stops reading; rows in flight finish and are recorded.
  */
@@ -20,6 +20,8 @@ const OPTIONS = {
   results: { type: "string" },
   concurrency: { type: "string" },
   "dry-run": { type: "boolean" },
+  create: { type: "boolean" },
+  "min-lead-days": { type: "string" },
 } as const;
 
 const LogLevel = ConfigSchema.shape.LOG_LEVEL.unwrap();
@@ -46,7 +48,18 @@ async function main(argv: string[]): Promise<number> {
   return migrateCommand(
     loadCliConfig(),
     logger,
-    { kind, sid: v.sid, file: v.file, layout: v.layout, encoding: v.encoding, results: v.results, concurrency: v.concurrency, dryRun: v["dry-run"] },
+    {
+      kind,
+      sid: v.sid,
+      file: v.file,
+      layout: v.layout,
+      encoding: v.encoding,
+      results: v.results,
+      concurrency: v.concurrency,
+      dryRun: v["dry-run"],
+      create: v.create,
+      minLeadDays: v["min-lead-days"],
+    },
     { out: (line) => process.stdout.write(`${line}\n`), progress: process.stderr, tty: process.stderr.isTTY === true, signal: stop.signal },
   );
 }

@@ -28,6 +28,9 @@ export interface MigrateArgs {
   readonly results?: string;
   readonly concurrency?: string;
   readonly dryRun?: boolean;
+  /** autobillings: create the subscriptions from the legacy schedule instead of mapping existing ones. */
+  readonly create?: boolean;
+  readonly minLeadDays?: string;
 }
 
 export interface MigrateIo {
@@ -37,7 +40,9 @@ export interface MigrateIo {
   readonly signal?: AbortSignal;
 }
 
-export const MIGRATE_USAGE = `npm run migrate -- <${MIGRATION_KINDS.join("|")}> --sid SID --file FILE [--layout NAME] [--encoding auto|utf-8|shift_jis] [--results FILE] [--concurrency N] [--dry-run]`;
+/** What a merchant types: `autobillings --create` is the kind autobillings-create. */
+const COMMAND_KINDS = MIGRATION_KINDS.filter((k) => k !== "autobillings-create");
+export const MIGRATE_USAGE = `npm run migrate -- <${COMMAND_KINDS.join("|")}> --sid SID --file FILE [--create] [--min-lead-days N] [--layout NAME] [--encoding auto|utf-8|shift_jis] [--results FILE] [--concurrency N] [--dry-run]`;
 
 /** Long enough that a full bucket is waited for, never failed: the whole point is pacing. */
 const RATE_LIMIT_WAIT_MS = 120_000;
@@ -51,8 +56,15 @@ const ENCODINGS: Record<string, CsvEncoding | "auto"> = {
 };
 
 function parseArgs(args: MigrateArgs) {
-  if (!args.kind || !(MIGRATION_KINDS as readonly string[]).includes(args.kind)) {
+  if (!args.kind || !(COMMAND_KINDS as readonly string[]).includes(args.kind)) {
     throw new UsageError(`${MIGRATE_USAGE}${args.kind ? ` (unknown kind ${args.kind})` : ""}`);
+  }
+  if (args.create === true && args.kind !== "autobillings") throw new UsageError(`--create is for autobillings only, not ${args.kind}`);
+  if (args.minLeadDays !== undefined && args.create !== true) throw new UsageError("--min-lead-days goes with autobillings --create");
+  const kind: MigrationKind = args.create === true ? "autobillings-create" : (args.kind as MigrationKind);
+  const minLeadDays = args.minLeadDays === undefined ? undefined : Number(args.minLeadDays);
+  if (minLeadDays !== undefined && (!Number.isInteger(minLeadDays) || minLeadDays < 1 || minLeadDays > 60)) {
+    throw new UsageError(`--min-lead-days must be a whole number of days from 1 to 60, got ${args.minLeadDays}`);
   }
   if (!args.sid || !args.file) throw new UsageError(MIGRATE_USAGE);
   if (!existsSync(args.file) || !statSync(args.file).isFile()) throw new UsageError(`--file ${args.file}: no such file`);
@@ -60,7 +72,7 @@ function parseArgs(args: MigrateArgs) {
   if (!encoding) throw new UsageError(`--encoding must be auto, utf-8 or shift_jis, got ${args.encoding}`);
   const concurrency = Number(args.concurrency ?? "16");
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError("--concurrency must be 1 to 64");
-  return { kind: args.kind as MigrationKind, sid: args.sid, file: args.file, encoding, concurrency, layout: args.layout ?? args.kind };
+  return { kind, sid: args.sid, file: args.file, encoding, concurrency, layout: args.layout ?? kind, minLeadDays };
 }
 
 export function summaryLines(s: RunSummary): string[] {
@@ -75,6 +87,12 @@ export function summaryLines(s: RunSummary): string[] {
     `  ${s.dryRun ? `checked ${st.checked}` : `migrated ${st.migrated} · unchanged ${st.unchanged}`} · failed ${st.failed} · error ${st.error}${codes ? ` (${codes})` : ""}`,
   ];
   if (s.skipped > 0) lines.push(`  resumed run ${s.runId}: ${s.skipped} rows were finished by an earlier pass and not done again`);
+  if (s.drift) {
+    const codes = Object.entries(s.drift.codes)
+      .map(([c, n]) => `${c} ${n}`)
+      .join(", ");
+    lines.push(`  drift: ${s.drift.rows} rows whose schedule differs from the old one${codes ? ` (${codes})` : ""}: ${s.drift.path}`);
+  }
   if (s.interrupted) lines.push("  interrupted before the end of the file: run the same command again to go on");
   if (st.error > 0) lines.push(`  ${st.error} rows could not be checked (UnivaPay unreachable): run the same command again to retry them`);
   lines.push(`  results: ${s.resultsPath}`);
@@ -95,7 +113,14 @@ export async function migrateCommand(config: Config, logger: Logger, args: Migra
     lock = lockRun(resultsPath);
     const progress = createProgressReporter(io.progress, io.tty);
     const summary = await runMigration(
-      { client: core.client, store: core.store!, table: core.table, merchant },
+      {
+        client: core.client,
+        store: core.store!,
+        table: core.table,
+        merchant,
+        now: () => new Date(),
+        minLeadDays: a.minLeadDays ?? core.table.migration.minLeadDays,
+      },
       {
         kind: MIGRATION_KIND_MODULES[a.kind],
         layout,

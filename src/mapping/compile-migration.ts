@@ -56,5 +56,11 @@ export function compileMigration(sink: ProblemSink, file: MigrationFile): Compil
     if (c) layouts[name] = c;
   }
   if (sink.count() > before) return undefined;
-  return { layouts, memberTokenTypes: file.members.tokenTypes, chargeStates: file.payments.chargeStates };
+  return {
+    layouts,
+    memberTokenTypes: file.members.tokenTypes,
+    chargeStates: file.payments.chargeStates,
+    autoBillingStates: file.autobillings.subscriptionStates,
+    minLeadDays: file.autobillings.minLeadDays,
+  };
 }

@@ -145,6 +145,10 @@ export interface CompiledMigration {
   readonly layouts: Readonly<Record<string, CompiledMigrationLayout>>;
   readonly memberTokenTypes: readonly string[];
   readonly chargeStates: Readonly<Record<string, "authorized" | "captured" | "canceled" | "refunded">>;
+  /** UnivaPay subscription statuses `migrate autobillings` maps. */
+  readonly autoBillingStates: readonly string[];
+  /** `migrate autobillings --create`: the fewest days from today to the next legacy billing date. */
+  readonly minLeadDays: number;
 }
 
 export interface MappingTable {

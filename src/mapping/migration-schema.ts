@@ -10,6 +10,13 @@ import { z } from "zod";
 export const MIGRATION_KIND_FIELDS = {
   members: { required: ["upcmemberid", "tokenId"], optional: [] },
   payments: { required: ["pid", "chargeId"], optional: ["sod"] },
+  /** acid → a subscription that exists at UnivaPay (UnivaPay migrated it, or it was made by hand). */
+  autobillings: { required: ["acid", "subscriptionId"], optional: ["pid", "actp", "acdc", "acmc", "acam", "acrm", "nextDate", "sod"] },
+  /** acid → a subscription the migrator creates from the legacy schedule (`--create`). */
+  "autobillings-create": {
+    required: ["acid", "actp", "acam", "nextDate"],
+    optional: ["upcmemberid", "tokenId", "acdc", "acmc", "acrm", "acrt", "acrd", "pid", "sod"],
+  },
 } as const satisfies Record<string, { required: readonly string[]; optional: readonly string[] }>;
 export type MigrationKind = keyof typeof MIGRATION_KIND_FIELDS;
 export const MIGRATION_KINDS = Object.keys(MIGRATION_KIND_FIELDS) as MigrationKind[];
@@ -42,6 +49,13 @@ export const MigrationFileSchema = z.strictObject({
   payments: z.strictObject({
     /** UnivaPay charge status → legacy payment state; a status not listed is refused. */
     chargeStates: z.record(z.string(), ImportedState),
+    note: Note,
+  }),
+  autobillings: z.strictObject({
+    /** UnivaPay subscription statuses an existing subscription may be mapped in. */
+    subscriptionStates: z.array(z.string().min(1)).min(1),
+    /** --create: a row whose next legacy billing date is fewer days away than this is refused. */
+    minLeadDays: z.number().int().min(1).max(60),
     note: Note,
   }),
 });

@@ -5,9 +5,10 @@
  * one module in kinds/ and one entry of MIGRATION_KIND_FIELDS.
  */
 import type { Merchant } from "../config/merchants";
+import type { DriftNote } from "../recurring/drift-notes";
 import type { MappingTable } from "../mapping";
 import type { MigrationKind } from "../mapping/migration-schema";
-import type { Store, StoreOps } from "../store/store-types";
+import type { MigrationRowRecord, Store, StoreOps } from "../store/store-types";
 import type { UnivapayClient } from "../univapay/univapay-client";
 import type { RowOutcome } from "./row-outcome";
 
@@ -16,12 +17,19 @@ export interface MigrationContext {
   readonly store: Store;
   readonly table: MappingTable;
   readonly merchant: Merchant;
+  /** The clock "today" is read from (Asia/Tokyo dates): the gateway's. */
+  readonly now: () => Date;
+  /** `autobillings --create`: the fewest days from today to a row's next legacy billing date. */
+  readonly minLeadDays: number;
 }
 
 /** A row's fields by name (layout applied); optional fields absent or "" when the file has none. */
 export type RowFields = Readonly<Record<string, string>>;
 
-export type RowCheck<P> = { readonly ok: true; readonly plan: P; readonly newId: string } | { readonly ok: false; readonly outcome: RowOutcome };
+export type RowCheck<P> =
+  { readonly ok: true; readonly plan: P; readonly newId: string; readonly drift?: readonly DriftNote[] } | { readonly ok: false; readonly outcome: RowOutcome };
+
+export type RowAct<P> = { readonly ok: true; readonly plan: P; readonly newId: string } | { readonly ok: false; readonly outcome: RowOutcome };
 
 export interface MigrationKindModule<P = unknown> {
   readonly kind: MigrationKind;
@@ -31,6 +39,15 @@ export interface MigrationKindModule<P = unknown> {
   validate(fields: RowFields): RowOutcome | undefined;
   /** Reads only (UnivaPay GETs, store reads): may throw AppErrors of the client. */
   check(ctx: MigrationContext, fields: RowFields): Promise<RowCheck<P>>;
+  /**
+   * A kind that makes something at UnivaPay (a subscription): done after the check, outside the
+   * row's transaction, never in a dry run. It must be safe to repeat (an Idempotency-Key derived
+   * from the row, and its own record in the store before anything is sent), because the runner
+   * resends it while UnivaPay is unreachable and a rerun resends it after a kill.
+   */
+  act?(ctx: MigrationContext, plan: P): Promise<RowAct<P>>;
   /** Stores the mapping inside the runner's transaction (which records the row with it). */
   apply(tx: StoreOps, ctx: MigrationContext, plan: P): Promise<RowOutcome>;
+  /** Kinds with a drift report: the notes of a row an earlier pass finished (from the store). */
+  storedDrift?(ctx: MigrationContext, row: MigrationRowRecord): Promise<readonly DriftNote[]>;
 }

@@ -29,16 +29,21 @@ export class ResultFile {
     out.on("error", (e) => (this.failed ??= e));
   }
 
-  static async open(path: string): Promise<ResultFile> {
+  /** `header`: another CSV of the run written the same way (the drift report). */
+  static async open(path: string, header = HEADER): Promise<ResultFile> {
     const out = createWriteStream(path, { encoding: "utf8" });
     await Promise.race([once(out, "open"), once(out, "error").then(([e]) => Promise.reject(e as Error))]);
     const f = new ResultFile(out);
-    await f.write(`\ufeff${HEADER}`);
+    await f.write(`\ufeff${header}`);
     return f;
   }
 
   async add(r: MigrationRowRecord): Promise<void> {
     await this.write(resultLine(r));
+  }
+
+  async addCells(cells: ReadonlyArray<string | number | null>): Promise<void> {
+    await this.write(cells.map(cell).join(","));
   }
 
   private async write(line: string): Promise<void> {

@@ -24,7 +24,9 @@ export const ROW_CODES = {
   state_refused: "the resource is in a state the mapping does not take",
   conflict: "the legacy id is mapped to something else already; nothing was overwritten",
   in_use: "the UnivaPay resource is mapped to another legacy id already",
-  rejected: "UnivaPay refused the check",
+  rejected: "UnivaPay refused the check, or the create",
+  too_close: "the next legacy billing date is too close to create the subscription safely (--min-lead-days)",
+  unresolved: "a create was sent more than a day ago and its answer was lost: look for it at UnivaPay before anything else",
   unavailable: "UnivaPay could not be asked; the row is tried again on a rerun",
 } as const;
 export type RowCode = keyof typeof ROW_CODES;
@@ -39,4 +41,15 @@ export interface RowOutcome {
 
 export function rowFailed(code: RowCode, message: string, newId: string | null = null): RowOutcome {
   return { status: code === "unavailable" ? "error" : "failed", newId, code, message };
+}
+
+/**
+ * Thrown inside a row's transaction by a kind that finds, half-way through its writes, that the
+ * row must be refused: the transaction is undone and the runner records `outcome` instead.
+ */
+export class RowRefused extends Error {
+  constructor(readonly outcome: RowOutcome) {
+    super(outcome.message);
+    this.name = "RowRefused";
+  }
 }

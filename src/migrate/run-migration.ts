@@ -19,9 +19,11 @@ import type { MigrationRowRecord } from "../store/store-types";
 import { openCsv, type CsvEncoding } from "./csv-records";
 import { digestFile } from "./file-digest";
 import { layoutRows, type InputRow } from "./input-rows";
-import type { MigrationContext, MigrationKindModule, RowFields } from "./migration-kind";
+import type { MigrationContext, MigrationKindModule } from "./migration-kind";
 import { ResultFile } from "./result-file";
-import { FINISHED_STATUSES, rowFailed, type RowOutcome, type RowStatus } from "./row-outcome";
+import { FINISHED_STATUSES, rowFailed, RowRefused, type RowOutcome, type RowStatus } from "./row-outcome";
+import type { DriftNote } from "../recurring/drift-notes";
+import { DriftReport } from "./drift-report";
 import { RowWindow } from "./row-window";
 
 export interface RetryPolicy {
@@ -73,6 +75,17 @@ export interface RunSummary {
   readonly codes: Readonly<Record<string, number>>;
   readonly durationMs: number;
   readonly resultsPath: string;
+  /** Kinds with a drift report (auto-billings): its file, the rows with a note, and notes by code. */
+  readonly drift?: { readonly path: string; readonly rows: number; readonly codes: Readonly<Record<string, number>> };
+}
+
+/** `<results>.drift.csv` beside the result file. */
+export const driftPathOf = (resultsPath: string): string => `${resultsPath.replace(/\.csv$/, "")}.drift.csv`;
+
+interface DoneRow {
+  readonly rec: MigrationRowRecord;
+  /** Copied from an earlier pass's ledger rather than done now. */
+  readonly fromLedger: boolean;
 }
 
 /**
@@ -109,12 +122,21 @@ function isTransient(err: unknown): boolean {
   return err instanceof AppError && err.code === "univapay_unavailable" && err.retryable;
 }
 
+/** A create may be resent whenever UnivaPay did not answer: its Idempotency-Key makes it one. */
+function isUnanswered(err: unknown): boolean {
+  return err instanceof AppError && err.code === "univapay_unavailable";
+}
+
 export async function runMigration(ctx: MigrationContext, s: RunSettings): Promise<RunSummary> {
   const started = Date.now();
   const digest = await digestFile(s.file);
   const source = await openCsv(s.file, { encoding: s.encoding });
-  const { memberTokenTypes, chargeStates } = ctx.table.migration;
-  const options = JSON.stringify({ layout: s.layout, encoding: source.encoding, rules: { memberTokenTypes, chargeStates } });
+  const { memberTokenTypes, chargeStates, autoBillingStates } = ctx.table.migration;
+  const options = JSON.stringify({
+    layout: s.layout,
+    encoding: source.encoding,
+    rules: { memberTokenTypes, chargeStates, autoBillingStates, minLeadDays: ctx.minLeadDays },
+  });
   const runId = migrationRunId(ctx.merchant.sid, s.kind.kind, options, digest.sha256);
   let resumed = false;
   if (!s.dryRun) {
@@ -135,12 +157,12 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
   let rows = 0;
   let skipped = 0;
 
-  const checkWithRetries = async (fields: RowFields) => {
+  const withRetries = async <T>(step: () => Promise<T>, retryable: (err: unknown) => boolean) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await s.kind.check(ctx, fields);
+        return await step();
       } catch (err) {
-        if (!isTransient(err)) throw err;
+        if (!retryable(err)) throw err;
         if (attempt >= retry.attempts) return { ok: false as const, outcome: rowFailed("unavailable", (err as Error).message) };
         await sleep(Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1)));
       }
@@ -163,24 +185,45 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
     }
     const key = s.kind.keyOf(row.fields);
     const invalid = s.kind.validate(row.fields);
-    const checked = invalid ? { ok: false as const, outcome: invalid } : await checkWithRetries(row.fields);
-    if (!checked.ok || s.dryRun) {
-      const rec = record(key, checked.ok ? { status: "checked", newId: checked.newId, code: null, message: "" } : checked.outcome);
+    const fields = row.fields;
+    const checked = invalid ? { ok: false as const, outcome: invalid } : await withRetries(() => s.kind.check(ctx, fields), isTransient);
+    if (checked.ok && "drift" in checked && checked.drift) drifts.set(row.line, checked.drift);
+    const acted = !checked.ok || s.dryRun || !s.kind.act ? checked : await withRetries(() => s.kind.act!(ctx, checked.plan), isUnanswered);
+    if (!acted.ok || s.dryRun) {
+      const rec = record(key, acted.ok ? { status: "checked", newId: acted.newId, code: null, message: "" } : acted.outcome);
       if (!s.dryRun) await ctx.store.recordMigrationRow(runId, rec);
       return rec;
     }
-    // The mapping and its ledger row commit together: a kill never leaves one without the other.
-    return ctx.store.transaction(async (tx) => {
-      const rec = record(key, await s.kind.apply(tx, ctx, checked.plan));
-      await tx.recordMigrationRow(runId, rec);
+    try {
+      // The mapping and its ledger row commit together: a kill never leaves one without the other.
+      return await ctx.store.transaction(async (tx) => {
+        const rec = record(key, await s.kind.apply(tx, ctx, acted.plan));
+        await tx.recordMigrationRow(runId, rec);
+        return rec;
+      });
+    } catch (err) {
+      if (!(err instanceof RowRefused)) throw err;
+      const rec = record(key, err.outcome);
+      await ctx.store.recordMigrationRow(runId, rec);
       return rec;
-    });
+    }
+  };
+  /** Drift notes of rows in flight, by line (taken when the row is written out). */
+  const drifts = new Map<number, readonly DriftNote[]>();
+  const driftOf = async (rec: MigrationRowRecord, fromLedger: boolean): Promise<readonly DriftNote[]> => {
+    const notes = drifts.get(rec.line);
+    drifts.delete(rec.line);
+    if (!["migrated", "unchanged", "checked"].includes(rec.status)) return [];
+    if (notes) return notes;
+    return fromLedger && s.kind.storedDrift ? s.kind.storedDrift(ctx, rec) : [];
   };
 
   const results = await ResultFile.open(s.resultsPath);
-  const window = new RowWindow<MigrationRowRecord>(s.concurrency);
-  const emit = async (rec: MigrationRowRecord) => {
+  const drift = s.kind.storedDrift ? await DriftReport.open(driftPathOf(s.resultsPath)) : undefined;
+  const window = new RowWindow<DoneRow>(s.concurrency);
+  const emit = async ({ rec, fromLedger }: DoneRow) => {
     await results.add(rec);
+    if (drift) await drift.add(rec, await driftOf(rec, fromLedger));
     rows++;
     statuses[rec.status as RowStatus]++;
     if (rec.errorCode) codes[rec.errorCode] = (codes[rec.errorCode] ?? 0) + 1;
@@ -197,12 +240,14 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
       const found = await ledger.finished(row.line);
       const earlier = found && found.key === ("problem" in row ? "" : s.kind.keyOf(row.fields)) ? found : undefined;
       if (earlier) skipped++;
-      for (const rec of await window.push(earlier ? Promise.resolve(earlier) : doRow(row), !earlier)) await emit(rec);
+      const done = earlier ? Promise.resolve({ rec: earlier, fromLedger: true }) : doRow(row).then((rec) => ({ rec, fromLedger: false }));
+      for (const d of await window.push(done, !earlier)) await emit(d);
     }
-    for (const rec of await window.drain()) await emit(rec);
+    for (const d of await window.drain()) await emit(d);
   } finally {
     await window.settle();
     await results.close();
+    await drift?.close();
   }
   const summary: RunSummary = {
     runId,
@@ -219,6 +264,7 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
     codes,
     durationMs: Date.now() - started,
     resultsPath: s.resultsPath,
+    ...(drift ? { drift: { path: driftPathOf(s.resultsPath), rows: drift.rows, codes: drift.codes } } : {}),
   };
   if (!s.dryRun && !interrupted) await ctx.store.finishMigrationRun(runId, JSON.stringify({ ...summary, file: basename(s.file) }));
   return summary;

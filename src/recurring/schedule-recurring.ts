@@ -58,10 +58,21 @@ function startOf(input: RecurringInput, cycle: BillingCycle, today: CivilDate): 
   return { startOn: s, preserveEndOfMonth: monthly && n === 31, legacy: [s, second], day: n };
 }
 
-export function scheduleRecurring(input: RecurringInput, today: CivilDate): RecurringSchedule {
+/** The cycle of a validated request, and the field UnivaPay gets it as. */
+export function cycleOf(input: RecurringInput): Pick<RecurringSchedule, "cycle" | "cycleField"> {
   const { field } = input.code;
   const cycle = field.kind === "period" ? billingCycle.ofPeriod(field.period) : { count: input.values.get(field.count) ?? 1, unit: field.unit };
-  const cycleField = field.kind === "period" ? { period: field.period } : { cyclical_period: `P${cycle.count}${cycle.unit}` };
+  return { cycle, cycleField: field.kind === "period" ? { period: field.period } : { cyclical_period: `P${cycle.count}${cycle.unit}` } };
+}
+
+/** The day of month the old system returned to each time for this code (acdc1), else null. */
+export function legacyDayOf(input: RecurringInput): number | null {
+  const { startOn } = input.code;
+  return startOn.kind === "nextDayOfMonth" || startOn.kind === "dayOfNextMonth" ? (input.values.get(startOn.from) ?? null) : null;
+}
+
+export function scheduleRecurring(input: RecurringInput, today: CivilDate): RecurringSchedule {
+  const { cycle, cycleField } = cycleOf(input);
   const start = startOf(input, cycle, today);
   const p = start.preserveEndOfMonth;
   const univapayDueDates =

@@ -5,6 +5,11 @@
  * whichever path sees it first — a subscription webhook, a charge webhook, or the reconciler at
  * the due date when no webhook came. The auto-billing row takes UnivaPay's status and next due
  * date, and when the reconciler should look again.
+ *
+ * An auto-billing the migrator brought in has no first charge here: its first payment was on the
+ * old system and its anchor payment names no charge. Its cycles are the charges created after
+ * `cyclesAfter` (those before were known to the merchant already), and a zero-yen charge (the
+ * card registration of a subscription created with initial_amount 0) is never one.
  */
 import type { Merchant } from "../config/merchants";
 import type { PaymentRow, SubscriptionRow, SubscriptionStatus, TransitionRow } from "../store/store-types";
@@ -43,8 +48,7 @@ export async function syncSubscription(ctx: KindContext, merchant: Merchant, row
   const first = await ctx.store.findPaymentByPid(row.firstPid);
   if (!first) throw new Error(`auto-billing ${row.acid} without its first payment ${row.firstPid}`);
   const charges = await ctx.client.listSubscriptionCharges(c, row.subscriptionId);
-  const firstCharge = first.chargeId ?? firstChargeOf(charges)?.id;
-  const cycles = charges.filter((ch) => ch.id !== firstCharge).sort((a, b) => a.created_on.localeCompare(b.created_on));
+  const cycles = cyclesOf(row, first, charges).sort((a, b) => a.created_on.localeCompare(b.created_on));
   let made = 0;
   const out: Array<{ payment: PaymentRow; transition: TransitionRow }> = [];
   for (const charge of cycles) {
@@ -64,6 +68,16 @@ export async function syncSubscription(ctx: KindContext, merchant: Merchant, row
   });
   if (made > 0) ctx.logger.info({ sid: row.sid, acid: row.acid, made, status }, "automatic charges recorded");
   return { row: updated, made, cycles: out };
+}
+
+/** The charges of the subscription that are automatic charges the gateway notifies. */
+export function cyclesOf(row: SubscriptionRow, first: PaymentRow, charges: readonly Charge[]): Charge[] {
+  if (row.cyclesAfter === null) {
+    const firstCharge = first.chargeId ?? firstChargeOf(charges)?.id;
+    return charges.filter((ch) => ch.id !== firstCharge);
+  }
+  const after = Date.parse(row.cyclesAfter);
+  return charges.filter((ch) => Date.parse(ch.created_on) > after && ch.requested_amount > 0);
 }
 
 /** The cycle payment of one charge (made once), settled if the charge is final. */

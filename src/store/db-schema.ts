@@ -64,6 +64,8 @@ export interface SubscriptionsTable {
   next_due_on: string | null;
   sync_after: DbInstant | null;
   drift: string;
+  origin: Generated<string>;
+  cycles_after: string | null;
   created_at: DbInstant;
   updated_at: DbInstant;
 }

@@ -25,7 +25,13 @@ import { insertMemberTokenIfAbsent, selectMemberToken, selectOtherMemberOfToken,
 import { finishMigrationRunRow, openMigrationRunRow, selectMigrationRows, upsertMigrationRow } from "./migration-ledger-queries";
 import { insertKickbackIfAbsent, selectAttempts, selectKickback, selectKickbacksByPid } from "./kickback-queries";
 import { insertWebhookEventIfAbsent, selectWebhookEvent } from "./webhook-event-queries";
-import { insertSubscriptionIfAbsent, selectSubscriptionBy, selectSubscriptionsToSync, updateSubscriptionRow } from "./subscription-queries";
+import {
+  deleteUncreatedImport,
+  insertSubscriptionIfAbsent,
+  selectSubscriptionBy,
+  selectSubscriptionsToSync,
+  updateSubscriptionRow,
+} from "./subscription-queries";
 
 /** 8 digits with a non-zero first digit, so a merchant storing it as an integer keeps 8 digits. */
 export const PID_MIN = 10_000_000;
@@ -161,6 +167,12 @@ export function createStoreOps(ctx: QueryContext): StoreOps {
       }
       throw new AppError("internal", `could not mint a free acid in ${PID_MINT_TRIES} tries`, { retryable: true });
     }),
+    importSubscription: guarded("importSubscription", async (acid, sub) => {
+      const row = await insertSubscriptionIfAbsent(ctx, acid, sub);
+      if (row) return { row, created: true as const };
+      return { row: await selectSubscriptionBy(ctx, { acid }), created: false as const };
+    }),
+    discardImportedAutoBilling: guarded("discardImportedAutoBilling", (sid, acid) => deleteUncreatedImport(ctx, sid, acid)),
     findSubscription: guarded("findSubscription", (sid, acid) => selectSubscriptionBy(ctx, { sid, acid })),
     findSubscriptionByFirstPid: guarded("findSubscriptionByFirstPid", (firstPid) => selectSubscriptionBy(ctx, { firstPid })),
     findSubscriptionByUnivapayId: guarded("findSubscriptionByUnivapayId", (subscriptionId) => selectSubscriptionBy(ctx, { subscriptionId })),

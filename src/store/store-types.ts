@@ -20,6 +20,7 @@ export const PAYMENT_STATES = [
   "refunded", // captured then refunded (返品)
   "reversed", // the merchant was told it failed; UnivaPay had charged it and the gateway voided or refunded it
   "checked", // CHECK (有効性チェック) succeeded: the card is a chargeable member; no money for the merchant moved
+  "imported", // the anchor of an auto-billing the migrator brought in: its first payment was on the old system; nothing to capture or cancel here
 ] as const;
 export type PaymentState = (typeof PAYMENT_STATES)[number];
 
@@ -90,9 +91,17 @@ export interface SubscriptionRow {
   readonly syncAfter: Date | null;
   /** JSON array of {code, message}: where UnivaPay's schedule differs from the legacy one. */
   readonly drift: string;
+  /** gateway: made by a first payment here; mapped / created: brought in by `npm run migrate` (migration 11). */
+  readonly origin: SubscriptionOrigin;
+  /**
+   * Imported auto-billings: charges created up to this instant (ISO 8601) were known before the
+   * import and are not cycles of the gateway's. Null for `gateway` rows.
+   */
+  readonly cyclesAfter: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
+export type SubscriptionOrigin = "gateway" | "mapped" | "created";
 export type NewSubscription = Omit<SubscriptionRow, "acid" | "createdAt" | "updatedAt">;
 export type SubscriptionPatch = Partial<Pick<SubscriptionRow, "subscriptionId" | "tokenId" | "status" | "nextDueOn" | "syncAfter" | "cycleAmount">>;
 
@@ -358,6 +367,17 @@ export interface StoreOps {
   updateSubscription(acid: string, patch: SubscriptionPatch): Promise<SubscriptionRow>;
   /** Auto-billings whose sync_after has come, oldest first (the reconciler's due cycles). */
   listSubscriptionsToSync(now: Date, limit: number): Promise<SubscriptionRow[]>;
+  /**
+   * An auto-billing under the legacy acid it had (the migrator): inserted, or the row already
+   * holding that acid, or undefined when the acid is free but the first payment has another one.
+   */
+  importSubscription(acid: string, s: NewSubscription): Promise<{ row: SubscriptionRow; created: true } | { row: SubscriptionRow | undefined; created: false }>;
+  /**
+   * Removes an imported auto-billing that UnivaPay never created (its create was refused): the row,
+   * its anchor payment and that payment's transitions. Nothing else is touched: a row with a
+   * subscription id, or of another origin, stays. Returns whether it removed anything.
+   */
+  discardImportedAutoBilling(sid: string, acid: string): Promise<boolean>;
 
   // kickback outbox --------------------------------------------------------
   /** Inserts unless (pid, transition) exists; returns whether a row was inserted. */

@@ -6,7 +6,7 @@
 import type { Selectable, Updateable } from "kysely";
 import type { SubscriptionsTable } from "./db-schema";
 import { definedOnly, type QueryContext } from "./query-context";
-import type { NewSubscription, SubscriptionPatch, SubscriptionRow, SubscriptionStatus } from "./store-types";
+import type { NewSubscription, SubscriptionOrigin, SubscriptionPatch, SubscriptionRow, SubscriptionStatus } from "./store-types";
 
 export function toSubscriptionRow(ctx: QueryContext, r: Selectable<SubscriptionsTable>): SubscriptionRow {
   return {
@@ -24,6 +24,8 @@ export function toSubscriptionRow(ctx: QueryContext, r: Selectable<Subscriptions
     nextDueOn: r.next_due_on,
     syncAfter: r.sync_after === null ? null : ctx.codec.fromDb(r.sync_after),
     drift: r.drift,
+    origin: r.origin as SubscriptionOrigin,
+    cyclesAfter: r.cycles_after,
     createdAt: ctx.codec.fromDb(r.created_at),
     updatedAt: ctx.codec.fromDb(r.updated_at),
   };
@@ -49,6 +51,8 @@ export async function insertSubscriptionIfAbsent(ctx: QueryContext, acid: string
       next_due_on: s.nextDueOn,
       sync_after: s.syncAfter === null ? null : ctx.codec.toDb(s.syncAfter),
       drift: s.drift,
+      origin: s.origin,
+      cycles_after: s.cyclesAfter,
       created_at: now,
       updated_at: now,
     })
@@ -60,11 +64,13 @@ export async function insertSubscriptionIfAbsent(ctx: QueryContext, acid: string
 
 export async function selectSubscriptionBy(
   ctx: QueryContext,
-  where: { acid: string; sid: string } | { firstPid: string } | { subscriptionId: string },
+  where: { acid: string; sid?: string } | { firstPid: string } | { subscriptionId: string },
 ): Promise<SubscriptionRow | undefined> {
   let q = ctx.db.selectFrom("subscriptions").selectAll();
-  if ("acid" in where) q = q.where("acid", "=", where.acid).where("sid", "=", where.sid);
-  else if ("firstPid" in where) q = q.where("first_pid", "=", where.firstPid);
+  if ("acid" in where) {
+    q = q.where("acid", "=", where.acid);
+    if (where.sid !== undefined) q = q.where("sid", "=", where.sid);
+  } else if ("firstPid" in where) q = q.where("first_pid", "=", where.firstPid);
   else q = q.where("subscription_id", "=", where.subscriptionId);
   const r = await q.executeTakeFirst();
   return r && toSubscriptionRow(ctx, r);
@@ -93,4 +99,17 @@ export async function selectSubscriptionsToSync(ctx: QueryContext, now: Date, li
     .limit(limit)
     .execute();
   return rows.map((r) => toSubscriptionRow(ctx, r));
+}
+
+/** The rows of an imported auto-billing UnivaPay never created (see StoreOps.discardImportedAutoBilling). */
+export async function deleteUncreatedImport(ctx: QueryContext, sid: string, acid: string): Promise<boolean> {
+  const row = await selectSubscriptionBy(ctx, { acid, sid });
+  if (!row || row.origin === "gateway" || row.subscriptionId !== null) return false;
+  await ctx.db.deleteFrom("subscriptions").where("acid", "=", acid).execute();
+  const anchor = await ctx.db.selectFrom("payments").select(["pid", "state"]).where("pid", "=", row.firstPid).executeTakeFirst();
+  if (anchor?.state === "imported") {
+    await ctx.db.deleteFrom("transitions").where("pid", "=", row.firstPid).execute();
+    await ctx.db.deleteFrom("payments").where("pid", "=", row.firstPid).execute();
+  }
+  return true;
 }

@@ -10,6 +10,7 @@ import { migration0007UnfinishedTransitions } from "./migration-0007-unfinished-
 import { migration0008OrderGuard } from "./migration-0008-order-guard";
 import { migration0009Subscriptions } from "./migration-0009-subscriptions";
 import { migration0010MigrationLedger } from "./migration-0010-migration-ledger";
+import { migration0011ImportedAutoBillings } from "./migration-0011-imported-auto-billings";
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Init,
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0008OrderGuard,
   migration0009Subscriptions,
   migration0010MigrationLedger,
+  migration0011ImportedAutoBillings,
 ];

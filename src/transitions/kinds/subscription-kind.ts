@@ -175,6 +175,8 @@ async function ensureAutoBilling(
     status: "requested",
     nextDueOn: null,
     syncAfter: null,
+    origin: "gateway",
+    cyclesAfter: null,
     ...terms,
   });
   const recurring: RecurringRef = { acid: row.acid, actp: row.actp, acdc: row.acdc };

@@ -1,0 +1,231 @@
+/**
+ * `migrate autobillings --create`: a legacy auto-billing that UnivaPay did not migrate becomes a
+ * subscription created from its legacy schedule, on the member's saved card. Never billed twice,
+ * never missed:
+ * - nothing is charged at creation (initial_amount 0: a card registration), and the first
+ *   automatic charge is the old system's next date (schedule_settings.start_on);
+ * - a row whose next date is closer than `minLeadDays` is refused (too_close), leaving time to stop
+ *   the old auto-billing first;
+ * - the auto-billing is stored (`requested`) before the create is sent, and the create carries an
+ *   Idempotency-Key derived from that record, so a rerun after a kill resends the same create and
+ *   gets the same subscription back; one whose answer was lost for longer than UnivaPay keeps its
+ *   keys is `unresolved`, never sent again;
+ * - a create UnivaPay refused leaves nothing behind, so the row can be fixed and run again.
+ */
+import { AppError } from "../../errors/app-error";
+import { billingCycle } from "../../recurring/billing-cycle";
+import { civilDate, type CivilDate } from "../../recurring/civil-date";
+import { nextSyncAt } from "../../recurring/sync-subscription";
+import type { SubscriptionRow, SubscriptionStatus } from "../../store/store-types";
+import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
+import { CreateSubscriptionBodySchema, type CreateSubscriptionBody, type Subscription } from "../../univapay/univapay-types";
+import type { MigrationContext, MigrationKindModule, RowFields } from "../migration-kind";
+import { rowFailed, type RowOutcome } from "../row-outcome";
+import { createdDrift } from "./auto-billing-drift";
+import { driftJson, importPlan, legacyScheduleOf, parseDrift, storeImport, UUID, validateAutoBillingRow, type ImportPlan } from "./auto-billing-rows";
+import { ALL_CHARGES } from "./autobillings-kind";
+import { migratedSchedule, parseLegacyDate } from "./legacy-schedule";
+import { lookUp } from "./univapay-lookup";
+
+/** UnivaPay replays a POST under the same Idempotency-Key for 24 h (univapay-api §1.6); we stop an hour short. */
+export const CREATE_REPLAY_WINDOW_MS = 23 * 60 * 60_000;
+/** schedule_settings.start_on can be set up to 999 days ahead (univapay-api §7). */
+const MAX_DAYS_AHEAD = 999;
+const MEMBER_ID = /^[\x21-\x7e]{1,100}$/;
+
+interface CreatePlan {
+  readonly stored: ImportPlan;
+  readonly body: CreateSubscriptionBody;
+  /** The requested row of an earlier pass whose create may have been sent. */
+  readonly resume: SubscriptionRow | null;
+  readonly subscription: Subscription | null;
+}
+
+const keyOf = (sid: string, row: SubscriptionRow): string => deriveIdempotencyKey("migrate-autobilling", sid, row.acid, row.createdAt.toISOString());
+
+function heldOutcome(row: SubscriptionRow): RowOutcome {
+  if (row.origin === "created" && row.subscriptionId) {
+    return { status: "unchanged", newId: row.subscriptionId, code: null, message: `acid ${row.acid} was created already` };
+  }
+  return rowFailed(
+    "conflict",
+    `acid ${row.acid} is auto-billing ${row.subscriptionId ?? "(not created)"} already; nothing was overwritten`,
+    row.subscriptionId,
+  );
+}
+
+/** The card the subscription bills: the member's (after `migrate members`) or the row's token. */
+async function tokenOf(ctx: MigrationContext, f: RowFields): Promise<{ ok: true; tokenId: string } | { ok: false; outcome: RowOutcome }> {
+  const member = f["upcmemberid"] ?? "";
+  const given = (f["tokenId"] ?? "").toLowerCase();
+  if (member === "") return { ok: true, tokenId: given };
+  const saved = await ctx.store.getMemberToken(ctx.merchant.sid, member);
+  if (!saved) return { ok: false, outcome: rowFailed("not_found", `member ${member} has no saved card at the gateway: run migrate members first`) };
+  if (given !== "" && given !== saved.tokenId)
+    return { ok: false, outcome: rowFailed("conflict", `member ${member} is token ${saved.tokenId}, not the row's ${given}`) };
+  return { ok: true, tokenId: saved.tokenId };
+}
+
+async function checkToken(ctx: MigrationContext, tokenId: string): Promise<RowOutcome | undefined> {
+  const c = ctx.merchant.credentials;
+  const got = await lookUp(`token ${tokenId}`, c.storeId, () => ctx.client.getTransactionToken(c, tokenId));
+  if (!got.found) return got.outcome;
+  const t = got.value;
+  if (t.payment_type !== "card") return rowFailed("wrong_type", `token ${tokenId} is a ${t.payment_type} token, not a card`);
+  if (t.type !== "recurring") return rowFailed("wrong_type", `token ${tokenId} is ${t.type}; a created auto-billing needs a recurring token`);
+  if (t.active === false) return rowFailed("inactive", `token ${tokenId} is deactivated`);
+  if (t.mode !== ctx.merchant.mode) return rowFailed("wrong_mode", `token ${tokenId} is ${t.mode}, the merchant is ${ctx.merchant.mode}`);
+  return undefined;
+}
+
+function leadProblem(ctx: MigrationContext, next: CivilDate): RowOutcome | undefined {
+  const today = civilDate.tokyoDateOf(ctx.now());
+  const lead = civilDate.daysBetween(today, next);
+  if (lead < ctx.minLeadDays) {
+    const when = lead < 0 ? `${-lead} days ago` : lead === 0 ? "today" : `in ${lead} days`;
+    return rowFailed(
+      "too_close",
+      `the next legacy billing date ${next} is ${when}; at least ${ctx.minLeadDays} days are needed to stop the old auto-billing first`,
+    );
+  }
+  if (lead > MAX_DAYS_AHEAD) return rowFailed("bad_row", `nextDate ${next} is more than ${MAX_DAYS_AHEAD} days ahead, which UnivaPay does not take`);
+  return undefined;
+}
+
+export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
+  kind: "autobillings-create",
+  keyOf: (f) => f["acid"] ?? "",
+  validate(f) {
+    const bad = validateAutoBillingRow(f);
+    if (bad) return bad;
+    const member = f["upcmemberid"] ?? "";
+    const token = f["tokenId"] ?? "";
+    if (member === "" && token === "") return rowFailed("bad_row", "neither upcmemberid nor a token id: the subscription needs the member's card");
+    if (member !== "" && !MEMBER_ID.test(member)) return rowFailed("bad_row", "upcmemberid must be 1-100 printable ASCII characters");
+    if (token !== "" && !UUID.test(token)) return rowFailed("bad_row", `the token id is not a UnivaPay id: ${token.slice(0, 40)}`);
+    if (!parseLegacyDate(f["nextDate"] ?? "")) return rowFailed("bad_row", `nextDate is not a date (YYYY-MM-DD): ${(f["nextDate"] ?? "").slice(0, 20)}`);
+    return undefined;
+  },
+  async check(ctx, f) {
+    const sid = ctx.merchant.sid;
+    const acid = f["acid"] ?? "";
+    const legacy = legacyScheduleOf(ctx.table, f);
+    if (!legacy.ok) return legacy;
+    const input = legacy.input;
+    const next = parseLegacyDate(f["nextDate"] ?? "") as CivilDate;
+    const held = await ctx.store.findSubscription(sid, acid);
+    const resume = held && held.origin === "created" && held.subscriptionId === null ? held : null;
+    if (held && !resume) return { ok: false, outcome: heldOutcome(held) };
+    if (resume && ctx.now().getTime() - resume.createdAt.getTime() > CREATE_REPLAY_WINDOW_MS) {
+      return {
+        ok: false,
+        outcome: rowFailed(
+          "unresolved",
+          `the create of acid ${acid} was sent at ${resume.createdAt.toISOString()} and never answered; look for a subscription with metadata legacy-acid=${acid} in UnivaPay's console before anything else`,
+        ),
+      };
+    }
+    // A rerun within the window resends the same create (same key): the date may have come closer
+    // since, but UnivaPay answers the create it already has.
+    if (!resume) {
+      const close = leadProblem(ctx, next);
+      if (close) return { ok: false, outcome: close };
+    }
+    const pid = f["pid"] ?? "";
+    if (!resume && pid !== "" && (await ctx.store.findPaymentByPid(pid)))
+      return { ok: false, outcome: rowFailed("conflict", `pid ${pid} is another payment already`) };
+    const token = await tokenOf(ctx, f);
+    if (!token.ok) return token;
+    const refused = await checkToken(ctx, token.tokenId);
+    if (refused) return { ok: false, outcome: refused };
+
+    const schedule = migratedSchedule(input, next);
+    const retryDays = input.retryDays ?? ctx.table.recurring.defaults.legacyRetryIntervalDays;
+    // UnivaPay refuses a retry_interval that is not shorter than the cycle (as planRecurring).
+    const retrySent = retryDays < billingCycle.days(schedule.cycle);
+    const n = input.automaticCharges;
+    const body = CreateSubscriptionBodySchema.parse({
+      transaction_token_id: token.tokenId,
+      amount: n === null ? input.cycleAmount : n * input.cycleAmount,
+      currency: "JPY",
+      initial_amount: 0,
+      ...schedule.cycleField,
+      schedule_settings: {
+        zone_id: ctx.table.recurring.defaults.zoneId,
+        start_on: schedule.startOn,
+        ...(schedule.preserveEndOfMonth ? { preserve_end_of_month: true } : {}),
+        ...(retrySent ? { retry_interval: `P${retryDays}D` } : {}),
+      },
+      ...(n === null ? {} : { subscription_plan: { plan_type: "fixed_cycles", fixed_cycles: n + 1 } }),
+      metadata: { "legacy-acid": acid, ...((f["sod"] ?? "") ? { "univapay-reference-id": f["sod"] } : {}) },
+    });
+    const drift = createdDrift(ctx.table.recurring, schedule, {
+      cycle: schedule.cycle,
+      retryCount: (f["acrt"] ?? "") === "" ? null : input.retryCount,
+      retryDays: input.retryDays,
+      automaticCharges: n,
+    });
+    const stored = importPlan(ctx, f, {
+      subscriptionId: null,
+      status: "requested",
+      tokenId: token.tokenId,
+      actp: input.actp,
+      acdc: input.acdc,
+      acmc: input.acmc,
+      cycleAmount: input.cycleAmount,
+      automaticCharges: n,
+      nextDueOn: schedule.startOn,
+      syncAfter: null,
+      drift: driftJson(drift),
+      origin: "created",
+      cyclesAfter: ALL_CHARGES,
+    });
+    return { ok: true, plan: { stored, body, resume, subscription: null }, newId: "", drift };
+  },
+  async act(ctx, plan) {
+    const sid = ctx.merchant.sid;
+    let row = plan.resume;
+    if (!row) {
+      // Recorded before anything is sent: a kill after the send leaves the row for the rerun to resend.
+      const r = await ctx.store.transaction((tx) => storeImport(tx, ctx, plan.stored, heldOutcome));
+      if (!r.ok) return { ok: false, outcome: r.outcome };
+      row = r.row;
+    }
+    try {
+      const sub = await ctx.client.createSubscription(ctx.merchant.credentials, plan.body, keyOf(sid, row));
+      return { ok: true, plan: { ...plan, resume: row, subscription: sub }, newId: sub.id };
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== "univapay_rejected") throw err;
+      // UnivaPay said no: nothing was made there, so nothing stays here either.
+      await ctx.store.discardImportedAutoBilling(sid, row.acid);
+      const u = err.opts.upstream;
+      return {
+        ok: false,
+        outcome: rowFailed(
+          "rejected",
+          `UnivaPay refused the subscription: ${u?.code ?? u?.httpStatus ?? "?"}${u?.fields?.length ? ` (${u.fields.map((x) => x.field).join(", ")})` : ""}`,
+        ),
+      };
+    }
+  },
+  async apply(tx, ctx, plan) {
+    const sub = plan.subscription;
+    const row = plan.resume;
+    if (!sub || !row) throw new Error("autobillings-create: apply without a created subscription");
+    const status = sub.status as SubscriptionStatus;
+    const nextDueOn = sub.next_payment && !sub.next_payment.is_paid ? (sub.next_payment.retry_date ?? sub.next_payment.due_date) : row.nextDueOn;
+    await tx.updateSubscription(row.acid, {
+      subscriptionId: sub.id,
+      status,
+      nextDueOn,
+      tokenId: sub.transaction_token_id ?? row.tokenId,
+      // Soon while UnivaPay verifies the card (unverified), then at each due date.
+      syncAfter: nextSyncAt(ctx.now(), status, nextDueOn, status === "unverified"),
+    });
+    return { status: "migrated", newId: sub.id, code: null, message: `pid ${row.firstPid}` };
+  },
+  async storedDrift(ctx, rec) {
+    const row = await ctx.store.findSubscription(ctx.merchant.sid, rec.key);
+    return row ? parseDrift(row.drift) : [];
+  },
+};

@@ -1,0 +1,188 @@
+/**
+ * `migrate autobillings` on the gateway's own core and the sandbox clock: an existing UnivaPay
+ * subscription mapped to its legacy acid (its next cycle is one kickback with that acid, the charge
+ * made before the import none), and `--create` from a legacy schedule (nothing charged at creation,
+ * the first charge on the old next date, a drift report, too-close rows refused, a rerun that
+ * creates nothing twice, a refused create that leaves nothing behind).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MIGRATION_KIND_MODULES } from "../../src/migrate/migration-kinds";
+import { driftPathOf, runMigration } from "../../src/migrate/run-migration";
+import type { MigrationKind } from "../../src/mapping/migration-schema";
+import { DATABASES, startHarness, type Harness } from "../support/gateway-harness";
+import { field, replyFields, sendRaw } from "../support/raw-http";
+
+jest.setTimeout(120_000);
+
+const DAY = 86_400_000;
+const dir = mkdtempSync(join(tmpdir(), "ab-migrate-"));
+
+function csvRows(path: string): string[][] {
+  return readFileSync(path, "utf8")
+    .slice(1)
+    .split("\r\n")
+    .slice(1)
+    .filter((l) => l !== "")
+    .map((l) => l.split(","));
+}
+
+async function migrate(h: Harness, kind: MigrationKind, name: string, text: string, dryRun = false) {
+  const file = join(dir, `${name}-${h.sid}-${Math.random().toString(36).slice(2)}.csv`);
+  writeFileSync(file, text);
+  const resultsPath = `${file.replace(/\.csv$/, "")}${dryRun ? ".dry" : ""}.results.csv`;
+  const summary = await runMigration(
+    { client: h.gateway.deps.client, store: h.gateway.store, table: h.gateway.deps.table, merchant: h.merchant, now: h.gateway.deps.now, minLeadDays: 3 },
+    { kind: MIGRATION_KIND_MODULES[kind], layout: h.gateway.deps.table.migration.layouts[kind]!, file, encoding: "auto", dryRun, resultsPath, concurrency: 4 },
+  );
+  return { summary, rows: csvRows(resultsPath), drift: csvRows(driftPathOf(resultsPath)) };
+}
+
+async function legacy(h: Harness, query: string) {
+  const res = await sendRaw(h.gateway.url, "GET", Buffer.from(`/payment.aspx?sid=${h.sid}&${query}`));
+  expect(res.status).toBe(200);
+  return replyFields(res.body);
+}
+
+const kickbacksOf = (h: Harness, acid: string) => h.receiver.received.map((k) => replyFields(k.rawQuery)).filter((k) => field(k, "acid") === acid);
+
+describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ db, sharedClock: true, sandbox: { testRecurringTokenExpiry: false, rateLimits: false } });
+    const ms = Date.parse("2027-03-10T01:00:00Z") - h.sandbox.clock.now();
+    await h.sandbox.clock.advance(ms);
+  });
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  const demoToken = async () => (await h.gateway.store.getMemberToken(h.sid, "demo-ok"))!.tokenId;
+
+  it("maps a subscription UnivaPay already has: its next cycle is one kickback with the legacy acid, the charge before the import none", async () => {
+    const c = h.merchant.credentials;
+    const client = h.gateway.deps.client;
+    const sub = await client.createSubscription(c, { transaction_token_id: await demoToken(), amount: 1200, currency: "JPY", period: "monthly" }, "it-sub-1");
+    await h.sandbox.clock.advance(60_000);
+    expect((await client.listSubscriptionCharges(c, sub.id)).map((ch) => ch.status)).toEqual(["successful"]);
+    const mapText = `acid,subscription_id,pid,actp,acam,sod\r\nAC-0001,${sub.id},31234567,4,1200,order-77\r\nAC-0003,00000000-0000-4000-8000-000000000000,,,,\r\n`;
+    const { summary, rows, drift } = await migrate(h, "autobillings", "map", mapText);
+    expect(rows.map((r) => [r[1], r[2], r[4]])).toEqual([
+      ["AC-0001", "migrated", ""],
+      ["AC-0003", "failed", "not_found"],
+    ]);
+    // The same subscription under another acid, and the same acid again: reported, never overwritten.
+    const dup = await migrate(
+      h,
+      "autobillings",
+      "dup",
+      `acid,subscription_id\r\nAC-0002,${sub.id}\r\nAC-0001,${sub.id}\r\nAC-0001,00000000-0000-4000-8000-000000000001\r\n`,
+    );
+    expect(dup.rows.map((r) => [r[1], r[2], r[4]])).toEqual([
+      ["AC-0002", "failed", "in_use"],
+      ["AC-0001", "unchanged", ""],
+      ["AC-0001", "failed", "conflict"],
+    ]);
+    expect(summary.drift?.codes).toMatchObject({ charge_time: 1, resume: 1, retry_count: 1 });
+    expect(drift.every((d) => d[1] === "AC-0001")).toBe(true);
+
+    // ACSTATUS answers for the legacy acid, with the first payment's pid.
+    const status = await legacy(h, "job=ACSTATUS&acid=AC-0001");
+    expect([field(status, "rst"), field(status, "pid"), field(status, "acst")]).toEqual(["1", "31234567", "active"]);
+    // The anchor is not a payment SALES or CANCEL can act on.
+    const cancel = await legacy(h, "job=CANCEL&pid=31234567");
+    expect(field(cancel, "rst")).toBe("2");
+
+    await h.sandbox.clock.advance(31 * DAY);
+    await h.drain();
+    const ks = kickbacksOf(h, "AC-0001");
+    expect(ks).toHaveLength(1);
+    expect([field(ks[0]!, "rst"), field(ks[0]!, "ta"), field(ks[0]!, "sod"), field(ks[0]!, "actp")]).toEqual(["1", "1200", "order-77", "4"]);
+    expect(field(ks[0]!, "pid")).not.toBe("31234567");
+
+    // A rerun of the same file does nothing again.
+    const again = await migrate(h, "autobillings", "map", mapText);
+    expect(again.summary.skipped).toBe(2);
+    expect(again.drift.length).toBe(drift.length);
+  });
+
+  it("--create: nothing charged now, the first charge on the old next date, drift per row, too-close refused, and a rerun creates nothing twice", async () => {
+    const text =
+      "acid,upcmemberid,actp,acam,acrm,next_date,sod\r\n" +
+      "LG-1,demo-ok,4,980,,2027-04-05,ord-1\r\n" +
+      "LG-2,demo-ok,4,500,2,2027/03/12,ord-2\r\n" +
+      "LG-3,nobody,4,500,,2027-04-05,\r\n" +
+      "LG-4,demo-ok,99,500,,2027-04-05,\r\n" +
+      "LG-5,demo-ok,4,700,3,20270430,\r\n";
+    const dry = await migrate(h, "autobillings-create", "create", text, true);
+    expect(dry.rows.map((r) => [r[1], r[2], r[4]])).toEqual([
+      ["LG-1", "checked", ""],
+      ["LG-2", "failed", "too_close"],
+      ["LG-3", "failed", "not_found"],
+      ["LG-4", "failed", "bad_row"],
+      ["LG-5", "checked", ""],
+    ]);
+    expect(await h.gateway.store.findSubscription(h.sid, "LG-1")).toBeUndefined();
+
+    const run = await migrate(h, "autobillings-create", "create", text);
+    expect(run.rows.map((r) => [r[1], r[2]])).toEqual([
+      ["LG-1", "migrated"],
+      ["LG-2", "failed"],
+      ["LG-3", "failed"],
+      ["LG-4", "failed"],
+      ["LG-5", "migrated"],
+    ]);
+    const codes = run.drift.filter((d) => d[1] === "LG-5").map((d) => d[3]);
+    expect(codes).toEqual(expect.arrayContaining(["charge_time", "resume", "retry_count", "registration", "count"]));
+    const c = h.merchant.credentials;
+    const client = h.gateway.deps.client;
+    const row1 = (await h.gateway.store.findSubscription(h.sid, "LG-1"))!;
+    const sub1 = await client.getSubscription(c, row1.subscriptionId!);
+    expect(sub1.metadata?.["legacy-acid"]).toBe("LG-1");
+    expect(row1.origin).toBe("created");
+    expect(JSON.parse(row1.drift).length).toBeGreaterThan(2);
+    expect(await client.listSubscriptionCharges(c, sub1.id)).toEqual([]);
+
+    // Rerun of a fixed file (a new run): the created rows are unchanged, nothing is created again.
+    const rerun = await migrate(h, "autobillings-create", "create2", text.replace("LG-4,demo-ok,99", "LG-4,demo-ok,4"));
+    expect(rerun.rows.map((r) => [r[1], r[2]])).toEqual([
+      ["LG-1", "unchanged"],
+      ["LG-2", "failed"],
+      ["LG-3", "failed"],
+      ["LG-4", "migrated"],
+      ["LG-5", "unchanged"],
+    ]);
+
+    // The old system's next date is UnivaPay's first charge: one kickback for LG-1 on 2027-04-05.
+    await h.sandbox.clock.advance(Date.parse("2027-04-05T01:00:00Z") - h.sandbox.clock.now());
+    await h.drain();
+    const ks = kickbacksOf(h, "LG-1");
+    expect(ks.map((k) => [field(k, "rst"), field(k, "ta"), field(k, "sod")])).toEqual([["1", "980", "ord-1"]]);
+    expect((await client.listSubscriptionCharges(c, sub1.id)).map((ch) => ch.requested_amount)).toEqual([980]);
+  });
+
+  it("--create refused by UnivaPay leaves nothing behind, so the fixed row goes through on the next run", async () => {
+    // A card UnivaPay migrated, never CVV-authorized: UnivaPay refuses a zero-yen first payment on it.
+    const [migrated] = h.sandbox.migrateCards(h.merchant.credentials.storeId, 1);
+    const r = await migrate(
+      h,
+      "autobillings-create",
+      "refused",
+      `acid,transaction_token_id,actp,acam,next_date,pid\r\nLG-9,${migrated},4,500,2027-05-01,39876543\r\n`,
+    );
+    expect([r.rows[0]?.[2], r.rows[0]?.[4]]).toEqual(["failed", "rejected"]);
+    expect(r.rows[0]?.[5]).toContain("CVV_AUTHORIZATION_NOT_COMPLETED");
+    expect(await h.gateway.store.findSubscription(h.sid, "LG-9")).toBeUndefined();
+    expect(await h.gateway.store.findPaymentByPid("39876543")).toBeUndefined();
+    // The same acid and pid on the member's (CVV-authorized) card, yearly with a 5-day retry: created.
+    const ok = await migrate(
+      h,
+      "autobillings-create",
+      "fixed",
+      `acid,upcmemberid,actp,acam,acrd,next_date,pid\r\nLG-9,demo-ok,8,12000,5,2027-05-01,39876543\r\n`,
+    );
+    expect(ok.rows[0]?.[2]).toBe("migrated");
+    expect((await h.gateway.store.findSubscription(h.sid, "LG-9"))?.firstPid).toBe("39876543");
+  });
+});
