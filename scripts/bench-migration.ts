@@ -6,8 +6,12 @@
  * 429s UnivaPay answered, rows failed, and the migrator's RSS sampled from /proc. A dry run of a
  * large file measures reading alone (no API, no writes): rows/s and RSS at a million rows.
  *
- * Options: --members N (default 100000), --scale F (the sandbox's limits × F, default 1: the real
- * 20 GETs/s), --parse-rows N (default 1000000, 0 skips), --out DIR (default bench/results).
+ * `migrate autobillings --create` the same way: each row is one GET (its token) against the route
+ * bucket and one POST /subscriptions against the charge bucket, each counted against its ceiling.
+ *
+ * Options: --members N (default 100000), --creates N (default 10000, 0 skips), --scale F (the
+ * sandbox's limits × F, default 1: the real 20 GETs/s and 50 creates/s), --parse-rows N (default
+ * 1000000, 0 skips), --out DIR (default bench/results).
  * Writes DIR/migration-<timestamp>.json and DIR/migration-latest.json; Markdown on stdout.
  */
 import { execFile, spawn } from "node:child_process";
@@ -25,21 +29,23 @@ const DIST = __dirname;
 
 interface Options {
   members: number;
+  creates: number;
   scale: number;
   parseRows: number;
   outDir: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { members: 100_000, scale: 1, parseRows: 1_000_000, outDir: "bench/results" };
+  const o: Options = { members: 100_000, creates: 10_000, scale: 1, parseRows: 1_000_000, outDir: "bench/results" };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1] ?? ""];
     const n = Number(value);
     if (flag === "--out") o.outDir = value;
     else if (flag === "--members" && Number.isInteger(n) && n > 0) o.members = n;
+    else if (flag === "--creates" && Number.isInteger(n) && n >= 0) o.creates = n;
     else if (flag === "--scale" && n > 0) o.scale = n;
     else if (flag === "--parse-rows" && Number.isInteger(n) && n >= 0) o.parseRows = n;
-    else throw new Error(`bad option ${flag} ${value}: --members N --scale F --parse-rows N --out DIR`);
+    else throw new Error(`bad option ${flag} ${value}: --members N --creates N --scale F --parse-rows N --out DIR`);
   }
   return o;
 }
@@ -48,6 +54,7 @@ function parseOptions(argv: string[]): Options {
 function countingProxy(target: string) {
   const byStatus = new Map<string, number>();
   const okGetsPerSecond = new Map<number, number>();
+  const createsPerSecond = new Map<number, number>();
   const t = new URL(target);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const up = request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
@@ -57,13 +64,17 @@ function countingProxy(target: string) {
         const s = Math.floor(Date.now() / 1000);
         okGetsPerSecond.set(s, (okGetsPerSecond.get(s) ?? 0) + 1);
       }
+      if (req.method === "POST" && req.url === "/subscriptions" && r.statusCode === 201) {
+        const s = Math.floor(Date.now() / 1000);
+        createsPerSecond.set(s, (createsPerSecond.get(s) ?? 0) + 1);
+      }
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
     });
     up.on("error", () => res.writeHead(502).end());
     req.pipe(up);
   });
-  return { server, byStatus, okGetsPerSecond };
+  return { server, byStatus, okGetsPerSecond, createsPerSecond };
 }
 
 /** VmRSS of a live process in MB, or undefined once it is gone. */
@@ -112,6 +123,13 @@ async function writeCsv(path: string, rows: number, line: (i: number) => string)
   await new Promise<void>((r) => out.end(r));
 }
 
+/** Sustained rate: whole seconds after the burst is spent, the first and last seconds left out. */
+function sustainedOf(counts: Map<number, number>): number | null {
+  const perSecond = [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
+  const steady = perSecond.slice(3, -1);
+  return steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : null;
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const log = (msg: string) => process.stderr.write(`[bench:migration] ${msg}\n`);
@@ -158,10 +176,7 @@ async function main(): Promise<void> {
       statuses: Record<string, number>;
       durationMs: number;
     };
-    // Sustained rate: whole seconds after the burst is spent, the first and last seconds left out.
-    const perSecond = [...proxy.okGetsPerSecond.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
-    const steady = perSecond.slice(3, -1);
-    const sustained = steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : null;
+    const sustained = sustainedOf(proxy.okGetsPerSecond);
     const members = {
       rows: summary.rows,
       statuses: summary.statuses,
@@ -175,6 +190,42 @@ async function main(): Promise<void> {
       rssMb: rssSummary(ran.rssMb),
     };
     log(JSON.stringify(members));
+
+    let creates: Record<string, unknown> | null = null;
+    if (opts.creates > 0) {
+      log(`seeding ${opts.creates} CVV-authorized recurring tokens for autobillings --create`);
+      const cards = sandbox.migrateCards(storeId, opts.creates, undefined, { cvvAuthorized: true });
+      const csv = join(dir, "autobillings.csv");
+      const next = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+      await writeCsv(csv, opts.creates + 1, (i) => (i === 0 ? "acid,transaction_token_id,actp,acam,next_date" : `AB${i},${cards[i - 1]!},4,980,${next}`));
+      proxy.byStatus.clear();
+      proxy.okGetsPerSecond.clear();
+      const ranCreate = await runMigrate(["autobillings", "--create", "--sid", "500001", "--file", csv], env);
+      const s = JSON.parse(readFileSync(`${csv}.results.summary.json`, "utf8")) as { rows: number; statuses: Record<string, number> };
+      const getCeiling = (RATE_LIMITS.route.perMinute * opts.scale) / 60;
+      const createCeiling = (RATE_LIMITS.charge.perMinute * opts.scale) / 60;
+      const gets = sustainedOf(proxy.okGetsPerSecond);
+      const posts = sustainedOf(proxy.createsPerSecond);
+      creates = {
+        rows: s.rows,
+        statuses: s.statuses,
+        exitCode: ranCreate.code,
+        seconds: Number(ranCreate.seconds.toFixed(1)),
+        rowsPerSecond: Number((s.rows / ranCreate.seconds).toFixed(1)),
+        // A row is a GET then a POST: the route bucket is the one that binds.
+        ceilingRowsPerSecond: Math.min(getCeiling, createCeiling),
+        ceilingGetsPerSecond: getCeiling,
+        sustainedGetsPerSecond: gets === null ? null : Number(gets.toFixed(1)),
+        getsOfCeiling: gets === null ? null : Number((gets / getCeiling).toFixed(3)),
+        ceilingCreatesPerSecond: createCeiling,
+        sustainedCreatesPerSecond: posts === null ? null : Number(posts.toFixed(1)),
+        createsOfCeiling: posts === null ? null : Number((posts / createCeiling).toFixed(3)),
+        subscriptionsCreated: [...proxy.createsPerSecond.values()].reduce((a, b) => a + b, 0),
+        sandboxAnswers: Object.fromEntries(proxy.byStatus),
+        rssMb: rssSummary(ranCreate.rssMb),
+      };
+      log(JSON.stringify(creates));
+    }
 
     let parse: Record<string, unknown> | null = null;
     if (opts.parseRows > 0) {
@@ -193,7 +244,7 @@ async function main(): Promise<void> {
       log(JSON.stringify(parse));
     }
 
-    const report = { startedAt: new Date().toISOString(), node: process.version, options: opts, members, parse };
+    const report = { startedAt: new Date().toISOString(), node: process.version, options: opts, members, creates, parse };
     mkdirSync(opts.outDir, { recursive: true });
     const json = `${JSON.stringify(report, null, 2)}\n`;
     writeFileSync(join(opts.outDir, `migration-${report.startedAt.replace(/[:.]/g, "-")}.json`), json);
@@ -203,6 +254,9 @@ async function main(): Promise<void> {
         "| migrate members | rows | rows/s | GETs/s sustained | ceiling | of ceiling | 429s | failed | RSS max |",
         "|---|---|---|---|---|---|---|---|---|",
         `| at ${opts.scale}× UnivaPay's limits | ${members.rows} | ${members.rowsPerSecond} | ${members.sustainedGetsPerSecond ?? "–"} | ${ceilingPerSecond} | ${members.ofCeiling === null ? "–" : `${(members.ofCeiling * 100).toFixed(1)} %`} | ${proxy.byStatus.get("GET 429") ?? 0} | ${summary.statuses["failed"] ?? 0} | ${members.rssMb.max ?? "–"} MB |`,
+        creates
+          ? `| autobillings --create at ${opts.scale}× | ${String(creates["rows"])} | ${String(creates["rowsPerSecond"])} | ${String(creates["sustainedGetsPerSecond"] ?? "–")} (creates ${String(creates["sustainedCreatesPerSecond"] ?? "–")}/s of ${String(creates["ceilingCreatesPerSecond"])}) | ${String(creates["ceilingGetsPerSecond"])} | ${creates["getsOfCeiling"] === null ? "–" : `${((creates["getsOfCeiling"] as number) * 100).toFixed(1)} %`} | ${proxy.byStatus.get("GET 429") ?? 0}+${proxy.byStatus.get("POST 429") ?? 0} | ${(creates["statuses"] as Record<string, number>)["failed"] ?? 0} | ${String((creates["rssMb"] as { max: number | null }).max ?? "–")} MB |`
+          : "",
         parse
           ? `| dry run, reading only | ${String(parse["rows"])} | ${String(parse["rowsPerSecond"])} | – | – | – | – | – | ${String((parse["rssMb"] as { max: number | null }).max ?? "–")} MB |`
           : "",

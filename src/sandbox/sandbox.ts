@@ -98,7 +98,8 @@ export interface Sandbox {
    * What UnivaPay's own data migration did for legacy merchants: recurring card tokens made on its
    * side (the old one-touch cards), outside the API and its rate limits. Returns their ids.
    */
-  migrateCards(storeId: string, count: number, cardNumber?: string): string[];
+  /** `cvvAuthorized`: as cards registered with a CVV authorization (what a zero-yen subscription needs). */
+  migrateCards(storeId: string, count: number, cardNumber?: string, opts?: { readonly cvvAuthorized?: boolean }): string[];
   readonly clock: SandboxClock;
   faults: FaultInjector;
   /** Every webhook delivery attempt so far, oldest first. */
@@ -207,14 +208,21 @@ function buildSandbox(opts: SandboxOptions, log: Logger, file: OpenedStateFile |
   }
   let server: Server | undefined;
 
-  const migrateCards = (storeId: string, count: number, cardNumber = "4000020000000000"): string[] => {
+  const migrateCards = (storeId: string, count: number, cardNumber = "4000020000000000", o: { readonly cvvAuthorized?: boolean } = {}): string[] => {
     const store = state.stores.get(storeId);
     if (!store) throw new Error(`no store ${storeId}`);
     const body = parseInput(TokenCreateSchema, {
       payment_type: "card",
       type: "recurring",
       email: "migrated@example.com",
-      data: { cardholder: "TARO YAMADA", card_number: cardNumber, exp_month: "12", exp_year: "2030", cvv: "123" },
+      data: {
+        cardholder: "TARO YAMADA",
+        card_number: cardNumber,
+        exp_month: "12",
+        exp_year: "2030",
+        cvv: "123",
+        ...(o.cvvAuthorized ? { cvv_authorize: { enabled: true } } : {}),
+      },
     });
     return Array.from({ length: count }, () => deps.tokens.create(store, body, null).id);
   };
