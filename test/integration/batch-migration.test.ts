@@ -4,7 +4,7 @@
  * members and pre-switch payments loaded from CSV files as merchants have them, each row checked
  * against the new API, the result file read back; then the old protocol works on what was loaded
  * (memberpay with a migrated member, SALES and CANCEL of a pre-switch pid). And a run killed in the
- * middle, resumed by running the same command again.
+ * middle, resumed by running the same command again (members, and auto-billings created with --create).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -293,6 +293,58 @@ describe("npm run migrate: members and payments from merchants' files", () => {
     expect(rows.filter((x) => x[2] === "migrated").length).toBeGreaterThanOrEqual(150 - 16);
   });
 
+  it("autobillings --create killed in the middle: the rerun creates every subscription exactly once", async () => {
+    // The store's subscriptions at the sandbox (waiting out the rate limit the migrator just spent).
+    const subscriptions = async (): Promise<number> => {
+      for (;;) {
+        const res = await api.request("GET", `/stores/${creds.storeId}/subscriptions?limit=10`);
+        if (res.status === 200) return Number(res.body?.["total_hits"]);
+        if (res.status !== 429) throw new Error(`subscriptions list: ${res.status}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    const before = await subscriptions();
+    const cards = sandbox.migrateCards(creds.storeId, 120, undefined, { cvvAuthorized: true });
+    const next = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const file = join(dir, "autobillings-big.csv");
+    writeFileSync(file, ["acid,transaction_token_id,actp,acam,next_date", ...cards.map((t, i) => `KB${i},${t},4,500,${next}`)].join("\r\n"));
+    const resultsPath = `${file}.results.csv`;
+    const child = spawn(process.execPath, [join(DIST, "migrate.js"), "autobillings", "--create", "--sid", "400001", "--file", file], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const rows = existsSync(resultsPath)
+          ? readFileSync(resultsPath, "utf8")
+              .split("\r\n")
+              .filter((l) => l !== "").length - 1
+          : 0;
+        if (rows >= 30) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+          resolve();
+        }
+      }, 20);
+      child.on("exit", () => {
+        clearInterval(timer);
+        reject(new Error("the run ended before it was killed"));
+      });
+    });
+    await new Promise((r) => child.once("exit", r));
+    const second = await migrate(["autobillings", "--create", "--sid", "400001", "--file", file]);
+    expect(second.code).toBe(0);
+    const skipped = Number(/(\d+) rows were finished by an earlier pass/.exec(second.stdout)?.[1]);
+    expect(skipped).toBeGreaterThanOrEqual(30);
+    expect(skipped).toBeLessThan(120);
+    const rows = results(resultsPath);
+    expect(rows.map((x) => x[1])).toEqual(cards.map((_, i) => `KB${i}`));
+    expect(rows.every((x) => x[2] === "migrated")).toBe(true);
+    // One subscription per row at UnivaPay, whatever the kill cut in the middle of.
+    expect((await subscriptions()) - before).toBe(120);
+    expect(new Set(rows.map((x) => x[3])).size).toBe(120);
+    expect(readFileSync(`${file}.results.drift.csv`, "utf8")).toContain("registration");
+  });
+
   it("refuses a second run of the same file while the first is alive, and takes over from a dead one", async () => {
     // 150 rows at UnivaPay's 20 GETs/s keep the first run alive for seconds after its lock appears.
     const tokens = sandbox.migrateCards(creds.storeId, 150);
@@ -328,5 +380,8 @@ describe("npm run migrate: members and payments from merchants' files", () => {
     const wrongLayout = await migrate(["payments", "--sid", "400001", "--file", file, "--layout", "members"]);
     expect(wrongLayout.stderr).toBe("usage: --layout members is a layout of members, not payments\n");
     expect((await migrate(["members", "--sid", "999", "--file", file])).stderr).toMatch(/^error: sid 999 is not in /);
+    expect((await migrate(["members", "--create", "--sid", "400001", "--file", file])).stderr).toBe("usage: --create is for autobillings only, not members\n");
+    const lead = await migrate(["autobillings", "--create", "--min-lead-days", "0", "--sid", "400001", "--file", file]);
+    expect([lead.code, lead.stderr]).toEqual([2, "usage: --min-lead-days must be a whole number of days from 1 to 60, got 0\n"]);
   });
 });
