@@ -215,7 +215,8 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
     drifts.delete(rec.line);
     if (!["migrated", "unchanged", "checked"].includes(rec.status)) return [];
     if (notes) return notes;
-    return fromLedger && s.kind.storedDrift ? s.kind.storedDrift(ctx, rec) : [];
+    // Rows an earlier run stored (from its ledger, or found unchanged now): their notes are in the store.
+    return (fromLedger || rec.status === "unchanged") && s.kind.storedDrift ? s.kind.storedDrift(ctx, rec) : [];
   };
 
   const results = await ResultFile.open(s.resultsPath);

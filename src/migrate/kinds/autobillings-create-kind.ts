@@ -197,7 +197,8 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== "univapay_rejected") throw err;
       // UnivaPay said no: nothing was made there, so nothing stays here either.
-      await ctx.store.discardImportedAutoBilling(sid, row.acid);
+      const acid = row.acid;
+      await ctx.store.transaction((tx) => tx.discardImportedAutoBilling(sid, acid));
       const u = err.opts.upstream;
       return {
         ok: false,
