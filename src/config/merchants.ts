@@ -189,6 +189,11 @@ export function kickbackUrlFor(m: Merchant, svid: string): string | undefined {
   return m.kickbackUrls[svid] ?? m.kickbackUrl;
 }
 
+/** The charset of what we write for a merchant whose requests name none ("auto"): UTF-8. */
+export function fallbackCharsetOf(m: Pick<Merchant, "charset">): LegacyCharset {
+  return m.charset === "auto" ? "UTF-8" : m.charset;
+}
+
 export function isSourceAllowed(m: Merchant, ip: string): boolean {
   if (!m.allowedSources) return true;
   const plain = ip.startsWith("::ffff:") ? ip.slice(7) : ip;

@@ -23,6 +23,12 @@ export interface MigrationContext {
   readonly minLeadDays: number;
 }
 
+/** What a kind's steps see: the caller's context and whether this run writes anything. */
+export interface RowContext extends MigrationContext {
+  /** All checks, no writes, no creates: a kind may check here what a real run leaves to UnivaPay. */
+  readonly dryRun: boolean;
+}
+
 /** A row's fields by name (layout applied); optional fields absent or "" when the file has none. */
 export type RowFields = Readonly<Record<string, string>>;
 
@@ -38,16 +44,16 @@ export interface MigrationKindModule<P = unknown> {
   /** The row's own text: a RowOutcome when it cannot be a mapping whatever UnivaPay says. */
   validate(fields: RowFields): RowOutcome | undefined;
   /** Reads only (UnivaPay GETs, store reads): may throw AppErrors of the client. */
-  check(ctx: MigrationContext, fields: RowFields): Promise<RowCheck<P>>;
+  check(ctx: RowContext, fields: RowFields): Promise<RowCheck<P>>;
   /**
    * A kind that makes something at UnivaPay (a subscription): done after the check, outside the
    * row's transaction, never in a dry run. It must be safe to repeat (an Idempotency-Key derived
    * from the row, and its own record in the store before anything is sent), because the runner
    * resends it while UnivaPay is unreachable and a rerun resends it after a kill.
    */
-  act?(ctx: MigrationContext, plan: P): Promise<RowAct<P>>;
+  act?(ctx: RowContext, plan: P): Promise<RowAct<P>>;
   /** Stores the mapping inside the runner's transaction (which records the row with it). */
-  apply(tx: StoreOps, ctx: MigrationContext, plan: P): Promise<RowOutcome>;
+  apply(tx: StoreOps, ctx: RowContext, plan: P): Promise<RowOutcome>;
   /** Kinds with a drift report: the notes of a row an earlier pass finished (from the store). */
-  storedDrift?(ctx: MigrationContext, row: MigrationRowRecord): Promise<readonly DriftNote[]>;
+  storedDrift?(ctx: RowContext, row: MigrationRowRecord): Promise<readonly DriftNote[]>;
 }

@@ -12,27 +12,18 @@
  */
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { AppError } from "../errors/app-error";
 import type { CompiledMigrationLayout } from "../mapping/mapping-table";
 import type { MigrationRowRecord } from "../store/store-types";
 import { openCsv, type CsvEncoding } from "./csv-records";
 import { digestFile } from "./file-digest";
-import { layoutRows, type InputRow } from "./input-rows";
-import type { MigrationContext, MigrationKindModule } from "./migration-kind";
+import { layoutRows } from "./input-rows";
+import { migrateRow, ROW_RETRY, type MigratedRow, type RowRetryPolicy, type RowJob } from "./migrate-row";
+import type { MigrationContext, MigrationKindModule, RowContext } from "./migration-kind";
 import { ResultFile } from "./result-file";
-import { FINISHED_STATUSES, rowFailed, RowRefused, type RowOutcome, type RowStatus } from "./row-outcome";
+import { FINISHED_STATUSES, type RowStatus } from "./row-outcome";
 import type { DriftNote } from "../recurring/drift-notes";
 import { DriftReport } from "./drift-report";
 import { RowWindow } from "./row-window";
-
-export interface RetryPolicy {
-  readonly attempts: number;
-  readonly baseMs: number;
-  readonly maxMs: number;
-}
-/** About a minute of retries per row before it is left for a rerun. */
-export const ROW_RETRY: RetryPolicy = { attempts: 6, baseMs: 1_000, maxMs: 30_000 };
 
 export interface RunSettings {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own plan type
@@ -43,7 +34,7 @@ export interface RunSettings {
   readonly dryRun: boolean;
   readonly resultsPath: string;
   readonly concurrency: number;
-  readonly retry?: RetryPolicy;
+  readonly retry?: RowRetryPolicy;
   readonly onProgress?: (p: RunProgress) => void;
   /** Stops reading new rows; rows in flight finish and are recorded. */
   readonly signal?: AbortSignal;
@@ -82,8 +73,7 @@ export interface RunSummary {
 /** `<results>.drift.csv` beside the result file. */
 export const driftPathOf = (resultsPath: string): string => `${resultsPath.replace(/\.csv$/, "")}.drift.csv`;
 
-interface DoneRow {
-  readonly rec: MigrationRowRecord;
+interface DoneRow extends MigratedRow {
   /** Copied from an earlier pass's ledger rather than done now. */
   readonly fromLedger: boolean;
 }
@@ -118,15 +108,6 @@ class LedgerCursor {
   }
 }
 
-function isTransient(err: unknown): boolean {
-  return err instanceof AppError && err.code === "univapay_unavailable" && err.retryable;
-}
-
-/** A create may be resent whenever UnivaPay did not answer: its Idempotency-Key makes it one. */
-function isUnanswered(err: unknown): boolean {
-  return err instanceof AppError && err.code === "univapay_unavailable";
-}
-
 export async function runMigration(ctx: MigrationContext, s: RunSettings): Promise<RunSummary> {
   const started = Date.now();
   const digest = await digestFile(s.file);
@@ -151,80 +132,27 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
     resumed = !opened.created;
   }
   const ledger = new LedgerCursor(ctx, runId, resumed);
-  const retry = s.retry ?? ROW_RETRY;
   const statuses: Record<RowStatus, number> = { migrated: 0, unchanged: 0, checked: 0, failed: 0, error: 0 };
   const codes: Record<string, number> = {};
   let rows = 0;
   let skipped = 0;
 
-  const withRetries = async <T>(step: () => Promise<T>, retryable: (err: unknown) => boolean) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await step();
-      } catch (err) {
-        if (!retryable(err)) throw err;
-        if (attempt >= retry.attempts) return { ok: false as const, outcome: rowFailed("unavailable", (err as Error).message) };
-        await sleep(Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1)));
-      }
-    }
-  };
-
-  const doRow = async (row: InputRow): Promise<MigrationRowRecord> => {
-    const record = (key: string, o: RowOutcome): MigrationRowRecord => ({
-      line: row.line,
-      key,
-      status: o.status,
-      newId: o.newId,
-      errorCode: o.code,
-      message: o.message,
-    });
-    if ("problem" in row) {
-      const rec = record("", rowFailed("bad_row", row.problem));
-      if (!s.dryRun) await ctx.store.recordMigrationRow(runId, rec);
-      return rec;
-    }
-    const key = s.kind.keyOf(row.fields);
-    const invalid = s.kind.validate(row.fields);
-    const fields = row.fields;
-    const checked = invalid ? { ok: false as const, outcome: invalid } : await withRetries(() => s.kind.check(ctx, fields), isTransient);
-    if (checked.ok && "drift" in checked && checked.drift) drifts.set(row.line, checked.drift);
-    const acted = !checked.ok || s.dryRun || !s.kind.act ? checked : await withRetries(() => s.kind.act!(ctx, checked.plan), isUnanswered);
-    if (!acted.ok || s.dryRun) {
-      const rec = record(key, acted.ok ? { status: "checked", newId: acted.newId, code: null, message: "" } : acted.outcome);
-      if (!s.dryRun) await ctx.store.recordMigrationRow(runId, rec);
-      return rec;
-    }
-    try {
-      // The mapping and its ledger row commit together: a kill never leaves one without the other.
-      return await ctx.store.transaction(async (tx) => {
-        const rec = record(key, await s.kind.apply(tx, ctx, acted.plan));
-        await tx.recordMigrationRow(runId, rec);
-        return rec;
-      });
-    } catch (err) {
-      if (!(err instanceof RowRefused)) throw err;
-      const rec = record(key, err.outcome);
-      await ctx.store.recordMigrationRow(runId, rec);
-      return rec;
-    }
-  };
-  /** Drift notes of rows in flight, by line (taken when the row is written out). */
-  const drifts = new Map<number, readonly DriftNote[]>();
-  const driftOf = async (rec: MigrationRowRecord, fromLedger: boolean): Promise<readonly DriftNote[]> => {
-    const notes = drifts.get(rec.line);
-    drifts.delete(rec.line);
+  const rowCtx: RowContext = { ...ctx, dryRun: s.dryRun };
+  const job: RowJob = { kind: s.kind, runId, retry: s.retry ?? ROW_RETRY };
+  const driftOf = async ({ rec, drift, fromLedger }: DoneRow): Promise<readonly DriftNote[]> => {
     if (!["migrated", "unchanged", "checked"].includes(rec.status)) return [];
-    if (notes) return notes;
+    if (drift) return drift;
     // Rows an earlier run stored (from its ledger, or found unchanged now): their notes are in the store.
-    return (fromLedger || rec.status === "unchanged") && s.kind.storedDrift ? s.kind.storedDrift(ctx, rec) : [];
+    return (fromLedger || rec.status === "unchanged") && s.kind.storedDrift ? s.kind.storedDrift(rowCtx, rec) : [];
   };
 
   const results = await ResultFile.open(s.resultsPath);
   const drift = s.kind.storedDrift ? await DriftReport.open(driftPathOf(s.resultsPath)) : undefined;
   const window = new RowWindow<DoneRow>(s.concurrency);
-  const emit = async ({ rec, fromLedger }: DoneRow) => {
+  const emit = async (done: DoneRow) => {
+    const { rec } = done;
     await results.add(rec);
-    if (drift) await drift.add(rec, await driftOf(rec, fromLedger));
+    if (drift) await drift.add(rec, await driftOf(done));
     rows++;
     statuses[rec.status as RowStatus]++;
     if (rec.errorCode) codes[rec.errorCode] = (codes[rec.errorCode] ?? 0) + 1;
@@ -241,7 +169,7 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
       const found = await ledger.finished(row.line);
       const earlier = found && found.key === ("problem" in row ? "" : s.kind.keyOf(row.fields)) ? found : undefined;
       if (earlier) skipped++;
-      const done = earlier ? Promise.resolve({ rec: earlier, fromLedger: true }) : doRow(row).then((rec) => ({ rec, fromLedger: false }));
+      const done = earlier ? Promise.resolve({ rec: earlier, fromLedger: true }) : migrateRow(rowCtx, job, row).then((m) => ({ ...m, fromLedger: false }));
       for (const d of await window.push(done, !earlier)) await emit(d);
     }
     for (const d of await window.drain()) await emit(d);

@@ -3,7 +3,7 @@
  * failure the old gateway would have answered. Order matters and mirrors the old gateway:
  * who is calling (sid, source IP) before what they ask (charset, job, fields).
  */
-import { isSourceAllowed, type Merchant } from "../config/merchants";
+import { fallbackCharsetOf, isSourceAllowed, type Merchant } from "../config/merchants";
 import { containsCardNumber } from "../legacy/card-number-scan";
 import { encodeEcho, parseLegacyForm, peekAsciiParam, readLegacyForm, withoutFields, type LegacyForm } from "../legacy/legacy-form";
 import { isEchoedParam, legacyFailure, resolveOperation, type GatewayErrorKey, type LegacyFailure } from "../mapping";
@@ -35,7 +35,7 @@ export function decodeLegacyRequest(
   if (!sid) return { ok: false, failure: legacyFailure(table, "sid_missing", "sid is missing"), charset: "UTF-8" };
   const merchant = deps.merchants.get(sid);
   if (!merchant) return { ok: false, failure: legacyFailure(table, "sid_unknown", `unknown sid ${sid}`), charset: "UTF-8" };
-  const fallbackCharset: LegacyCharset = merchant.charset === "auto" ? "UTF-8" : merchant.charset;
+  const fallbackCharset = fallbackCharsetOf(merchant);
   if (sourceIp !== null && !isSourceAllowed(merchant, sourceIp)) {
     return { ok: false, merchant, charset: fallbackCharset, failure: legacyFailure(table, "source_ip_denied", `source ${sourceIp} not allowed`) };
   }

@@ -19,6 +19,7 @@ import { CYCLE_JOB, cycleKind } from "../transitions/kinds/cycle-kind";
 import { firstChargeOf } from "../transitions/kinds/subscription-kind";
 import type { KindContext } from "../transitions/transition-kind";
 import type { Charge, Subscription } from "../univapay/univapay-types";
+import { nextDueOn } from "./next-due-on";
 
 /** UnivaPay runs a due payment from 07:00 Asia/Tokyo (09:00 for some); looked at from 10:00. */
 export const SYNC_HOUR_JST = 10;
@@ -58,13 +59,12 @@ export async function syncSubscription(ctx: KindContext, merchant: Merchant, row
   }
   const open = out.some((s) => OPEN_TRANSITION_STATES.includes(s.transition.state));
   const status = KNOWN_STATUSES.includes(subscription.status as SubscriptionStatus) ? (subscription.status as SubscriptionStatus) : row.status;
-  const next = subscription.next_payment;
-  const nextDueOn = next && !next.is_paid ? (next.retry_date ?? next.due_date) : null;
+  const due = nextDueOn(subscription);
   const updated = await ctx.store.updateSubscription(row.acid, {
     status,
-    nextDueOn,
+    nextDueOn: due,
     tokenId: subscription.transaction_token_id ?? row.tokenId,
-    syncAfter: nextSyncAt(ctx.now(), subscription.status, nextDueOn, open),
+    syncAfter: nextSyncAt(ctx.now(), subscription.status, due, open),
   });
   if (made > 0) ctx.logger.info({ sid: row.sid, acid: row.acid, made, status }, "automatic charges recorded");
   return { row: updated, made, cycles: out };

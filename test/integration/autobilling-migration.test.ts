@@ -5,7 +5,8 @@
  * the first charge on the old next date, a drift report, too-close rows refused, a rerun that
  * creates nothing twice, a refused create that leaves nothing behind).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import axios from "axios";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MIGRATION_KIND_MODULES } from "../../src/migrate/migration-kinds";
@@ -36,7 +37,8 @@ async function migrate(h: Harness, kind: MigrationKind, name: string, text: stri
     { client: h.gateway.deps.client, store: h.gateway.store, table: h.gateway.deps.table, merchant: h.merchant, now: h.gateway.deps.now, minLeadDays: 3 },
     { kind: MIGRATION_KIND_MODULES[kind], layout: h.gateway.deps.table.migration.layouts[kind]!, file, encoding: "auto", dryRun, resultsPath, concurrency: 4 },
   );
-  return { summary, rows: csvRows(resultsPath), drift: csvRows(driftPathOf(resultsPath)) };
+  const drift = existsSync(driftPathOf(resultsPath)) ? csvRows(driftPathOf(resultsPath)) : [];
+  return { summary, rows: csvRows(resultsPath), drift };
 }
 
 async function legacy(h: Harness, query: string) {
@@ -154,6 +156,10 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
       ["LG-5", "unchanged"],
     ]);
 
+    // Exactly one subscription per created acid at UnivaPay, whatever the reruns said.
+    const created = (await h.listSubscriptions()).map((x) => String(x.metadata["legacy-acid"] ?? "")).filter((a) => a !== "");
+    expect(created.sort()).toEqual(["LG-1", "LG-4", "LG-5"]);
+
     // The old system's next date is UnivaPay's first charge: one kickback for LG-1 on 2027-04-05.
     await h.sandbox.clock.advance(Date.parse("2027-04-05T01:00:00Z") - h.sandbox.clock.now());
     await h.drain();
@@ -184,5 +190,65 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
     );
     expect(ok.rows[0]?.[2]).toBe("migrated");
     expect((await h.gateway.store.findSubscription(h.sid, "LG-9"))?.firstPid).toBe("39876543");
+  });
+
+  it("--create on a member whose card was deleted since migrate members: the create is the check; nothing is kept", async () => {
+    const [kept, gone] = h.sandbox.migrateCards(h.merchant.credentials.storeId, 2, undefined, { cvvAuthorized: true });
+    const members = await migrate(h, "members", "members", `upcmemberid,transaction_token_id\r\nm-kept,${kept}\r\nm-gone,${gone}\r\n`);
+    expect(members.rows.map((r) => r[2])).toEqual(["migrated", "migrated"]);
+    const c = h.merchant.credentials;
+    await axios.delete(`${h.sandboxUrl}/stores/${c.storeId}/tokens/${gone}`, {
+      headers: { Authorization: `Bearer ${c.secret.reveal()}.${c.appToken.reveal()}` },
+    });
+    const text = "acid,upcmemberid,actp,acam,next_date,pid\r\nLG-K,m-kept,4,600,2027-04-20,\r\nLG-G,m-gone,4,600,2027-04-20,38880001\r\n";
+    // A dry run creates nothing, so it checks the card itself.
+    const dry = await migrate(h, "autobillings-create", "gone", text, true);
+    expect(dry.rows.map((r) => [r[1], r[2], r[4]])).toEqual([
+      ["LG-K", "checked", ""],
+      ["LG-G", "failed", "not_found"],
+    ]);
+    // A real run leaves it to the create: refused the same way, and nothing of LG-G is kept.
+    const run = await migrate(h, "autobillings-create", "gone", text);
+    expect(run.rows.map((r) => [r[1], r[2], r[4]])).toEqual([
+      ["LG-K", "migrated", ""],
+      ["LG-G", "failed", "not_found"],
+    ]);
+    expect(await h.gateway.store.findSubscription(h.sid, "LG-G")).toBeUndefined();
+    expect(await h.gateway.store.findPaymentByPid("38880001")).toBeUndefined();
+    expect((await h.listSubscriptions()).filter((x) => x.metadata["legacy-acid"] === "LG-G")).toEqual([]);
+  });
+
+  it("the management jobs act on a created auto-billing as on one made through the gateway: ACSUSPEND, ACRESUME, ACCHANGE, ACCANCEL", async () => {
+    const r = await migrate(
+      h,
+      "autobillings-create",
+      "jobs",
+      "acid,upcmemberid,actp,acam,next_date,pid,sod\r\nLG-J,demo-ok,4,800,2027-04-05,35550001,ord-j\r\n",
+    );
+    expect(r.rows[0]?.[2]).toBe("migrated");
+    // UnivaPay checks the card (its CVV authorization) for the zero-yen registration, with no
+    // webhook about the subscription: the gateway's row still says unverified when the job comes.
+    await h.sandbox.clock.advance(60_000);
+    const rowJ = (await h.gateway.store.findSubscription(h.sid, "LG-J"))!;
+    expect(rowJ.status).toBe("unverified");
+    expect((await h.gateway.deps.client.getSubscription(h.merchant.credentials, rowJ.subscriptionId!)).status).toBe("current");
+    const pause = await legacy(h, "job=ACSUSPEND&acid=LG-J");
+    expect([field(pause, "rst"), field(pause, "job"), field(pause, "acid"), field(pause, "pid")]).toEqual(["1", "ACSUSPEND", "LG-J", "35550001"]);
+    expect(field(await legacy(h, "job=ACSTATUS&acid=LG-J"), "acst")).toBe("suspended");
+    const resume = await legacy(h, "job=ACRESUME&acid=LG-J");
+    expect(field(resume, "rst")).toBe("1");
+    const change = await legacy(h, "job=ACCHANGE&acid=LG-J&acam1=900");
+    expect([field(change, "rst"), field(change, "job")]).toEqual(["1", "ACCHANGE"]);
+
+    await h.sandbox.clock.advance(Date.parse("2027-04-05T01:00:00Z") - h.sandbox.clock.now());
+    await h.drain();
+    expect(kickbacksOf(h, "LG-J").map((k) => [field(k, "rst"), field(k, "ta"), field(k, "sod")])).toEqual([["1", "900", "ord-j"]]);
+
+    const stop = await legacy(h, "job=ACCANCEL&acid=LG-J");
+    expect([field(stop, "rst"), field(stop, "job"), field(stop, "pid")]).toEqual(["1", "ACCANCEL", "35550001"]);
+    await h.sandbox.clock.advance(62 * DAY);
+    await h.drain();
+    expect(kickbacksOf(h, "LG-J")).toHaveLength(1);
+    expect(field(await legacy(h, "job=ACRESUME&acid=LG-J"), "rst")).toBe("2");
   });
 });

@@ -61,6 +61,8 @@ export type Receiver = Awaited<ReturnType<typeof startKickbackReceiver>>;
 export interface Harness {
   readonly gateway: Gateway;
   readonly sandbox: Sandbox;
+  /** The sandbox's base URL, for a test's own REST calls. */
+  readonly sandboxUrl: string;
   readonly receiver: Receiver;
   readonly merchant: Merchant;
   readonly sid: string;
@@ -76,6 +78,8 @@ export interface Harness {
   listTokens(): Promise<Array<{ id: string; type: string }>>;
   /** A charge's refunds, read through the sandbox's REST API. */
   listRefunds(chargeId: string): Promise<Array<{ id: string; status: string; amount: number }>>;
+  /** The store's subscriptions (first 100), read through the sandbox's REST API. */
+  listSubscriptions(): Promise<Array<{ id: string; status: string; metadata: Record<string, unknown> }>>;
   close(): Promise<void>;
 }
 
@@ -165,6 +169,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   return {
     gateway,
     sandbox,
+    sandboxUrl,
     receiver,
     merchant,
     sid,
@@ -204,6 +209,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     },
     async listRefunds(chargeId) {
       const res = await axios.get(`${sandboxUrl}/stores/${creds.storeId}/charges/${chargeId}/refunds?limit=100`, {
+        headers: { Authorization: `Bearer ${creds.secret}.${creds.appToken}` },
+      });
+      return res.data.items;
+    },
+    async listSubscriptions() {
+      const res = await axios.get(`${sandboxUrl}/stores/${creds.storeId}/subscriptions?limit=100`, {
         headers: { Authorization: `Bearer ${creds.secret}.${creds.appToken}` },
       });
       return res.data.items;

@@ -7,20 +7,15 @@
  * payment's legacy pid when the file has it (else a minted one), in state `imported`, which SALES
  * and CANCEL refuse.
  */
-import type { LegacyCharset } from "../../domain/legacy-charset";
+import { fallbackCharsetOf } from "../../config/merchants";
 import type { MappingTable } from "../../mapping";
 import type { ParamSource } from "../../mapping/param-source";
 import type { DriftNote } from "../../recurring/drift-notes";
 import { readRecurringParams, type RecurringInput } from "../../recurring/read-recurring-params";
 import type { NewPayment, NewSubscription, NewTransition, PaymentRow, StoreOps, SubscriptionRow } from "../../store/store-types";
-import type { MigrationContext, RowFields } from "../migration-kind";
+import type { RowContext, RowFields } from "../migration-kind";
 import { rowFailed, RowRefused, type RowOutcome } from "../row-outcome";
-
-/** Legacy auto-billing numbers: merchant-facing text of the old system; ours are 10 digits. */
-export const ACID = /^[0-9A-Za-z_-]{1,32}$/;
-/** The old gateway's 決済番号 (see payments-kind). */
-export const PID = /^\d{8,9}$/;
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { ACID, PID } from "./legacy-ids";
 
 /** The request key of an auto-billing's anchor payment: unique per sid, never a legacy request's. */
 export const anchorRequestKey = (acid: string): string => `mig-ac:${acid}`;
@@ -47,10 +42,6 @@ export function legacyScheduleOf(table: MappingTable, f: RowFields): { ok: true;
   return { ok: false, outcome: rowFailed("bad_row", why) };
 }
 
-function charsetOf(ctx: MigrationContext): LegacyCharset {
-  return ctx.merchant.charset === "auto" ? "UTF-8" : ctx.merchant.charset;
-}
-
 export interface ImportPlan {
   readonly acid: string;
   /** The first payment's legacy pid, or null to mint one. */
@@ -61,7 +52,7 @@ export interface ImportPlan {
 }
 
 export function importPlan(
-  ctx: MigrationContext,
+  ctx: RowContext,
   f: RowFields,
   s: { subscriptionId: string | null; status: string; tokenId: string | null } & Omit<NewSubscription, "firstPid" | "sid" | "subscriptionId" | "tokenId">,
 ): ImportPlan {
@@ -81,7 +72,7 @@ export function importPlan(
     recurring: { acid, actp: s.actp, acdc: s.acdc },
     state: "imported",
     echo: "",
-    charset: charsetOf(ctx),
+    charset: fallbackCharsetOf(ctx.merchant),
     mode: ctx.merchant.mode,
   };
   const creation: NewTransition = {
@@ -106,7 +97,7 @@ export type StoredImport = { ok: true; row: SubscriptionRow; anchor: PaymentRow 
  * pid already is reported, never overwritten. Checked before anything is written, so a refusal
  * leaves nothing behind.
  */
-export async function storeImport(tx: StoreOps, ctx: MigrationContext, plan: ImportPlan, same: (row: SubscriptionRow) => RowOutcome): Promise<StoredImport> {
+export async function storeImport(tx: StoreOps, ctx: RowContext, plan: ImportPlan, same: (row: SubscriptionRow) => RowOutcome): Promise<StoredImport> {
   const sid = ctx.merchant.sid;
   const held = await tx.findSubscription(sid, plan.acid);
   if (held) return { ok: false, outcome: same(held) };

@@ -11,27 +11,31 @@
  *   gets the same subscription back; one whose answer was lost for longer than UnivaPay keeps its
  *   keys is `unresolved`, never sent again;
  * - a create UnivaPay refused leaves nothing behind, so the row can be fixed and run again.
+ * A mapped member's card is not fetched again in a real run (the create checks it): so rows go at
+ * the create bucket's rate, not at the GET bucket's.
  */
 import { AppError } from "../../errors/app-error";
 import { billingCycle } from "../../recurring/billing-cycle";
 import { civilDate, type CivilDate } from "../../recurring/civil-date";
+import { nextDueOn } from "../../recurring/next-due-on";
 import { nextSyncAt } from "../../recurring/sync-subscription";
 import type { SubscriptionRow, SubscriptionStatus } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CreateSubscriptionBodySchema, type CreateSubscriptionBody, type Subscription } from "../../univapay/univapay-types";
-import type { MigrationContext, MigrationKindModule, RowFields } from "../migration-kind";
-import { rowFailed, type RowOutcome } from "../row-outcome";
+import type { RowContext, MigrationKindModule, RowFields } from "../migration-kind";
+import { rowFailed, type RowCode, type RowOutcome } from "../row-outcome";
 import { createdDrift } from "./auto-billing-drift";
-import { driftJson, importPlan, legacyScheduleOf, parseDrift, storeImport, UUID, validateAutoBillingRow, type ImportPlan } from "./auto-billing-rows";
+import { isUnivapayId } from "../../univapay/univapay-id";
+import { driftJson, importPlan, legacyScheduleOf, parseDrift, storeImport, validateAutoBillingRow, type ImportPlan } from "./auto-billing-rows";
+import { MEMBER_ID } from "./legacy-ids";
 import { ALL_CHARGES } from "./autobillings-kind";
 import { migratedSchedule, parseLegacyDate } from "./legacy-schedule";
-import { lookUp } from "./univapay-lookup";
+import { checkCardToken } from "./card-token-check";
 
 /** UnivaPay replays a POST under the same Idempotency-Key for 24 h (univapay-api §1.6); we stop an hour short. */
 export const CREATE_REPLAY_WINDOW_MS = 23 * 60 * 60_000;
 /** schedule_settings.start_on can be set up to 999 days ahead (univapay-api §7). */
 const MAX_DAYS_AHEAD = 999;
-const MEMBER_ID = /^[\x21-\x7e]{1,100}$/;
 
 interface CreatePlan {
   readonly stored: ImportPlan;
@@ -54,31 +58,32 @@ function heldOutcome(row: SubscriptionRow): RowOutcome {
   );
 }
 
+/**
+ * Codes of a refused create that say what is wrong with the row's card, as the check would have
+ * (a real run does not GET a mapped member's token first: see check); any other refusal is `rejected`.
+ */
+const REFUSED_CARD: Readonly<Record<string, RowCode>> = {
+  RECURRING_TOKEN_DISABLED: "inactive",
+  TOKEN_FOR_WRONG_STORE: "not_found",
+  NOT_SUBSCRIPTION_TOKEN: "wrong_type",
+  NOT_RECURRING_TOKEN: "wrong_type",
+};
+
+type CardOf = { ok: true; tokenId: string; member: boolean } | { ok: false; outcome: RowOutcome };
+
 /** The card the subscription bills: the member's (after `migrate members`) or the row's token. */
-async function tokenOf(ctx: MigrationContext, f: RowFields): Promise<{ ok: true; tokenId: string } | { ok: false; outcome: RowOutcome }> {
+async function tokenOf(ctx: RowContext, f: RowFields): Promise<CardOf> {
   const member = f["upcmemberid"] ?? "";
   const given = (f["tokenId"] ?? "").toLowerCase();
-  if (member === "") return { ok: true, tokenId: given };
+  if (member === "") return { ok: true, tokenId: given, member: false };
   const saved = await ctx.store.getMemberToken(ctx.merchant.sid, member);
   if (!saved) return { ok: false, outcome: rowFailed("not_found", `member ${member} has no saved card at the gateway: run migrate members first`) };
   if (given !== "" && given !== saved.tokenId)
     return { ok: false, outcome: rowFailed("conflict", `member ${member} is token ${saved.tokenId}, not the row's ${given}`) };
-  return { ok: true, tokenId: saved.tokenId };
+  return { ok: true, tokenId: saved.tokenId, member: true };
 }
 
-async function checkToken(ctx: MigrationContext, tokenId: string): Promise<RowOutcome | undefined> {
-  const c = ctx.merchant.credentials;
-  const got = await lookUp(`token ${tokenId}`, c.storeId, () => ctx.client.getTransactionToken(c, tokenId));
-  if (!got.found) return got.outcome;
-  const t = got.value;
-  if (t.payment_type !== "card") return rowFailed("wrong_type", `token ${tokenId} is a ${t.payment_type} token, not a card`);
-  if (t.type !== "recurring") return rowFailed("wrong_type", `token ${tokenId} is ${t.type}; a created auto-billing needs a recurring token`);
-  if (t.active === false) return rowFailed("inactive", `token ${tokenId} is deactivated`);
-  if (t.mode !== ctx.merchant.mode) return rowFailed("wrong_mode", `token ${tokenId} is ${t.mode}, the merchant is ${ctx.merchant.mode}`);
-  return undefined;
-}
-
-function leadProblem(ctx: MigrationContext, next: CivilDate): RowOutcome | undefined {
+function leadProblem(ctx: RowContext, next: CivilDate): RowOutcome | undefined {
   const today = civilDate.tokyoDateOf(ctx.now());
   const lead = civilDate.daysBetween(today, next);
   if (lead < ctx.minLeadDays) {
@@ -102,7 +107,7 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     const token = f["tokenId"] ?? "";
     if (member === "" && token === "") return rowFailed("bad_row", "neither upcmemberid nor a token id: the subscription needs the member's card");
     if (member !== "" && !MEMBER_ID.test(member)) return rowFailed("bad_row", "upcmemberid must be 1-100 printable ASCII characters");
-    if (token !== "" && !UUID.test(token)) return rowFailed("bad_row", `the token id is not a UnivaPay id: ${token.slice(0, 40)}`);
+    if (token !== "" && !isUnivapayId(token)) return rowFailed("bad_row", `the token id is not a UnivaPay id: ${token.slice(0, 40)}`);
     if (!parseLegacyDate(f["nextDate"] ?? "")) return rowFailed("bad_row", `nextDate is not a date (YYYY-MM-DD): ${(f["nextDate"] ?? "").slice(0, 20)}`);
     return undefined;
   },
@@ -136,8 +141,14 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
       return { ok: false, outcome: rowFailed("conflict", `pid ${pid} is another payment already`) };
     const token = await tokenOf(ctx, f);
     if (!token.ok) return token;
-    const refused = await checkToken(ctx, token.tokenId);
-    if (refused) return { ok: false, outcome: refused };
+    // A member's token was checked when it was mapped (migrate members) or made by the gateway
+    // itself. A real run does not GET it again: the create is the check (UnivaPay refuses it for a
+    // card deactivated since, and nothing is kept), so creates run at their own rate bucket rather
+    // than at the GETs'. A dry run, which creates nothing, checks it now; a bare token id always.
+    if (ctx.dryRun || !token.member) {
+      const refused = await checkCardToken(ctx, token.tokenId, { types: ["recurring"], by: "a created auto-billing" });
+      if (refused) return { ok: false, outcome: refused };
+    }
 
     const schedule = migratedSchedule(input, next);
     const retryDays = input.retryDays ?? ctx.table.recurring.defaults.legacyRetryIntervalDays;
@@ -200,10 +211,11 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
       const acid = row.acid;
       await ctx.store.transaction((tx) => tx.discardImportedAutoBilling(sid, acid));
       const u = err.opts.upstream;
+      const code: RowCode = (u?.code ? REFUSED_CARD[u.code] : undefined) ?? (u?.httpStatus === 404 ? "not_found" : "rejected");
       return {
         ok: false,
         outcome: rowFailed(
-          "rejected",
+          code,
           `UnivaPay refused the subscription: ${u?.code ?? u?.httpStatus ?? "?"}${u?.fields?.length ? ` (${u.fields.map((x) => x.field).join(", ")})` : ""}`,
         ),
       };
@@ -214,14 +226,14 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     const row = plan.resume;
     if (!sub || !row) throw new Error("autobillings-create: apply without a created subscription");
     const status = sub.status as SubscriptionStatus;
-    const nextDueOn = sub.next_payment && !sub.next_payment.is_paid ? (sub.next_payment.retry_date ?? sub.next_payment.due_date) : row.nextDueOn;
+    const due = nextDueOn(sub) ?? row.nextDueOn;
     await tx.updateSubscription(row.acid, {
       subscriptionId: sub.id,
       status,
-      nextDueOn,
+      nextDueOn: due,
       tokenId: sub.transaction_token_id ?? row.tokenId,
       // Soon while UnivaPay verifies the card (unverified), then at each due date.
-      syncAfter: nextSyncAt(ctx.now(), status, nextDueOn, status === "unverified"),
+      syncAfter: nextSyncAt(ctx.now(), status, due, status === "unverified"),
     });
     return { status: "migrated", newId: sub.id, code: null, message: `pid ${row.firstPid}` };
   },

@@ -9,13 +9,15 @@
 import type { MappingTable } from "../../mapping";
 import type { UnivapayPeriod } from "../../mapping/recurring-schema";
 import { billingCycle } from "../../recurring/billing-cycle";
+import { nextDueOn } from "../../recurring/next-due-on";
 import { nextSyncAt } from "../../recurring/sync-subscription";
 import type { SubscriptionRow, SubscriptionStatus } from "../../store/store-types";
 import type { Charge, Subscription } from "../../univapay/univapay-types";
-import type { MigrationContext, MigrationKindModule, RowFields } from "../migration-kind";
+import type { RowContext, MigrationKindModule, RowFields } from "../migration-kind";
 import { rowFailed, type RowOutcome } from "../row-outcome";
 import { mappedDrift } from "./auto-billing-drift";
-import { driftJson, importPlan, legacyScheduleOf, parseDrift, storeImport, UUID, validateAutoBillingRow, type ImportPlan } from "./auto-billing-rows";
+import { isUnivapayId } from "../../univapay/univapay-id";
+import { driftJson, importPlan, legacyScheduleOf, parseDrift, storeImport, validateAutoBillingRow, type ImportPlan } from "./auto-billing-rows";
 import { parseLegacyDate } from "./legacy-schedule";
 import { lookUp } from "./univapay-lookup";
 
@@ -45,7 +47,7 @@ const same =
       ? { status: "unchanged", newId: row.subscriptionId, code: null, message: `acid ${row.acid} is mapped to this subscription already` }
       : rowFailed("conflict", `acid ${row.acid} is auto-billing ${row.subscriptionId ?? "(not created)"} already; nothing was overwritten`, row.subscriptionId);
 
-async function planOf(ctx: MigrationContext, f: RowFields, sub: Subscription, charges: readonly Charge[]) {
+async function planOf(ctx: RowContext, f: RowFields, sub: Subscription, charges: readonly Charge[]) {
   const acam = (f["acam"] ?? "") || String(sub.next_payment?.amount ?? sub.amount);
   const actp = (f["actp"] ?? "") || actpOfPeriod(ctx.table, sub.period);
   if (!actp) {
@@ -59,7 +61,7 @@ async function planOf(ctx: MigrationContext, f: RowFields, sub: Subscription, ch
   if (!legacy.ok) return legacy;
   const input = legacy.input;
   const status = sub.status as SubscriptionStatus;
-  const nextDueOn = sub.next_payment && !sub.next_payment.is_paid ? (sub.next_payment.retry_date ?? sub.next_payment.due_date) : null;
+  const due = nextDueOn(sub);
   const moving = charges.some((c) => MOVING.includes(c.status));
   const cycle = sub.period ? billingCycle.ofPeriod(sub.period as UnivapayPeriod) : null;
   const drift = mappedDrift(ctx.table.recurring, {
@@ -67,7 +69,7 @@ async function planOf(ctx: MigrationContext, f: RowFields, sub: Subscription, ch
     retryCount: (f["acrt"] ?? "") === "" ? null : input.retryCount,
     retryDays: input.retryDays,
     legacyNext: parseLegacyDate(f["nextDate"] ?? "") ?? null,
-    univapayNext: nextDueOn,
+    univapayNext: due,
     automaticCharges: input.automaticCharges,
   });
   const plan = importPlan(ctx, f, {
@@ -79,8 +81,8 @@ async function planOf(ctx: MigrationContext, f: RowFields, sub: Subscription, ch
     acmc: input.acmc,
     cycleAmount: input.cycleAmount,
     automaticCharges: input.automaticCharges,
-    nextDueOn,
-    syncAfter: nextSyncAt(ctx.now(), status, nextDueOn, moving),
+    nextDueOn: due,
+    syncAfter: nextSyncAt(ctx.now(), status, due, moving),
     drift: driftJson(drift),
     origin: "mapped",
     cyclesAfter: knownThrough(charges),
@@ -95,7 +97,7 @@ export const autobillingsKind: MigrationKindModule<ImportPlan> = {
     const bad = validateAutoBillingRow(f);
     if (bad) return bad;
     const id = f["subscriptionId"] ?? "";
-    if (!UUID.test(id))
+    if (!isUnivapayId(id))
       return rowFailed("bad_row", id === "" ? "the subscription id is empty" : `the subscription id is not a UnivaPay id: ${id.slice(0, 40)}`);
     const next = f["nextDate"] ?? "";
     if (next !== "" && !parseLegacyDate(next)) return rowFailed("bad_row", `nextDate is not a date (YYYY-MM-DD): ${next.slice(0, 20)}`);

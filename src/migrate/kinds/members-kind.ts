@@ -5,11 +5,9 @@
  */
 import type { MigrationKindModule } from "../migration-kind";
 import { rowFailed, type RowOutcome } from "../row-outcome";
-import { lookUp } from "./univapay-lookup";
-
-/** The old gateway's member ids are merchant-chosen text; a token id is a UUID. */
-const MEMBER_ID = /^[\x21-\x7e]{1,100}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUnivapayId } from "../../univapay/univapay-id";
+import { MEMBER_ID } from "./legacy-ids";
+import { checkCardToken } from "./card-token-check";
 
 interface MemberPlan {
   readonly memberId: string;
@@ -36,7 +34,7 @@ export const membersKind: MigrationKindModule<MemberPlan> = {
     const tokenId = f["tokenId"] ?? "";
     if (!MEMBER_ID.test(memberId))
       return rowFailed("bad_row", memberId === "" ? "upcmemberid is empty" : "upcmemberid must be 1-100 printable ASCII characters");
-    if (!UUID.test(tokenId))
+    if (!isUnivapayId(tokenId))
       return rowFailed("bad_row", tokenId === "" ? "the token id is empty" : `the token id is not a UnivaPay id: ${tokenId.slice(0, 40)}`);
     return undefined;
   },
@@ -47,17 +45,8 @@ export const membersKind: MigrationKindModule<MemberPlan> = {
     if (existing) return { ok: false, outcome: existing.tokenId === tokenId ? same(memberId, tokenId) : conflict(memberId, existing.tokenId) };
     const other = await ctx.store.findOtherMemberOfToken(ctx.merchant.sid, tokenId, memberId);
     if (other) return { ok: false, outcome: inUse(tokenId, other.memberId) };
-    const c = ctx.merchant.credentials;
-    const got = await lookUp(`token ${tokenId}`, c.storeId, () => ctx.client.getTransactionToken(c, tokenId));
-    if (!got.found) return { ok: false, outcome: got.outcome };
-    const token = got.value;
-    const types = ctx.table.migration.memberTokenTypes;
-    if (token.payment_type !== "card") return { ok: false, outcome: rowFailed("wrong_type", `token ${tokenId} is a ${token.payment_type} token, not a card`) };
-    if (!types.includes(token.type))
-      return { ok: false, outcome: rowFailed("wrong_type", `token ${tokenId} is ${token.type}; a member needs ${types.join(" or ")}`) };
-    if (token.active === false) return { ok: false, outcome: rowFailed("inactive", `token ${tokenId} is deactivated`) };
-    if (token.mode !== ctx.merchant.mode)
-      return { ok: false, outcome: rowFailed("wrong_mode", `token ${tokenId} is ${token.mode}, the merchant is ${ctx.merchant.mode}`) };
+    const refused = await checkCardToken(ctx, tokenId, { types: ctx.table.migration.memberTokenTypes, by: "a member" });
+    if (refused) return { ok: false, outcome: refused };
     return { ok: true, plan: { memberId, tokenId }, newId: tokenId };
   },
   async apply(tx, ctx, plan) {

@@ -4,15 +4,14 @@
  * kickbacks that follow work as for a payment made through the gateway. What a charge's status
  * becomes is mappings/migration.yaml `payments.chargeStates`.
  */
-import type { LegacyCharset } from "../../domain/legacy-charset";
+import { fallbackCharsetOf } from "../../config/merchants";
+import { isUnivapayId } from "../../univapay/univapay-id";
 import type { NewPayment, NewTransition, PaymentRow, StoreOps } from "../../store/store-types";
-import type { MigrationContext, MigrationKindModule } from "../migration-kind";
+import type { RowContext, MigrationKindModule } from "../migration-kind";
 import { rowFailed, type RowOutcome } from "../row-outcome";
+import { PID } from "./legacy-ids";
 import { lookUp } from "./univapay-lookup";
 
-/** The old gateway's 決済番号: 8 digits (S002 §19), up to 9 in some merchant schemas. */
-const PID = /^\d{8,9}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The request key of an imported payment: unique per sid, never the shape of a legacy request's. */
 export const importRequestKey = (pid: string): string => `mig:${pid}`;
 
@@ -22,17 +21,12 @@ interface PaymentPlan {
   readonly creation: NewTransition;
 }
 
-function compare(ctx: MigrationContext, pid: string, chargeId: string, holder: PaymentRow): RowOutcome {
+function compare(ctx: RowContext, pid: string, chargeId: string, holder: PaymentRow): RowOutcome {
   if (holder.sid === ctx.merchant.sid && holder.chargeId === chargeId) {
     return { status: "unchanged", newId: chargeId, code: null, message: `pid ${pid} is mapped to this charge already` };
   }
   const what = holder.sid === ctx.merchant.sid ? `charge ${holder.chargeId ?? "(none yet)"}` : "another merchant's payment";
   return rowFailed("conflict", `pid ${pid} is ${what} already`);
-}
-
-function charsetOf(ctx: MigrationContext): LegacyCharset {
-  // As decode-legacy-request does for a merchant whose requests say nothing.
-  return ctx.merchant.charset === "auto" ? "UTF-8" : ctx.merchant.charset;
 }
 
 export const paymentsKind: MigrationKindModule<PaymentPlan> = {
@@ -42,7 +36,7 @@ export const paymentsKind: MigrationKindModule<PaymentPlan> = {
     const pid = f["pid"] ?? "";
     const chargeId = f["chargeId"] ?? "";
     if (!PID.test(pid)) return rowFailed("bad_row", pid === "" ? "pid is empty" : `pid must be 8 or 9 digits: ${pid.slice(0, 20)}`);
-    if (!UUID.test(chargeId))
+    if (!isUnivapayId(chargeId))
       return rowFailed("bad_row", chargeId === "" ? "the charge id is empty" : `the charge id is not a UnivaPay id: ${chargeId.slice(0, 40)}`);
     if ((f["sod"] ?? "").length > 100) return rowFailed("bad_row", "sod is longer than 100 characters");
     return undefined;
@@ -109,7 +103,7 @@ export const paymentsKind: MigrationKindModule<PaymentPlan> = {
       recurring: null,
       state,
       echo: "",
-      charset: charsetOf(ctx),
+      charset: fallbackCharsetOf(ctx.merchant),
       mode: ctx.merchant.mode,
     };
     const creation: NewTransition = {

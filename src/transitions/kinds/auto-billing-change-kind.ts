@@ -9,6 +9,7 @@
  */
 import type { Merchant } from "../../config/merchants";
 import { legacyFailure, parseYen, type LegacyFailure, type MappingTable } from "../../mapping";
+import { nextDueOn } from "../../recurring/next-due-on";
 import { nextSyncAt } from "../../recurring/sync-subscription";
 import { UNFINISHED_TRANSITION_STATES, type SubscriptionRow } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
@@ -18,7 +19,7 @@ import { idempotencySeed } from "../idempotency-seed";
 import { withinReplayWindow } from "../replay-window";
 import { transitionResult } from "../transition-result";
 import type { KindContext, OpenResult, Opened, Subject, TransitionKind, Verdict } from "../transition-kind";
-import { autoBillingOf } from "./auto-billing-target";
+import { autoBillingOf, syncedAutoBilling } from "./auto-billing-target";
 import { memberToken } from "./member-token";
 
 type ChangePlan = { readonly call: "patch"; readonly body: UpdateSubscriptionBody } | { readonly call: "delete" };
@@ -83,7 +84,8 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
   const { merchant, op } = req;
   const target = await autoBillingOf(ctx, req);
   if (!target.ok) return target;
-  const { row, first } = target;
+  const { first } = target;
+  let row = target.row;
   for (const key of [req.requestKey, ...req.priorKeys]) {
     const existing = await ctx.store.findTransitionByRequestKey(merchant.sid, key);
     if (!existing || existing.pid !== first.pid) continue;
@@ -100,7 +102,15 @@ async function open(ctx: KindContext, req: LegacyRequest): Promise<OpenResult<Ch
     failures: [legacyFailure(table, "operation_not_allowed", why, "acid")],
   });
   if (!row.subscriptionId) return refuse(`auto-billing ${row.acid} was never created at UnivaPay`);
-  if (!(ALLOWED_FROM[op.job] ?? []).includes(row.status)) return refuse(`${op.job} not allowed for an auto-billing that is ${row.status}`);
+  const allowed = ALLOWED_FROM[op.job] ?? [];
+  if (!allowed.includes(row.status)) {
+    // The stored status may be behind UnivaPay's (a created subscription verifies its card with no
+    // webhook): asked before a refusal, never refused on a stale status.
+    const synced = await syncedAutoBilling(ctx, merchant, row);
+    if (!synced.ok) return { ok: false, pid: first.pid, failures: synced.failures };
+    row = synced.row;
+    if (!allowed.includes(row.status)) return refuse(`${op.job} not allowed for an auto-billing that is ${row.status}`);
+  }
   const busy = (await ctx.store.listTransitions(first.pid)).find((t) => UNFINISHED_TRANSITION_STATES.includes(t.state));
   if (busy) return refuse(`${op.job} not allowed while ${busy.job} is unfinished (${busy.state})`);
   const { row: transition } = await ctx.store.insertTransition(first.pid, {
@@ -137,15 +147,14 @@ async function create(ctx: KindContext, merchant: Merchant, { payment, transitio
 
 /** The auto-billing row as UnivaPay now has it. */
 async function recordOn(ctx: KindContext, row: SubscriptionRow, sub: Subscription): Promise<void> {
-  const next = sub.next_payment;
-  const nextDueOn = next && !next.is_paid ? (next.retry_date ?? next.due_date) : null;
+  const due = nextDueOn(sub);
   await ctx.store.updateSubscription(row.acid, {
     status: (sub.status as SubscriptionRow["status"]) ?? row.status,
-    nextDueOn,
+    nextDueOn: due,
     tokenId: sub.transaction_token_id ?? row.tokenId,
     // A fixed-count plan's amount is its total; the per-cycle amount is what changed otherwise.
     ...(row.automaticCharges === null ? { cycleAmount: sub.amount } : {}),
-    syncAfter: nextSyncAt(ctx.now(), sub.status, nextDueOn, false),
+    syncAfter: nextSyncAt(ctx.now(), sub.status, due, false),
   });
 }
 

@@ -3,11 +3,9 @@
  * (acst, acnd), synced on the way so any automatic charge not yet notified is. A query moves no
  * money, so it needs no transition (the `answer` slot); UnivaPay unreachable answers P02P02.
  */
-import { legacyFailure, SUCCESS_EC } from "../../mapping";
-import { syncSubscription } from "../../recurring/sync-subscription";
-import { classifyUpstreamError } from "../upstream-outcome";
+import { SUCCESS_EC } from "../../mapping";
 import type { TransitionKind } from "../transition-kind";
-import { acndOf, acstOf, autoBillingOf } from "./auto-billing-target";
+import { acndOf, acstOf, autoBillingOf, syncedAutoBilling } from "./auto-billing-target";
 
 const unused = () => Promise.reject(new Error("ACSTATUS is answered without a transition"));
 
@@ -19,15 +17,9 @@ export const autoBillingStatusKind: TransitionKind<undefined, undefined> = {
   async answer(ctx, req) {
     const target = await autoBillingOf(ctx, req);
     if (!target.ok) return target;
-    let row = target.row;
-    try {
-      if (row.subscriptionId) row = (await syncSubscription(ctx, req.merchant, row)).row;
-    } catch (err) {
-      const o = classifyUpstreamError(ctx.table, err);
-      if (o.kind === "rejected")
-        return { ok: false, failures: [{ key: "upstream_rejected", ec: o.ec, message: `UnivaPay refused the status query (${o.code ?? "?"})` }] };
-      return { ok: false, failures: [legacyFailure(ctx.table, "upstream_unavailable", "UnivaPay unreachable for the status")] };
-    }
+    const synced = await syncedAutoBilling(ctx, req.merchant, target.row);
+    if (!synced.ok) return synced;
+    const row = synced.row;
     const { first } = target;
     return {
       ok: true,

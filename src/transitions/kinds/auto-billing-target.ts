@@ -4,8 +4,11 @@
  * are ours (the old ones are unknown, legacy-protocol §2.4): plain ASCII words, so parse_str and
  * split-on-& clients read them as they are.
  */
+import type { Merchant } from "../../config/merchants";
 import { legacyFailure, type LegacyFailure } from "../../mapping";
+import { syncSubscription } from "../../recurring/sync-subscription";
 import type { PaymentRow, SubscriptionRow } from "../../store/store-types";
+import { classifyUpstreamError } from "../upstream-outcome";
 import type { LegacyRequest } from "../legacy-request";
 import type { KindContext } from "../transition-kind";
 
@@ -32,6 +35,27 @@ export function acndOf(nextDueOn: string | null): string {
 }
 
 export type AutoBillingTarget = { ok: true; row: SubscriptionRow; first: PaymentRow } | { ok: false; failures: LegacyFailure[] };
+
+/**
+ * The auto-billing as UnivaPay has it now (any automatic charge not yet notified is, on the way):
+ * the stored status is only what UnivaPay last told us. UnivaPay unreachable or refusing is the
+ * legacy failure to answer with; nothing was changed.
+ */
+export async function syncedAutoBilling(
+  ctx: KindContext,
+  merchant: Merchant,
+  row: SubscriptionRow,
+): Promise<{ ok: true; row: SubscriptionRow } | { ok: false; failures: LegacyFailure[] }> {
+  if (!row.subscriptionId) return { ok: true, row };
+  try {
+    return { ok: true, row: (await syncSubscription(ctx, merchant, row)).row };
+  } catch (err) {
+    const o = classifyUpstreamError(ctx.table, err);
+    if (o.kind === "rejected")
+      return { ok: false, failures: [{ key: "upstream_rejected", ec: o.ec, message: `UnivaPay refused the auto-billing query (${o.code ?? "?"})` }] };
+    return { ok: false, failures: [legacyFailure(ctx.table, "upstream_unavailable", "UnivaPay unreachable for the auto-billing")] };
+  }
+}
 
 export async function autoBillingOf(ctx: KindContext, req: LegacyRequest): Promise<AutoBillingTarget> {
   const acid = req.form.get("acid");

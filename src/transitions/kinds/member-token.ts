@@ -3,8 +3,7 @@
 import { legacyFailure, type LegacyFailure } from "../../mapping";
 import type { LegacyRequest } from "../legacy-request";
 import type { KindContext } from "../transition-kind";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUnivapayId } from "../../univapay/univapay-id";
 
 export async function memberToken(ctx: KindContext, req: LegacyRequest, failures: LegacyFailure[]): Promise<string | null> {
   const member = req.form.get("upcmemberid");
@@ -12,7 +11,7 @@ export async function memberToken(ctx: KindContext, req: LegacyRequest, failures
     failures.push(legacyFailure(ctx.table, "member_missing", "upcmemberid is missing", "upcmemberid"));
     return null;
   }
-  const token = (await ctx.store.getMemberToken(req.merchant.sid, member))?.tokenId ?? (UUID.test(member) ? member : null);
+  const token = (await ctx.store.getMemberToken(req.merchant.sid, member))?.tokenId ?? (isUnivapayId(member) ? member : null);
   if (!token) failures.push(legacyFailure(ctx.table, "member_unknown", "upcmemberid is not a known member", "upcmemberid"));
   return token;
 }
