@@ -6,8 +6,10 @@
  * 429s UnivaPay answered, rows failed, and the migrator's RSS sampled from /proc. A dry run of a
  * large file measures reading alone (no API, no writes): rows/s and RSS at a million rows.
  *
- * `migrate autobillings --create` the same way: each row is one GET (its token) against the route
- * bucket and one POST /subscriptions against the charge bucket, each counted against its ceiling.
+ * `migrate autobillings --create` the same way, as a merchant runs it: the customers' cards mapped
+ * as members first, then the auto-billings by upcmemberid, each row one POST /subscriptions
+ * against the charge bucket (a mapped member's card is not fetched again), counted against its
+ * ceiling.
  *
  * Options: --members N (default 100000), --creates N (default 10000, 0 skips), --scale F (the
  * sandbox's limits × F, default 1: the real 20 GETs/s and 50 creates/s), --parse-rows N (default
@@ -193,13 +195,20 @@ async function main(): Promise<void> {
 
     let creates: Record<string, unknown> | null = null;
     if (opts.creates > 0) {
-      log(`seeding ${opts.creates} CVV-authorized recurring tokens for autobillings --create`);
+      // As a merchant does it: the customers' saved cards first (migrate members, GETs), then their
+      // auto-billings by upcmemberid (creates only: a mapped member's card is not fetched again).
+      log(`seeding ${opts.creates} CVV-authorized recurring tokens, mapped as members, for autobillings --create`);
       const cards = sandbox.migrateCards(storeId, opts.creates, undefined, { cvvAuthorized: true });
+      const cardMembers = join(dir, "card-members.csv");
+      await writeCsv(cardMembers, opts.creates, (i) => `cm${i},${cards[i]!}`);
+      const mapped = await runMigrate(["members", "--sid", "500001", "--file", cardMembers], env);
+      if (mapped.code !== 0) throw new Error(`migrate members of the auto-billings' cards exited ${mapped.code}`);
       const csv = join(dir, "autobillings.csv");
       const next = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-      await writeCsv(csv, opts.creates + 1, (i) => (i === 0 ? "acid,transaction_token_id,actp,acam,next_date" : `AB${i},${cards[i - 1]!},4,980,${next}`));
+      await writeCsv(csv, opts.creates + 1, (i) => (i === 0 ? "acid,upcmemberid,actp,acam,next_date" : `AB${i},cm${i - 1},4,980,${next}`));
       proxy.byStatus.clear();
       proxy.okGetsPerSecond.clear();
+      proxy.createsPerSecond.clear();
       const ranCreate = await runMigrate(["autobillings", "--create", "--sid", "500001", "--file", csv], env);
       const s = JSON.parse(readFileSync(`${csv}.results.summary.json`, "utf8")) as { rows: number; statuses: Record<string, number> };
       const getCeiling = (RATE_LIMITS.route.perMinute * opts.scale) / 60;
@@ -212,8 +221,8 @@ async function main(): Promise<void> {
         exitCode: ranCreate.code,
         seconds: Number(ranCreate.seconds.toFixed(1)),
         rowsPerSecond: Number((s.rows / ranCreate.seconds).toFixed(1)),
-        // A row is a GET then a POST: the route bucket is the one that binds.
-        ceilingRowsPerSecond: Math.min(getCeiling, createCeiling),
+        // A row of a mapped member is one POST: the charge bucket is the one that binds.
+        ceilingRowsPerSecond: createCeiling,
         ceilingGetsPerSecond: getCeiling,
         sustainedGetsPerSecond: gets === null ? null : Number(gets.toFixed(1)),
         getsOfCeiling: gets === null ? null : Number((gets / getCeiling).toFixed(3)),
@@ -251,11 +260,11 @@ async function main(): Promise<void> {
     writeFileSync(join(opts.outDir, "migration-latest.json"), json);
     process.stdout.write(
       [
-        "| migrate members | rows | rows/s | GETs/s sustained | ceiling | of ceiling | 429s | failed | RSS max |",
+        "| run | rows | rows/s | calls/s sustained | ceiling | of ceiling | 429s | failed | RSS max |",
         "|---|---|---|---|---|---|---|---|---|",
-        `| at ${opts.scale}× UnivaPay's limits | ${members.rows} | ${members.rowsPerSecond} | ${members.sustainedGetsPerSecond ?? "–"} | ${ceilingPerSecond} | ${members.ofCeiling === null ? "–" : `${(members.ofCeiling * 100).toFixed(1)} %`} | ${proxy.byStatus.get("GET 429") ?? 0} | ${summary.statuses["failed"] ?? 0} | ${members.rssMb.max ?? "–"} MB |`,
+        `| migrate members at ${opts.scale}× UnivaPay's limits | ${members.rows} | ${members.rowsPerSecond} | ${members.sustainedGetsPerSecond ?? "–"} GETs | ${ceilingPerSecond} | ${members.ofCeiling === null ? "–" : `${(members.ofCeiling * 100).toFixed(1)} %`} | ${proxy.byStatus.get("GET 429") ?? 0} | ${summary.statuses["failed"] ?? 0} | ${members.rssMb.max ?? "–"} MB |`,
         creates
-          ? `| autobillings --create at ${opts.scale}× | ${String(creates["rows"])} | ${String(creates["rowsPerSecond"])} | ${String(creates["sustainedGetsPerSecond"] ?? "–")} (creates ${String(creates["sustainedCreatesPerSecond"] ?? "–")}/s of ${String(creates["ceilingCreatesPerSecond"])}) | ${String(creates["ceilingGetsPerSecond"])} | ${creates["getsOfCeiling"] === null ? "–" : `${((creates["getsOfCeiling"] as number) * 100).toFixed(1)} %`} | ${proxy.byStatus.get("GET 429") ?? 0}+${proxy.byStatus.get("POST 429") ?? 0} | ${(creates["statuses"] as Record<string, number>)["failed"] ?? 0} | ${String((creates["rssMb"] as { max: number | null }).max ?? "–")} MB |`
+          ? `| autobillings --create at ${opts.scale}× | ${String(creates["rows"])} | ${String(creates["rowsPerSecond"])} | ${String(creates["sustainedCreatesPerSecond"] ?? "–")} creates | ${String(creates["ceilingCreatesPerSecond"])} | ${creates["createsOfCeiling"] === null ? "–" : `${((creates["createsOfCeiling"] as number) * 100).toFixed(1)} %`} | ${proxy.byStatus.get("GET 429") ?? 0}+${proxy.byStatus.get("POST 429") ?? 0} | ${(creates["statuses"] as Record<string, number>)["failed"] ?? 0} | ${String((creates["rssMb"] as { max: number | null }).max ?? "–")} MB |`
           : "",
         parse
           ? `| dry run, reading only | ${String(parse["rows"])} | ${String(parse["rowsPerSecond"])} | – | – | – | – | – | ${String((parse["rssMb"] as { max: number | null }).max ?? "–")} MB |`

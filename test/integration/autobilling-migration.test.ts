@@ -232,6 +232,11 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
     const rowJ = (await h.gateway.store.findSubscription(h.sid, "LG-J"))!;
     expect(rowJ.status).toBe("unverified");
     expect((await h.gateway.deps.client.getSubscription(h.merchant.credentials, rowJ.subscriptionId!)).status).toBe("current");
+    // UnivaPay unreachable for that question: a temporary failure, nothing changed.
+    h.sandbox.faults.set({ routes: [{ method: "GET", pathPattern: "/stores/*/subscriptions/*", errorRate: 1, errorStatus: 503 }] });
+    const down = await legacy(h, "job=ACSUSPEND&acid=LG-J&memo=down");
+    h.sandbox.faults.clear();
+    expect([field(down, "rst"), field(down, "ec")]).toEqual(["2", "ER000P02P02"]);
     const pause = await legacy(h, "job=ACSUSPEND&acid=LG-J");
     expect([field(pause, "rst"), field(pause, "job"), field(pause, "acid"), field(pause, "pid")]).toEqual(["1", "ACSUSPEND", "LG-J", "35550001"]);
     expect(field(await legacy(h, "job=ACSTATUS&acid=LG-J"), "acst")).toBe("suspended");

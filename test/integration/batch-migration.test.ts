@@ -15,7 +15,7 @@ import { createSandbox, type Sandbox, type SandboxCredentials } from "../../src/
 import { createSandboxClient, type SandboxClient } from "../../src/sandbox/testing/sandbox-client";
 import { kill, startGatewayProcess, type GatewayProcess } from "../support/gateway-process";
 import { readEnvFile } from "../../src/cli/env-file";
-import { runScript } from "../support/run-script";
+import { killAfterRows, runScript } from "../support/run-script";
 import { startKickbackReceiver, type KickbackReceiver } from "../support/kickback-receiver";
 import { field, replyFields, sendRaw } from "../support/raw-http";
 
@@ -261,26 +261,7 @@ describe("npm run migrate: members and payments from merchants' files", () => {
     const child = spawn(process.execPath, [join(DIST, "migrate.js"), "members", "--sid", "400001", "--file", file], {
       env: { PATH: process.env.PATH ?? "", ...env },
     });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        // Data rows written so far (a row is written once its ledger row is committed).
-        const rows = existsSync(resultsPath)
-          ? readFileSync(resultsPath, "utf8")
-              .split("\r\n")
-              .filter((l) => l !== "").length - 1
-          : 0;
-        if (rows >= 40) {
-          clearInterval(timer);
-          child.kill("SIGKILL");
-          resolve();
-        }
-      }, 20);
-      child.on("exit", () => {
-        clearInterval(timer);
-        reject(new Error("the run ended before it was killed"));
-      });
-    });
-    await new Promise((r) => child.once("exit", r));
+    await killAfterRows(child, resultsPath, 40);
     const second = await migrate(["members", "--sid", "400001", "--file", file]);
     expect(second.code).toBe(0);
     const skipped = Number(/(\d+) rows were finished by an earlier pass/.exec(second.stdout)?.[1]);
@@ -312,25 +293,7 @@ describe("npm run migrate: members and payments from merchants' files", () => {
     const child = spawn(process.execPath, [join(DIST, "migrate.js"), "autobillings", "--create", "--sid", "400001", "--file", file], {
       env: { PATH: process.env.PATH ?? "", ...env },
     });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const rows = existsSync(resultsPath)
-          ? readFileSync(resultsPath, "utf8")
-              .split("\r\n")
-              .filter((l) => l !== "").length - 1
-          : 0;
-        if (rows >= 30) {
-          clearInterval(timer);
-          child.kill("SIGKILL");
-          resolve();
-        }
-      }, 20);
-      child.on("exit", () => {
-        clearInterval(timer);
-        reject(new Error("the run ended before it was killed"));
-      });
-    });
-    await new Promise((r) => child.once("exit", r));
+    await killAfterRows(child, resultsPath, 30);
     const second = await migrate(["autobillings", "--create", "--sid", "400001", "--file", file]);
     expect(second.code).toBe(0);
     const skipped = Number(/(\d+) rows were finished by an earlier pass/.exec(second.stdout)?.[1]);
