@@ -1,4 +1,5 @@
 /** SQL for member_tokens: legacy upcmemberid → UnivaPay recurring transaction token, per sid. */
+import { sql } from "kysely";
 import type { MemberTokenRow } from "./store-types";
 import { prepareQuery, type Placeholder } from "./prepared-query";
 import type { QueryContext } from "./query-context";
@@ -39,7 +40,11 @@ export async function insertMemberTokenIfAbsent(
   memberId: string,
   tokenId: string,
 ): Promise<{ row: MemberTokenRow; created: boolean }> {
-  // One card, one member: another member's token is returned, not mapped a second time.
+  // One card, one member: another member's token is returned, not mapped a second time. On
+  // PostgreSQL two transactions mapping one token could both see no other member; a lock on the
+  // token, held to the end of the caller's transaction, makes the second wait and see the first.
+  // (SQLite has one writer.) Callers run this inside a transaction (the migrator's row).
+  if (ctx.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(hashtext(${`ccps-gateway:member-token:${sid}:${tokenId}`}))`.execute(ctx.db);
   const other = await selectOtherMemberOfToken(ctx, sid, tokenId, memberId);
   if (other) return { row: other, created: false };
   const now = ctx.codec.toDb(ctx.now());

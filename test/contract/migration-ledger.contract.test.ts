@@ -3,6 +3,7 @@
  * imported under its own pid (once, whichever of two rows naming its pid or its charge comes
  * first), and the run ledger a killed run resumes from.
  */
+import { Client } from "pg";
 import { createLogger } from "../../src/logging/logger";
 import { createStore } from "../../src/store/create-store";
 import type { NewPayment, Store } from "../../src/store/store-types";
@@ -13,7 +14,7 @@ const silent = createLogger({ level: "silent" });
 describe.each([
   ["sqlite", sqliteTarget],
   ["postgres", postgresTarget],
-] as const)("Migration ledger and imports (%s)", (_dialect, makeTarget) => {
+] as const)("Migration ledger and imports (%s)", (dialect, makeTarget) => {
   let target: DbTarget;
   let store: Store;
   const clock = createManualClock();
@@ -26,6 +27,24 @@ describe.each([
     await store?.close();
     await target?.cleanup();
   });
+
+  /** "waiting" once a session of the test database waits for an advisory lock, "done" if `other` settles first. */
+  const lockWaitOr = async (other: Promise<unknown>): Promise<"waiting" | "done"> => {
+    let settled = false;
+    void other.finally(() => (settled = true)).catch(() => undefined);
+    const c = new Client({ connectionString: target.databaseUrl });
+    await c.connect();
+    try {
+      while (!settled) {
+        const r = await c.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+        if ((r.rows[0] as { n: number }).n > 0) return "waiting";
+        await new Promise((res) => setTimeout(res, 10));
+      }
+      return "done";
+    } finally {
+      await c.end();
+    }
+  };
 
   const imported = (pid: string, chargeId: string): [string, NewPayment, ReturnType<typeof buildCreation>] => {
     const p = buildPayment({ requestKey: `mig:${pid}`, chargeId, state: "captured" });
@@ -59,6 +78,26 @@ describe.each([
     expect(await store.findOtherMemberOfToken("S001", "tok-shared", "m-a")).toBeUndefined();
     // Another merchant's member may hold the same token id: the rule is per sid.
     expect((await store.addMemberToken("S002", "m-b", "tok-shared")).created).toBe(true);
+  });
+
+  it("maps one token to one member when two transactions name it at once", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // The first mapping is made and held uncommitted while the second one starts.
+    const first = store.transaction(async (tx) => {
+      const r = await tx.addMemberToken("S001", "m-race-1", "tok-race");
+      await held;
+      return r;
+    });
+    await new Promise((r) => setImmediate(r));
+    const second = store.transaction((tx) => tx.addMemberToken("S001", "m-race-2", "tok-race"));
+    // On PostgreSQL the second waits for the first's lock on the token (SQLite queues it anyway).
+    if (dialect === "postgres") expect(await lockWaitOr(second)).toBe("waiting");
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.created).toBe(true);
+    expect(b).toMatchObject({ created: false, row: { memberId: "m-race-1" } });
+    expect(await store.getMemberToken("S001", "m-race-2")).toBeUndefined();
   });
 
   it("keeps a run's rows by line, replaces a retried line, and resumes the same run id", async () => {
