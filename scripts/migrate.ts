@@ -22,6 +22,7 @@ const OPTIONS = {
   "dry-run": { type: "boolean" },
   create: { type: "boolean" },
   "min-lead-days": { type: "string" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 const LogLevel = ConfigSchema.shape.LOG_LEVEL.unwrap();
@@ -31,7 +32,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n  ${MIGRATE_USAGE}`);
+    // Node's own text runs over three lines of advice about "--": its first sentence is the news.
+    const first = ((err as Error).message.split("\n")[0] ?? "").split(/\.\s/)[0]?.replace(/\.$/, "");
+    throw new UsageError(`${first}\n  ${MIGRATE_USAGE}`);
+  }
+  if (parsed.values.help === true) {
+    process.stdout.write(`${MIGRATE_USAGE}\n  (README "Batch migration" explains each option)\n`);
+    return 0;
   }
   const [kind, ...rest] = parsed.positionals;
   if (rest.length > 0) throw new UsageError(`unexpected ${rest.join(" ")}`);

@@ -6,6 +6,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Config } from "../config/config";
 import { createCore, verifiedMerchant } from "../core";
 import { AppError } from "../errors/app-error";
@@ -66,8 +67,10 @@ function parseArgs(args: MigrateArgs) {
   if (minLeadDays !== undefined && (!Number.isInteger(minLeadDays) || minLeadDays < 1 || minLeadDays > 60)) {
     throw new UsageError(`--min-lead-days must be a whole number of days from 1 to 60, got ${args.minLeadDays}`);
   }
-  if (!args.sid || !args.file) throw new UsageError(MIGRATE_USAGE);
-  if (!existsSync(args.file) || !statSync(args.file).isFile()) throw new UsageError(`--file ${args.file}: no such file`);
+  const missing = [!args.sid && "--sid", !args.file && "--file"].filter((x): x is string => typeof x === "string");
+  if (!args.sid || !args.file) throw new UsageError(`${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing\n  ${MIGRATE_USAGE}`);
+  if (!existsSync(args.file)) throw new UsageError(`--file ${args.file}: no such file`);
+  if (!statSync(args.file).isFile()) throw new UsageError(`--file ${args.file}: a directory, not a file`);
   const encoding = ENCODINGS[(args.encoding ?? "auto").toLowerCase()];
   if (!encoding) throw new UsageError(`--encoding must be auto, utf-8 or shift_jis, got ${args.encoding}`);
   const concurrency = Number(args.concurrency ?? "16");
@@ -84,7 +87,7 @@ export function summaryLines(s: RunSummary): string[] {
   const st = s.statuses;
   const lines = [
     `${s.dryRun ? "dry run, nothing written: " : ""}${s.kind} of sid ${s.sid}: ${s.rows} rows of ${s.file} (${s.encoding}) in ${formatDuration(s.durationMs)}, ${rate.toFixed(1)} rows/s`,
-    `  ${s.dryRun ? `checked ${st.checked}` : `migrated ${st.migrated} · unchanged ${st.unchanged}`} · failed ${st.failed} · error ${st.error}${codes ? ` (${codes})` : ""}`,
+    `  ${s.dryRun ? `checked ${st.checked}` : `migrated ${st.migrated}`} · unchanged ${st.unchanged} · failed ${st.failed} · error ${st.error}${codes ? ` (${codes})` : ""}`,
   ];
   if (s.skipped > 0) lines.push(`  resumed run ${s.runId}: ${s.skipped} rows were finished by an earlier pass and not done again`);
   if (s.drift) {
@@ -110,6 +113,8 @@ export async function migrateCommand(config: Config, logger: Logger, args: Migra
     if (layout.kind !== a.kind) throw new UsageError(`--layout ${a.layout} is a layout of ${layout.kind}, not ${a.kind}`);
     const merchant = await verifiedMerchant(core, a.sid);
     const resultsPath = args.results ?? `${a.file}.results.csv`;
+    if (!existsSync(dirname(resultsPath)) || !statSync(dirname(resultsPath)).isDirectory())
+      throw new UsageError(`--results ${resultsPath}: the folder ${dirname(resultsPath)} does not exist`);
     lock = lockRun(resultsPath);
     const progress = createProgressReporter(io.progress, io.tty);
     const summary = await runMigration(

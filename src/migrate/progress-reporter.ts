@@ -1,7 +1,7 @@
 /**
  * The migrator's progress on stderr: a bar with rate and ETA redrawn in place on a terminal, a
  * plain line every 10 s otherwise (a log file or CI keeps one line per step, not a thousand
- * carriage returns). The rate counts only rows done in this run, not those copied from the ledger.
+ * carriage returns), and a last one at the end. The rate counts only rows done in this run, not those copied from the ledger.
  */
 import type { RunProgress } from "./run-migration";
 
@@ -48,8 +48,11 @@ export function createProgressReporter(sink: ProgressSink, tty: boolean, now: ()
       last = t;
       sink.write(render(p));
     },
+    /** The last figures, whatever the throttle: the whole file is done, so its total is the rows read. */
     end(): void {
-      if (latest && tty) sink.write(`${render(latest)}\n`);
+      if (!latest) return;
+      const final = { ...latest, total: latest.done };
+      sink.write(tty ? `${render(final)}\n` : render(final));
     },
   };
 }

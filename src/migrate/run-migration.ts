@@ -154,6 +154,8 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
     await results.add(rec);
     if (drift) await drift.add(rec, await driftOf(done));
     rows++;
+    // Counted as written out, so the progress rate (rows done now) never goes below zero.
+    if (done.fromLedger) skipped++;
     statuses[rec.status as RowStatus]++;
     if (rec.errorCode) codes[rec.errorCode] = (codes[rec.errorCode] ?? 0) + 1;
     s.onProgress?.({ done: rows, total: digest.lines, skipped, startedAt: started });
@@ -168,7 +170,6 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
       // Taken from the ledger only when it is the same row (a file rewritten in place is not).
       const found = await ledger.finished(row.line);
       const earlier = found && found.key === ("problem" in row ? "" : s.kind.keyOf(row.fields)) ? found : undefined;
-      if (earlier) skipped++;
       const done = earlier ? Promise.resolve({ rec: earlier, fromLedger: true }) : migrateRow(rowCtx, job, row).then((m) => ({ ...m, fromLedger: false }));
       for (const d of await window.push(done, !earlier)) await emit(d);
     }

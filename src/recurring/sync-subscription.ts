@@ -39,11 +39,13 @@ export interface SyncResult {
   readonly made: number;
   /** The cycle transitions of the charges seen, as stored afterwards. */
   readonly cycles: ReadonlyArray<{ readonly payment: PaymentRow; readonly transition: TransitionRow }>;
+  /** UnivaPay is retrying a failed payment (its next payment has a retry date). */
+  readonly retrying: boolean;
 }
 
 /** `reported`: the subscription as an authenticated webhook of this store gave it (else fetched). */
 export async function syncSubscription(ctx: KindContext, merchant: Merchant, row: SubscriptionRow, reported?: Subscription): Promise<SyncResult> {
-  if (!row.subscriptionId) return { row, made: 0, cycles: [] };
+  if (!row.subscriptionId) return { row, made: 0, cycles: [], retrying: false };
   const c = merchant.credentials;
   const subscription = reported ?? (await ctx.client.getSubscription(c, row.subscriptionId));
   const first = await ctx.store.findPaymentByPid(row.firstPid);
@@ -67,7 +69,8 @@ export async function syncSubscription(ctx: KindContext, merchant: Merchant, row
     syncAfter: nextSyncAt(ctx.now(), subscription.status, due, open),
   });
   if (made > 0) ctx.logger.info({ sid: row.sid, acid: row.acid, made, status }, "automatic charges recorded");
-  return { row: updated, made, cycles: out };
+  const next = subscription.next_payment;
+  return { row: updated, made, cycles: out, retrying: Boolean(next && !next.is_paid && next.retry_date) };
 }
 
 /** The charges of the subscription that are automatic charges the gateway notifies. */

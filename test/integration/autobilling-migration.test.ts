@@ -86,6 +86,10 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
       ["AC-0001", "unchanged", ""],
       ["AC-0001", "failed", "conflict"],
     ]);
+    // The same subscription with another amount: a conflict, not "unchanged".
+    const changed = await migrate(h, "autobillings", "changed", `acid,subscription_id,actp,acam\r\nAC-0001,${sub.id},4,1500\r\n`);
+    expect([changed.rows[0]?.[2], changed.rows[0]?.[4]]).toEqual(["failed", "conflict"]);
+    expect(changed.rows[0]?.[5]).toContain("acam 1200 (the row: 1500)");
     expect(summary.drift?.codes).toMatchObject({ charge_time: 1, resume: 1, retry_count: 1 });
     expect(drift.every((d) => d[1] === "AC-0001")).toBe(true);
 
@@ -169,18 +173,29 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
   });
 
   it("--create refused by UnivaPay leaves nothing behind, so the fixed row goes through on the next run", async () => {
-    // A card UnivaPay migrated, never CVV-authorized: UnivaPay refuses a zero-yen first payment on it.
-    const [migrated] = h.sandbox.migrateCards(h.merchant.credentials.storeId, 1);
-    const r = await migrate(
-      h,
-      "autobillings-create",
-      "refused",
-      `acid,transaction_token_id,actp,acam,next_date,pid\r\nLG-9,${migrated},4,500,2027-05-01,39876543\r\n`,
-    );
-    expect([r.rows[0]?.[2], r.rows[0]?.[4]]).toEqual(["failed", "rejected"]);
-    expect(r.rows[0]?.[5]).toContain("CVV_AUTHORIZATION_NOT_COMPLETED");
-    expect(await h.gateway.store.findSubscription(h.sid, "LG-9")).toBeUndefined();
-    expect(await h.gateway.store.findPaymentByPid("39876543")).toBeUndefined();
+    // Cards UnivaPay migrated, never CVV-authorized: UnivaPay refuses a zero-yen first payment on them.
+    const [bare, member] = h.sandbox.migrateCards(h.merchant.credentials.storeId, 2);
+    const members = await migrate(h, "members", "no-cvv-members", `upcmemberid,transaction_token_id\r\nm-nocvv,${member}\r\n`);
+    expect(members.rows[0]?.[2]).toBe("migrated");
+    const text = `acid,upcmemberid,transaction_token_id,actp,acam,next_date,pid\r\nLG-9,,${bare},4,500,2027-05-01,39876543\r\nLG-8,m-nocvv,,4,500,2027-05-01,39876544\r\n`;
+    // A dry run sees it on the card itself; the real run of the member's row is told by the create.
+    const dry = await migrate(h, "autobillings-create", "refused", text, true);
+    const r = await migrate(h, "autobillings-create", "refused", text);
+    for (const run of [dry, r]) {
+      expect(run.rows.map((x) => [x[1], x[2], x[4]])).toEqual([
+        ["LG-9", "failed", "wrong_type"],
+        ["LG-8", "failed", "wrong_type"],
+      ]);
+      expect(run.rows.every((x) => x[5]?.includes("CVV_AUTHORIZATION_NOT_COMPLETED"))).toBe(true);
+    }
+    for (const [acid, pid] of [
+      ["LG-9", "39876543"],
+      ["LG-8", "39876544"],
+    ] as const) {
+      expect(await h.gateway.store.findSubscription(h.sid, acid)).toBeUndefined();
+      expect(await h.gateway.store.findPaymentByPid(pid)).toBeUndefined();
+    }
+    expect(await h.listSubscriptions()).toEqual([]);
     // The same acid and pid on the member's (CVV-authorized) card, yearly with a 5-day retry: created.
     const ok = await migrate(
       h,
@@ -190,6 +205,17 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
     );
     expect(ok.rows[0]?.[2]).toBe("migrated");
     expect((await h.gateway.store.findSubscription(h.sid, "LG-9"))?.firstPid).toBe("39876543");
+    // The same acid again with another amount: a conflict, never "unchanged", and nothing changed.
+    const changed = await migrate(
+      h,
+      "autobillings-create",
+      "changed",
+      `acid,upcmemberid,actp,acam,acrd,next_date,pid\r\nLG-9,demo-ok,8,15000,5,2027-05-01,39876543\r\n`,
+    );
+    expect([changed.rows[0]?.[2], changed.rows[0]?.[4]]).toEqual(["failed", "conflict"]);
+    expect(changed.rows[0]?.[5]).toContain("acam 12000 (the row: 15000)");
+    expect((await h.gateway.store.findSubscription(h.sid, "LG-9"))?.cycleAmount).toBe(12000);
+    expect((await h.listSubscriptions()).length).toBe(1);
   });
 
   it("--create on a member whose card was deleted since migrate members: the create is the check; nothing is kept", async () => {
@@ -242,6 +268,8 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
     expect(field(await legacy(h, "job=ACSTATUS&acid=LG-J"), "acst")).toBe("suspended");
     const resume = await legacy(h, "job=ACRESUME&acid=LG-J");
     expect(field(resume, "rst")).toBe("1");
+    // Resumed and never failed: active, not "retrying" (UnivaPay's unpaid is both).
+    expect(field(await legacy(h, "job=ACSTATUS&acid=LG-J"), "acst")).toBe("active");
     const change = await legacy(h, "job=ACCHANGE&acid=LG-J&acam1=900");
     expect([field(change, "rst"), field(change, "job")]).toEqual(["1", "ACCHANGE"]);
 

@@ -16,6 +16,7 @@ import { createSandboxClient, type SandboxClient } from "../../src/sandbox/testi
 import { kill, startGatewayProcess, type GatewayProcess } from "../support/gateway-process";
 import { readEnvFile } from "../../src/cli/env-file";
 import { killAfterRows, runScript } from "../support/run-script";
+import { MIGRATE_USAGE } from "../../src/cli/migrate-command";
 import { startKickbackReceiver, type KickbackReceiver } from "../support/kickback-receiver";
 import { field, replyFields, sendRaw } from "../support/raw-http";
 
@@ -346,5 +347,17 @@ describe("npm run migrate: members and payments from merchants' files", () => {
     expect((await migrate(["members", "--create", "--sid", "400001", "--file", file])).stderr).toBe("usage: --create is for autobillings only, not members\n");
     const lead = await migrate(["autobillings", "--create", "--min-lead-days", "0", "--sid", "400001", "--file", file]);
     expect([lead.code, lead.stderr]).toEqual([2, "usage: --min-lead-days must be a whole number of days from 1 to 60, got 0\n"]);
+    // Each says what is wrong in its first line, never Node's advice about "--".
+    const noSid = await migrate(["members", "--file", file]);
+    expect([noSid.code, noSid.stderr.split("\n")[0]]).toEqual([2, "usage: --sid is missing"]);
+    const negative = await migrate(["autobillings", "--create", "--min-lead-days", "-1", "--sid", "400001", "--file", file]);
+    expect([negative.code, negative.stderr.split("\n")[0]]).toEqual([2, "usage: Option '--min-lead-days' argument is ambiguous"]);
+    const bogus = await migrate(["members", "--bogus", "--sid", "400001", "--file", file]);
+    expect([bogus.code, bogus.stderr.split("\n")[0]]).toEqual([2, "usage: Unknown option '--bogus'"]);
+    expect((await migrate(["members", "--sid", "400001", "--file", dir])).stderr).toBe(`usage: --file ${dir}: a directory, not a file\n`);
+    const noDir = await migrate(["members", "--sid", "400001", "--file", file, "--results", join(dir, "no-such-dir", "r.csv")]);
+    expect([noDir.code, noDir.stderr]).toEqual([2, `usage: --results ${join(dir, "no-such-dir", "r.csv")}: the folder ${join(dir, "no-such-dir")} does not exist\n`]);
+    const help = await migrate(["--help"]);
+    expect([help.code, help.stdout.split("\n")[0]]).toEqual([0, MIGRATE_USAGE]);
   });
 });

@@ -90,6 +90,26 @@ export function importPlan(
   return { acid, pid: (f["pid"] ?? "") || null, anchor, creation, subscription: { ...s, sid } };
 }
 
+/**
+ * How a row's auto-billing differs from the one stored under its acid (schedule, amount, count,
+ * card): empty when it is the same, so the row is `unchanged`; else the row is a `conflict` and the
+ * stored one is left as it is. A management job (ACCHANGE) may have changed the stored one since,
+ * which is then what the message shows.
+ */
+export function autoBillingDifference(held: SubscriptionRow, want: RecurringInput, tokenId: string | null): string[] {
+  const out: string[] = [];
+  const cmp = (name: string, had: string | number | null, now: string | number | null) => {
+    if (had !== now) out.push(`${name} ${had ?? "(none)"} (the row: ${now ?? "(none)"})`);
+  };
+  cmp("actp", held.actp, want.actp);
+  cmp("acdc", held.acdc, want.acdc);
+  cmp("acmc", held.acmc, want.acmc);
+  cmp("acam", held.cycleAmount, want.cycleAmount);
+  cmp("acrm", held.automaticCharges, want.automaticCharges);
+  if (tokenId !== null && held.tokenId !== null) cmp("card", held.tokenId, tokenId);
+  return out;
+}
+
 export type StoredImport = { ok: true; row: SubscriptionRow; anchor: PaymentRow } | { ok: false; outcome: RowOutcome };
 
 /**

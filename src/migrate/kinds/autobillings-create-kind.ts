@@ -16,6 +16,7 @@
  */
 import { AppError } from "../../errors/app-error";
 import { billingCycle } from "../../recurring/billing-cycle";
+import type { RecurringInput } from "../../recurring/read-recurring-params";
 import { civilDate, type CivilDate } from "../../recurring/civil-date";
 import { nextDueOn } from "../../recurring/next-due-on";
 import { nextSyncAt } from "../../recurring/sync-subscription";
@@ -26,11 +27,20 @@ import type { RowContext, MigrationKindModule, RowFields } from "../migration-ki
 import { rowFailed, type RowCode, type RowOutcome } from "../row-outcome";
 import { createdDrift } from "./auto-billing-drift";
 import { isUnivapayId } from "../../univapay/univapay-id";
-import { driftJson, importPlan, legacyScheduleOf, parseDrift, storeImport, validateAutoBillingRow, type ImportPlan } from "./auto-billing-rows";
+import {
+  autoBillingDifference,
+  driftJson,
+  importPlan,
+  legacyScheduleOf,
+  parseDrift,
+  storeImport,
+  validateAutoBillingRow,
+  type ImportPlan,
+} from "./auto-billing-rows";
 import { MEMBER_ID } from "./legacy-ids";
 import { ALL_CHARGES } from "./autobillings-kind";
 import { migratedSchedule, parseLegacyDate } from "./legacy-schedule";
-import { checkCardToken } from "./card-token-check";
+import { checkCardToken, noCvvAuthorization } from "./card-token-check";
 
 /** UnivaPay replays a POST under the same Idempotency-Key for 24 h (univapay-api §1.6); we stop an hour short. */
 export const CREATE_REPLAY_WINDOW_MS = 23 * 60 * 60_000;
@@ -39,6 +49,7 @@ const MAX_DAYS_AHEAD = 999;
 
 interface CreatePlan {
   readonly stored: ImportPlan;
+  readonly input: RecurringInput;
   readonly body: CreateSubscriptionBody;
   /** The requested row of an earlier pass whose create may have been sent. */
   readonly resume: SubscriptionRow | null;
@@ -47,16 +58,29 @@ interface CreatePlan {
 
 const keyOf = (sid: string, row: SubscriptionRow): string => deriveIdempotencyKey("migrate-autobilling", sid, row.acid, row.createdAt.toISOString());
 
-function heldOutcome(row: SubscriptionRow): RowOutcome {
-  if (row.origin === "created" && row.subscriptionId) {
-    return { status: "unchanged", newId: row.subscriptionId, code: null, message: `acid ${row.acid} was created already` };
+/** What holds the acid already, against what the row asks for (`differences`, empty: the same). */
+function heldOutcome(row: SubscriptionRow, differences: readonly string[]): RowOutcome {
+  if (row.subscriptionId === null) {
+    return rowFailed("conflict", `acid ${row.acid} is being created by another row (its create is not answered yet); nothing was overwritten`);
   }
+  if (row.origin !== "created") {
+    return rowFailed(
+      "conflict",
+      `acid ${row.acid} is auto-billing ${row.subscriptionId} already (not one this command created); nothing was overwritten`,
+      row.subscriptionId,
+    );
+  }
+  if (differences.length === 0) return { status: "unchanged", newId: row.subscriptionId, code: null, message: `acid ${row.acid} was created already` };
   return rowFailed(
     "conflict",
-    `acid ${row.acid} is auto-billing ${row.subscriptionId ?? "(not created)"} already; nothing was overwritten`,
+    `acid ${row.acid} was created already with another schedule (${differences.join("; ")}); nothing was changed: use ACCHANGE, or ACCANCEL and a new acid`,
     row.subscriptionId,
   );
 }
+
+const CREATED = "a created auto-billing";
+
+const days = (n: number): string => `${n} ${n === 1 ? "day" : "days"}`;
 
 /**
  * Codes of a refused create that say what is wrong with the row's card, as the check would have
@@ -87,10 +111,10 @@ function leadProblem(ctx: RowContext, next: CivilDate): RowOutcome | undefined {
   const today = civilDate.tokyoDateOf(ctx.now());
   const lead = civilDate.daysBetween(today, next);
   if (lead < ctx.minLeadDays) {
-    const when = lead < 0 ? `${-lead} days ago` : lead === 0 ? "today" : `in ${lead} days`;
+    const when = lead < 0 ? `${days(-lead)} ago` : lead === 0 ? "today" : `in ${days(lead)}`;
     return rowFailed(
       "too_close",
-      `the next legacy billing date ${next} is ${when}; at least ${ctx.minLeadDays} days are needed to stop the old auto-billing first`,
+      `the next legacy billing date ${next} is ${when}; at least ${days(ctx.minLeadDays)} are needed to stop the old auto-billing first`,
     );
   }
   if (lead > MAX_DAYS_AHEAD) return rowFailed("bad_row", `nextDate ${next} is more than ${MAX_DAYS_AHEAD} days ahead, which UnivaPay does not take`);
@@ -120,7 +144,21 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     const next = parseLegacyDate(f["nextDate"] ?? "") as CivilDate;
     const held = await ctx.store.findSubscription(sid, acid);
     const resume = held && held.origin === "created" && held.subscriptionId === null ? held : null;
-    if (held && !resume) return { ok: false, outcome: heldOutcome(held) };
+    if (held) {
+      const card = await tokenOf(ctx, f);
+      const differences = autoBillingDifference(held, input, card.ok ? card.tokenId : null);
+      if (!resume) return { ok: false, outcome: heldOutcome(held, differences) };
+      // A create sent and not answered is resent under its key only as it was sent.
+      if (differences.length > 0) {
+        return {
+          ok: false,
+          outcome: rowFailed(
+            "conflict",
+            `a create of acid ${acid} with another schedule was sent and not answered (${differences.join("; ")}): run the file it came from again first`,
+          ),
+        };
+      }
+    }
     if (resume && ctx.now().getTime() - resume.createdAt.getTime() > CREATE_REPLAY_WINDOW_MS) {
       return {
         ok: false,
@@ -146,7 +184,7 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     // card deactivated since, and nothing is kept), so creates run at their own rate bucket rather
     // than at the GETs'. A dry run, which creates nothing, checks it now; a bare token id always.
     if (ctx.dryRun || !token.member) {
-      const refused = await checkCardToken(ctx, token.tokenId, { types: ["recurring"], by: "a created auto-billing" });
+      const refused = await checkCardToken(ctx, token.tokenId, { types: ["recurring"], by: CREATED, needsCvvAuthorization: true });
       if (refused) return { ok: false, outcome: refused };
     }
 
@@ -191,14 +229,16 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
       origin: "created",
       cyclesAfter: ALL_CHARGES,
     });
-    return { ok: true, plan: { stored, body, resume, subscription: null }, newId: "", drift };
+    return { ok: true, plan: { stored, input, body, resume, subscription: null }, newId: "", drift };
   },
   async act(ctx, plan) {
     const sid = ctx.merchant.sid;
     let row = plan.resume;
     if (!row) {
       // Recorded before anything is sent: a kill after the send leaves the row for the rerun to resend.
-      const r = await ctx.store.transaction((tx) => storeImport(tx, ctx, plan.stored, heldOutcome));
+      const r = await ctx.store.transaction((tx) =>
+        storeImport(tx, ctx, plan.stored, (held) => heldOutcome(held, autoBillingDifference(held, plan.input, plan.body.transaction_token_id))),
+      );
       if (!r.ok) return { ok: false, outcome: r.outcome };
       row = r.row;
     }
@@ -211,6 +251,7 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
       const acid = row.acid;
       await ctx.store.transaction((tx) => tx.discardImportedAutoBilling(sid, acid));
       const u = err.opts.upstream;
+      if (u?.code === "CVV_AUTHORIZATION_NOT_COMPLETED") return { ok: false, outcome: noCvvAuthorization(plan.body.transaction_token_id, CREATED) };
       const code: RowCode = (u?.code ? REFUSED_CARD[u.code] : undefined) ?? (u?.httpStatus === 404 ? "not_found" : "rejected");
       return {
         ok: false,

@@ -9,6 +9,7 @@
 import type { MappingTable } from "../../mapping";
 import type { UnivapayPeriod } from "../../mapping/recurring-schema";
 import { billingCycle } from "../../recurring/billing-cycle";
+import type { RecurringInput } from "../../recurring/read-recurring-params";
 import { nextDueOn } from "../../recurring/next-due-on";
 import { nextSyncAt } from "../../recurring/sync-subscription";
 import type { SubscriptionRow, SubscriptionStatus } from "../../store/store-types";
@@ -17,7 +18,16 @@ import type { RowContext, MigrationKindModule, RowFields } from "../migration-ki
 import { rowFailed, type RowOutcome } from "../row-outcome";
 import { mappedDrift } from "./auto-billing-drift";
 import { isUnivapayId } from "../../univapay/univapay-id";
-import { driftJson, importPlan, legacyScheduleOf, parseDrift, storeImport, validateAutoBillingRow, type ImportPlan } from "./auto-billing-rows";
+import {
+  autoBillingDifference,
+  driftJson,
+  importPlan,
+  legacyScheduleOf,
+  parseDrift,
+  storeImport,
+  validateAutoBillingRow,
+  type ImportPlan,
+} from "./auto-billing-rows";
 import { parseLegacyDate } from "./legacy-schedule";
 import { lookUp } from "./univapay-lookup";
 
@@ -40,12 +50,29 @@ export function knownThrough(charges: readonly Charge[]): string {
   return ended.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a), ALL_CHARGES);
 }
 
-const same =
-  (plan: ImportPlan) =>
-  (row: SubscriptionRow): RowOutcome =>
-    row.subscriptionId === plan.subscription.subscriptionId
-      ? { status: "unchanged", newId: row.subscriptionId, code: null, message: `acid ${row.acid} is mapped to this subscription already` }
-      : rowFailed("conflict", `acid ${row.acid} is auto-billing ${row.subscriptionId ?? "(not created)"} already; nothing was overwritten`, row.subscriptionId);
+/** What holds the acid already, against the row's subscription and the schedule it states. */
+function same(row: SubscriptionRow, subscriptionId: string, want: RecurringInput | null): RowOutcome {
+  if (row.subscriptionId !== subscriptionId)
+    return rowFailed(
+      "conflict",
+      `acid ${row.acid} is auto-billing ${row.subscriptionId ?? "(being created)"} already; nothing was overwritten`,
+      row.subscriptionId,
+    );
+  const differences = want ? autoBillingDifference(row, want, null) : [];
+  if (differences.length === 0)
+    return { status: "unchanged", newId: row.subscriptionId, code: null, message: `acid ${row.acid} is mapped to this subscription already` };
+  return rowFailed(
+    "conflict",
+    `acid ${row.acid} is mapped to this subscription already with another schedule (${differences.join("; ")}); nothing was changed`,
+    row.subscriptionId,
+  );
+}
+
+/** The schedule a row states for an acid held already (its own fields, else what is stored). */
+function statedSchedule(ctx: RowContext, f: RowFields, held: SubscriptionRow): RecurringInput | null {
+  const stated = legacyScheduleOf(ctx.table, { ...f, actp: (f["actp"] ?? "") || held.actp, acam: (f["acam"] ?? "") || String(held.cycleAmount) });
+  return stated.ok ? stated.input : null;
+}
 
 async function planOf(ctx: RowContext, f: RowFields, sub: Subscription, charges: readonly Charge[]) {
   const acam = (f["acam"] ?? "") || String(sub.next_payment?.amount ?? sub.amount);
@@ -72,7 +99,7 @@ async function planOf(ctx: RowContext, f: RowFields, sub: Subscription, charges:
     univapayNext: due,
     automaticCharges: input.automaticCharges,
   });
-  const plan = importPlan(ctx, f, {
+  const stored = importPlan(ctx, f, {
     subscriptionId: sub.id,
     status,
     tokenId: sub.transaction_token_id ?? null,
@@ -87,10 +114,14 @@ async function planOf(ctx: RowContext, f: RowFields, sub: Subscription, charges:
     origin: "mapped",
     cyclesAfter: knownThrough(charges),
   });
+  const plan: MappedPlan = { ...stored, input };
   return { ok: true as const, plan, newId: sub.id, drift };
 }
 
-export const autobillingsKind: MigrationKindModule<ImportPlan> = {
+/** The stored pair, and the legacy schedule it was read from (to tell a duplicate row from a changed one). */
+type MappedPlan = ImportPlan & { readonly input: RecurringInput };
+
+export const autobillingsKind: MigrationKindModule<MappedPlan> = {
   kind: "autobillings",
   keyOf: (f) => f["acid"] ?? "",
   validate(f) {
@@ -108,7 +139,7 @@ export const autobillingsKind: MigrationKindModule<ImportPlan> = {
     const subscriptionId = (f["subscriptionId"] ?? "").toLowerCase();
     const sid = ctx.merchant.sid;
     const held = await ctx.store.findSubscription(sid, acid);
-    if (held) return { ok: false, outcome: same({ subscription: { subscriptionId } } as ImportPlan)(held) };
+    if (held) return { ok: false, outcome: same(held, subscriptionId, statedSchedule(ctx, f, held)) };
     const other = await ctx.store.findSubscriptionByUnivapayId(subscriptionId);
     if (other)
       return {
@@ -137,7 +168,7 @@ export const autobillingsKind: MigrationKindModule<ImportPlan> = {
     return planOf(ctx, f, sub, charges.value.items);
   },
   async apply(tx, ctx, plan) {
-    const stored = await storeImport(tx, ctx, plan, same(plan));
+    const stored = await storeImport(tx, ctx, plan, (held) => same(held, plan.subscription.subscriptionId ?? "", plan.input));
     if (!stored.ok) return stored.outcome;
     return { status: "migrated", newId: plan.subscription.subscriptionId, code: null, message: `pid ${stored.anchor.pid}` };
   },

@@ -31,7 +31,7 @@ export const autoBillingStatusKind: TransitionKind<undefined, undefined> = {
         sod: first.sod,
         total: row.cycleAmount,
         mode: first.mode,
-        recurring: { acid: row.acid, actp: row.actp, acdc: row.acdc, status: acstOf(row.status), nextOn: acndOf(row.nextDueOn) },
+        recurring: { acid: row.acid, actp: row.actp, acdc: row.acdc, status: acstOf(row.status, synced.retrying), nextOn: acndOf(row.nextDueOn) },
       },
     };
   },

@@ -25,7 +25,12 @@ export const AUTO_BILLING_STATUS_CODES: Readonly<Record<string, string>> = {
   unconfirmed: "failed",
 };
 
-export function acstOf(status: string): string {
+/**
+ * UnivaPay's `unpaid` is both "a failed payment is being retried" and "resumed, the next payment
+ * not made yet" (ACRESUME sets it): `retrying` only in the first case, else `active`.
+ */
+export function acstOf(status: string, retrying = true): string {
+  if (status === "unpaid" && !retrying) return AUTO_BILLING_STATUS_CODES["current"] ?? "active";
   return AUTO_BILLING_STATUS_CODES[status] ?? "unknown";
 }
 
@@ -45,10 +50,11 @@ export async function syncedAutoBilling(
   ctx: KindContext,
   merchant: Merchant,
   row: SubscriptionRow,
-): Promise<{ ok: true; row: SubscriptionRow } | { ok: false; failures: LegacyFailure[] }> {
-  if (!row.subscriptionId) return { ok: true, row };
+): Promise<{ ok: true; row: SubscriptionRow; retrying: boolean } | { ok: false; failures: LegacyFailure[] }> {
+  if (!row.subscriptionId) return { ok: true, row, retrying: false };
   try {
-    return { ok: true, row: (await syncSubscription(ctx, merchant, row)).row };
+    const synced = await syncSubscription(ctx, merchant, row);
+    return { ok: true, row: synced.row, retrying: synced.retrying };
   } catch (err) {
     const o = classifyUpstreamError(ctx.table, err);
     if (o.kind === "rejected")
