@@ -25,7 +25,7 @@ function columnsFromHeader(layout: CompiledMigrationLayout, cells: readonly stri
   const named = required.filter((f) => found.has(f.name));
   if (named.length === 0) return undefined;
   if (named.length < required.length) {
-    const missing = required.filter((f) => !found.has(f.name)).map((f) => `${f.name} (${f.headers.join(" / ")})`);
+    const missing = required.filter((f) => !found.has(f.name)).map((f) => `${f.name} (${[...new Set(f.headers)].join(" / ")})`);
     throw new AppError("bad_request", `the header row names ${named.map((f) => f.name).join(", ")} but not ${missing.join(", ")} (layout ${layout.name})`);
   }
   return found;
