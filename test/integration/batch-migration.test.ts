@@ -356,7 +356,10 @@ describe("npm run migrate: members and payments from merchants' files", () => {
     expect([bogus.code, bogus.stderr.split("\n")[0]]).toEqual([2, "usage: Unknown option '--bogus'"]);
     expect((await migrate(["members", "--sid", "400001", "--file", dir])).stderr).toBe(`usage: --file ${dir}: a directory, not a file\n`);
     const noDir = await migrate(["members", "--sid", "400001", "--file", file, "--results", join(dir, "no-such-dir", "r.csv")]);
-    expect([noDir.code, noDir.stderr]).toEqual([2, `usage: --results ${join(dir, "no-such-dir", "r.csv")}: the folder ${join(dir, "no-such-dir")} does not exist\n`]);
+    expect([noDir.code, noDir.stderr]).toEqual([
+      2,
+      `usage: --results ${join(dir, "no-such-dir", "r.csv")}: the folder ${join(dir, "no-such-dir")} does not exist\n`,
+    ]);
     const help = await migrate(["--help"]);
     expect([help.code, help.stdout.split("\n")[0]]).toEqual([0, MIGRATE_USAGE]);
   });
