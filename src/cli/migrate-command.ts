@@ -138,7 +138,7 @@ export async function migrateCommand(config: Config, logger: Logger, args: Migra
         ...(io.signal ? { signal: io.signal } : {}),
       },
     );
-    progress.end();
+    progress.end(!summary.interrupted);
     await writeFile(`${resultsPath.replace(/\.csv$/, "")}.summary.json`, `${JSON.stringify({ ...summary, codeMeanings: ROW_CODES }, null, 2)}\n`);
     for (const line of summaryLines(summary)) io.out(line);
     if (summary.interrupted) throw new AppError("internal", "the run was interrupted; rerun the same command to resume");

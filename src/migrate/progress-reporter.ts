@@ -48,10 +48,10 @@ export function createProgressReporter(sink: ProgressSink, tty: boolean, now: ()
       last = t;
       sink.write(render(p));
     },
-    /** The last figures, whatever the throttle: the whole file is done, so its total is the rows read. */
-    end(): void {
+    /** The last figures, whatever the throttle; `complete`: the whole file was read, so its total is the rows read. */
+    end(complete: boolean): void {
       if (!latest) return;
-      const final = { ...latest, total: latest.done };
+      const final = complete ? { ...latest, total: latest.done } : latest;
       sink.write(tty ? `${render(final)}\n` : render(final));
     },
   };

@@ -66,6 +66,7 @@ export interface SubscriptionsTable {
   drift: string;
   origin: Generated<string>;
   cycles_after: string | null;
+  create_body: string | null;
   created_at: DbInstant;
   updated_at: DbInstant;
 }

@@ -98,11 +98,13 @@ export interface SubscriptionRow {
    * import and are not cycles of the gateway's. Null for `gateway` rows.
    */
   readonly cyclesAfter: string | null;
+  /** `created` rows: the JSON body of the create sent for it (migration 12), resent as is after a lost answer. */
+  readonly createBody: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 export type SubscriptionOrigin = "gateway" | "mapped" | "created";
-export type NewSubscription = Omit<SubscriptionRow, "acid" | "createdAt" | "updatedAt">;
+export type NewSubscription = Omit<SubscriptionRow, "acid" | "createdAt" | "updatedAt" | "createBody"> & { readonly createBody?: string | null };
 export type SubscriptionPatch = Partial<Pick<SubscriptionRow, "subscriptionId" | "tokenId" | "status" | "nextDueOn" | "syncAfter" | "cycleAmount">>;
 
 /** What the order guard counts as live: payments made since `since`, `requested` ones only since

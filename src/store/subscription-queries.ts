@@ -26,6 +26,7 @@ export function toSubscriptionRow(ctx: QueryContext, r: Selectable<Subscriptions
     drift: r.drift,
     origin: r.origin as SubscriptionOrigin,
     cyclesAfter: r.cycles_after,
+    createBody: r.create_body ?? null,
     createdAt: ctx.codec.fromDb(r.created_at),
     updatedAt: ctx.codec.fromDb(r.updated_at),
   };
@@ -53,6 +54,7 @@ export async function insertSubscriptionIfAbsent(ctx: QueryContext, acid: string
       drift: s.drift,
       origin: s.origin,
       cycles_after: s.cyclesAfter,
+      create_body: s.createBody ?? null,
       created_at: now,
       updated_at: now,
     })

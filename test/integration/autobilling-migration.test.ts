@@ -26,16 +26,36 @@ function csvRows(path: string): string[][] {
     .split("\r\n")
     .slice(1)
     .filter((l) => l !== "")
-    .map((l) => l.split(","));
+    .map(cellsOf);
 }
 
-async function migrate(h: Harness, kind: MigrationKind, name: string, text: string, dryRun = false) {
+/** One CSV line's cells (RFC 4180 quotes: the result file quotes a message with a comma). */
+function cellsOf(line: string): string[] {
+  return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => {
+    const cell = m[1] ?? "";
+    return cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell;
+  });
+}
+
+/** Retries of a row UnivaPay did not answer: at once, so a test of a lost answer takes no time. */
+const QUICK_RETRY = { attempts: 3, baseMs: 1, maxMs: 1 };
+
+async function migrate(h: Harness, kind: MigrationKind, name: string, text: string, dryRun = false, retry = QUICK_RETRY) {
   const file = join(dir, `${name}-${h.sid}-${Math.random().toString(36).slice(2)}.csv`);
   writeFileSync(file, text);
   const resultsPath = `${file.replace(/\.csv$/, "")}${dryRun ? ".dry" : ""}.results.csv`;
   const summary = await runMigration(
     { client: h.gateway.deps.client, store: h.gateway.store, table: h.gateway.deps.table, merchant: h.merchant, now: h.gateway.deps.now, minLeadDays: 3 },
-    { kind: MIGRATION_KIND_MODULES[kind], layout: h.gateway.deps.table.migration.layouts[kind]!, file, encoding: "auto", dryRun, resultsPath, concurrency: 4 },
+    {
+      kind: MIGRATION_KIND_MODULES[kind],
+      layout: h.gateway.deps.table.migration.layouts[kind]!,
+      file,
+      encoding: "auto",
+      dryRun,
+      resultsPath,
+      concurrency: 4,
+      retry,
+    },
   );
   const drift = existsSync(driftPathOf(resultsPath)) ? csvRows(driftPathOf(resultsPath)) : [];
   return { summary, rows: csvRows(resultsPath), drift };
@@ -283,5 +303,50 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
     await h.drain();
     expect(kickbacksOf(h, "LG-J")).toHaveLength(1);
     expect(field(await legacy(h, "job=ACRESUME&acid=LG-J"), "rst")).toBe("2");
+  });
+
+  it("a create whose answer is lost: resent under its key (in the run, or as first sent on a rerun), never made twice; a refused resend is kept for a person", async () => {
+    const subsOf = async (acid: string) => (await h.listSubscriptions()).filter((x) => x.metadata["legacy-acid"] === acid);
+    const post = { method: "POST", pathPattern: "/subscriptions" };
+    // 1. The first answer is lost after UnivaPay made it: the run's own retry gets it back.
+    h.sandbox.faults.set({ routes: [{ ...post, dropRate: 1, when: "after", times: 1 }] });
+    const once = await migrate(h, "autobillings-create", "lost-once", "acid,upcmemberid,actp,acam,next_date\r\nLG-L1,demo-ok,4,1200,2027-04-20\r\n");
+    h.sandbox.faults.clear();
+    expect(once.rows[0]?.[2]).toBe("migrated");
+    expect(await subsOf("LG-L1")).toHaveLength(1);
+
+    // 2. Every answer lost: the row is an error, its record stays; the rerun of a changed row
+    //    resends the create as first sent, and says so.
+    h.sandbox.faults.set({ routes: [{ ...post, dropRate: 1, when: "after" }] });
+    const lost = await migrate(h, "autobillings-create", "lost", "acid,upcmemberid,actp,acam,next_date\r\nLG-L2,demo-ok,4,1200,2027-04-20\r\n");
+    h.sandbox.faults.clear();
+    expect([lost.rows[0]?.[2], lost.rows[0]?.[4]]).toEqual(["error", "unavailable"]);
+    expect((await h.gateway.store.findSubscription(h.sid, "LG-L2"))?.status).toBe("requested");
+    const rerun = await migrate(h, "autobillings-create", "lost-changed", "acid,upcmemberid,actp,acam,next_date\r\nLG-L2,demo-ok,4,1500,2027-04-25\r\n");
+    expect(rerun.rows[0]?.[2]).toBe("migrated");
+    expect(rerun.rows[0]?.[5]).toContain("created as first sent");
+    expect(rerun.rows[0]?.[5]).toContain("amount");
+    const l2 = await subsOf("LG-L2");
+    expect(l2).toHaveLength(1);
+    const sub2 = await h.gateway.deps.client.getSubscription(h.merchant.credentials, l2[0]!.id);
+    expect(sub2.amount).toBe(1200);
+
+    // 3. A first send that never reached UnivaPay, and a card deleted before the resend: UnivaPay
+    //    refuses the resend, and the record is kept (unresolved) rather than risk a second one.
+    const [card] = h.sandbox.migrateCards(h.merchant.credentials.storeId, 1, undefined, { cvvAuthorized: true });
+    await migrate(h, "members", "l3-member", `upcmemberid,transaction_token_id\r\nm-l3,${card}\r\n`);
+    h.sandbox.faults.set({ routes: [{ ...post, errorRate: 1, errorStatus: 503, when: "before" }] });
+    const down = await migrate(h, "autobillings-create", "down", "acid,upcmemberid,actp,acam,next_date\r\nLG-L3,m-l3,4,800,2027-04-20\r\n");
+    h.sandbox.faults.clear();
+    expect(down.rows[0]?.[2]).toBe("error");
+    const c = h.merchant.credentials;
+    await axios.delete(`${h.sandboxUrl}/stores/${c.storeId}/tokens/${card}`, {
+      headers: { Authorization: `Bearer ${c.secret.reveal()}.${c.appToken.reveal()}` },
+    });
+    const refused = await migrate(h, "autobillings-create", "down-again", "acid,upcmemberid,actp,acam,next_date\r\nLG-L3,m-l3,4,800,2027-04-20\r\n");
+    expect([refused.rows[0]?.[2], refused.rows[0]?.[4]]).toEqual(["failed", "unresolved"]);
+    expect(refused.rows[0]?.[5]).toContain("forget-autobilling");
+    expect((await h.gateway.store.findSubscription(h.sid, "LG-L3"))?.status).toBe("requested");
+    expect(await subsOf("LG-L3")).toEqual([]);
   });
 });

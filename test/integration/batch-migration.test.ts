@@ -360,6 +360,14 @@ describe("npm run migrate: members and payments from merchants' files", () => {
       2,
       `usage: --results ${join(dir, "no-such-dir", "r.csv")}: the folder ${join(dir, "no-such-dir")} does not exist\n`,
     ]);
+    // forget-autobilling: only an auto-billing whose create was never answered.
+    const unknown = await node("ops.js", ["forget-autobilling", "--sid", "400001", "--acid", "NOPE"], env);
+    expect([unknown.code, unknown.stderr]).toEqual([2, "usage: sid 400001 has no auto-billing NOPE\n"]);
+    const created = await node("ops.js", ["forget-autobilling", "--sid", "400001", "--acid", "KB0"], env);
+    expect(created.code).toBe(2);
+    expect(created.stderr).toMatch(
+      /^usage: auto-billing KB0 is subscription [0-9a-f-]{36}: only a created one whose create was never answered can be forgotten/,
+    );
     const help = await migrate(["--help"]);
     expect([help.code, help.stdout.split("\n")[0]]).toEqual([0, MIGRATE_USAGE]);
   });

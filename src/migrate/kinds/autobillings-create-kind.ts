@@ -54,6 +54,24 @@ interface CreatePlan {
   /** The requested row of an earlier pass whose create may have been sent. */
   readonly resume: SubscriptionRow | null;
   readonly subscription: Subscription | null;
+  /** A resumed row: where the body first sent (and resent) differs from what the row says now. */
+  readonly differences: readonly string[];
+  /** The create may have been sent before (a resumed row): a refusal of it discards nothing. */
+  readonly resent: boolean;
+}
+
+/** The fields where two create bodies differ (top level, and schedule_settings one level down). */
+function bodyDifferences(first: CreateSubscriptionBody, now: CreateSubscriptionBody): string[] {
+  const out: string[] = [];
+  const walk = (a: Record<string, unknown>, b: Record<string, unknown>, prefix: string) => {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (k === "schedule_settings" && prefix === "") {
+        walk((a[k] ?? {}) as Record<string, unknown>, (b[k] ?? {}) as Record<string, unknown>, `${k}.`);
+      } else if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push(`${prefix}${k}`);
+    }
+  };
+  walk(first as Record<string, unknown>, now as Record<string, unknown>, "");
+  return out;
 }
 
 const keyOf = (sid: string, row: SubscriptionRow): string => deriveIdempotencyKey("migrate-autobilling", sid, row.acid, row.createdAt.toISOString());
@@ -144,20 +162,9 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     const next = parseLegacyDate(f["nextDate"] ?? "") as CivilDate;
     const held = await ctx.store.findSubscription(sid, acid);
     const resume = held && held.origin === "created" && held.subscriptionId === null ? held : null;
-    if (held) {
+    if (held && !resume) {
       const card = await tokenOf(ctx, f);
-      const differences = autoBillingDifference(held, input, card.ok ? card.tokenId : null);
-      if (!resume) return { ok: false, outcome: heldOutcome(held, differences) };
-      // A create sent and not answered is resent under its key only as it was sent.
-      if (differences.length > 0) {
-        return {
-          ok: false,
-          outcome: rowFailed(
-            "conflict",
-            `a create of acid ${acid} with another schedule was sent and not answered (${differences.join("; ")}): run the file it came from again first`,
-          ),
-        };
-      }
+      return { ok: false, outcome: heldOutcome(held, autoBillingDifference(held, input, card.ok ? card.tokenId : null)) };
     }
     if (resume && ctx.now().getTime() - resume.createdAt.getTime() > CREATE_REPLAY_WINDOW_MS) {
       return {
@@ -177,13 +184,14 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     const pid = f["pid"] ?? "";
     if (!resume && pid !== "" && (await ctx.store.findPaymentByPid(pid)))
       return { ok: false, outcome: rowFailed("conflict", `pid ${pid} is another payment already`) };
-    const token = await tokenOf(ctx, f);
+    const token = resume?.tokenId ? { ok: true as const, tokenId: resume.tokenId, member: true } : await tokenOf(ctx, f);
     if (!token.ok) return token;
     // A member's token was checked when it was mapped (migrate members) or made by the gateway
     // itself. A real run does not GET it again: the create is the check (UnivaPay refuses it for a
     // card deactivated since, and nothing is kept), so creates run at their own rate bucket rather
     // than at the GETs'. A dry run, which creates nothing, checks it now; a bare token id always.
-    if (ctx.dryRun || !token.member) {
+    // A create that may have been sent is resent, never judged again here: UnivaPay answers it.
+    if (!resume && (ctx.dryRun || !token.member)) {
       const refused = await checkCardToken(ctx, token.tokenId, { types: ["recurring"], by: CREATED, needsCvvAuthorization: true });
       if (refused) return { ok: false, outcome: refused };
     }
@@ -193,7 +201,7 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     // UnivaPay refuses a retry_interval that is not shorter than the cycle (as planRecurring).
     const retrySent = retryDays < billingCycle.days(schedule.cycle);
     const n = input.automaticCharges;
-    const body = CreateSubscriptionBodySchema.parse({
+    const asRowSays = CreateSubscriptionBodySchema.parse({
       transaction_token_id: token.tokenId,
       amount: n === null ? input.cycleAmount : n * input.cycleAmount,
       currency: "JPY",
@@ -208,6 +216,11 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
       ...(n === null ? {} : { subscription_plan: { plan_type: "fixed_cycles", fixed_cycles: n + 1 } }),
       metadata: { "legacy-acid": acid, ...((f["sod"] ?? "") ? { "univapay-reference-id": f["sod"] } : {}) },
     });
+    // A create that may have been made is resent exactly as it was first sent (migration 12), so
+    // UnivaPay's replay under its key is that create; what the row says now is only reported.
+    const sent = resume?.createBody ? CreateSubscriptionBodySchema.safeParse(JSON.parse(resume.createBody)) : undefined;
+    const body = sent?.success ? sent.data : asRowSays;
+    const differences = sent?.success ? bodyDifferences(sent.data, asRowSays) : [];
     const drift = createdDrift(ctx.table.recurring, schedule, {
       cycle: schedule.cycle,
       retryCount: (f["acrt"] ?? "") === "" ? null : input.retryCount,
@@ -228,29 +241,52 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
       drift: driftJson(drift),
       origin: "created",
       cyclesAfter: ALL_CHARGES,
+      createBody: JSON.stringify(body),
     });
-    return { ok: true, plan: { stored, input, body, resume, subscription: null }, newId: "", drift };
+    const notes = resume ? parseDrift(resume.drift) : drift;
+    return { ok: true, plan: { stored, input, body, resume, subscription: null, differences, resent: resume !== null }, newId: "", drift: notes };
   },
   async act(ctx, plan) {
     const sid = ctx.merchant.sid;
+    const acid = plan.stored.acid;
     let row = plan.resume;
+    let resent = plan.resent;
     if (!row) {
       // Recorded before anything is sent: a kill after the send leaves the row for the rerun to resend.
       const r = await ctx.store.transaction((tx) =>
         storeImport(tx, ctx, plan.stored, (held) => heldOutcome(held, autoBillingDifference(held, plan.input, plan.body.transaction_token_id))),
       );
-      if (!r.ok) return { ok: false, outcome: r.outcome };
-      row = r.row;
+      if (r.ok) row = r.row;
+      else {
+        // This row's own record from an earlier try (the runner resends while UnivaPay does not
+        // answer), or an identical row before it in the file: that create again, under its key.
+        const mine = await ctx.store.findSubscription(sid, acid);
+        if (!mine || mine.origin !== "created" || mine.subscriptionId !== null || mine.createBody !== plan.stored.subscription.createBody)
+          return { ok: false, outcome: r.outcome };
+        row = mine;
+        resent = true;
+      }
     }
     try {
       const sub = await ctx.client.createSubscription(ctx.merchant.credentials, plan.body, keyOf(sid, row));
       return { ok: true, plan: { ...plan, resume: row, subscription: sub }, newId: sub.id };
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== "univapay_rejected") throw err;
-      // UnivaPay said no: nothing was made there, so nothing stays here either.
-      const acid = row.acid;
-      await ctx.store.transaction((tx) => tx.discardImportedAutoBilling(sid, acid));
       const u = err.opts.upstream;
+      if (resent) {
+        // UnivaPay replays a create it made under its key, so a refusal now says it was most likely
+        // never made; but its idempotency is best-effort, and a second subscription is the one thing
+        // that must not happen: the record stays, for a person to settle.
+        return {
+          ok: false,
+          outcome: rowFailed(
+            "unresolved",
+            `UnivaPay refused the resent create of acid ${acid} (${u?.code ?? u?.httpStatus ?? "?"}), whose first send may have made it: look for metadata legacy-acid=${acid} in UnivaPay's console, then npm run ops -- forget-autobilling --sid ${sid} --acid ${acid} (and map the subscription with migrate autobillings if it is there)`,
+          ),
+        };
+      }
+      // UnivaPay said no to a create sent once: nothing was made there, so nothing stays here either.
+      await ctx.store.transaction((tx) => tx.discardImportedAutoBilling(sid, acid));
       if (u?.code === "CVV_AUTHORIZATION_NOT_COMPLETED") return { ok: false, outcome: noCvvAuthorization(plan.body.transaction_token_id, CREATED) };
       const code: RowCode = (u?.code ? REFUSED_CARD[u.code] : undefined) ?? (u?.httpStatus === 404 ? "not_found" : "rejected");
       return {
@@ -276,7 +312,8 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
       // Soon while UnivaPay verifies the card (unverified), then at each due date.
       syncAfter: nextSyncAt(ctx.now(), status, due, status === "unverified"),
     });
-    return { status: "migrated", newId: sub.id, code: null, message: `pid ${row.firstPid}` };
+    const differs = plan.differences.length > 0 ? `; created as first sent (the row now differs in ${plan.differences.join(" and ")})` : "";
+    return { status: "migrated", newId: sub.id, code: null, message: `pid ${row.firstPid}${differs}` };
   },
   async storedDrift(ctx, rec) {
     const row = await ctx.store.findSubscription(ctx.merchant.sid, rec.key);

@@ -11,6 +11,7 @@ import { migration0008OrderGuard } from "./migration-0008-order-guard";
 import { migration0009Subscriptions } from "./migration-0009-subscriptions";
 import { migration0010MigrationLedger } from "./migration-0010-migration-ledger";
 import { migration0011ImportedAutoBillings } from "./migration-0011-imported-auto-billings";
+import { migration0012CreateBody } from "./migration-0012-create-body";
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001Init,
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0009Subscriptions,
   migration0010MigrationLedger,
   migration0011ImportedAutoBillings,
+  migration0012CreateBody,
 ];
