@@ -6,14 +6,14 @@
  *   sandbox-merchant  add a merchant backed by a store of a running `npm run sandbox`
  *   register-webhook  register the gateway's webhook on a merchant's UnivaPay store
  *   add-member        map an upcmemberid to a test card (test-mode merchants only)
- *   forget-autobilling  an auto-billing `migrate autobillings --create` left unresolved, so it can be migrated again
+ *   resolve-autobilling  an auto-billing `migrate autobillings --create` left unresolved: recorded if UnivaPay has it, else removed
  *   reversals         payments answered failure while UnivaPay's outcome was unknown, and their reversal
  *   token-public-key  the card-token protocol's current public key (for self-hosted copies of the old script)
  *   token-new-key     a new private key for TOKEN_RSA_PRIVATE_KEYS
  */
 import { parseArgs } from "node:util";
 import { addMemberCommand } from "../src/cli/add-member-command";
-import { forgetAutoBillingCommand } from "../src/cli/forget-autobilling-command";
+import { resolveAutoBillingCommand } from "../src/cli/resolve-autobilling-command";
 import { renderCliError, UsageError } from "../src/cli/cli-error";
 import { registerWebhookCommand } from "../src/cli/register-webhook-command";
 import { reversalsCommand } from "../src/cli/reversals-command";
@@ -47,7 +47,7 @@ const OPTIONS = {
 /** Quiet by default (warn); LOG_LEVEL, when set, is checked like the gateway's. */
 const LogLevel = ConfigSchema.shape.LOG_LEVEL.unwrap();
 
-const COMMANDS = "sandbox-merchant | register-webhook | add-member | forget-autobilling | reversals | token-public-key | token-new-key";
+const COMMANDS = "sandbox-merchant | register-webhook | add-member | resolve-autobilling | reversals | token-public-key | token-new-key";
 
 async function main(argv: string[]): Promise<void> {
   let parsed;
@@ -86,8 +86,8 @@ async function main(argv: string[]): Promise<void> {
         { sid: v.sid, member: v.member, card: v.card, expiry: v.expiry, cvv: v.cvv, holder: v.holder, email: v.email },
         out,
       );
-    case "forget-autobilling":
-      return forgetAutoBillingCommand(loadCliConfig(), logger(), { sid: v.sid, acid: v.acid }, out);
+    case "resolve-autobilling":
+      return resolveAutoBillingCommand(loadCliConfig(), logger(), { sid: v.sid, acid: v.acid }, out);
     case "reversals":
       return reversalsCommand(loadCliConfig(), logger(), { limit: v.limit }, out);
     case "token-public-key":

@@ -97,7 +97,11 @@ export function summaryLines(s: RunSummary): string[] {
     lines.push(`  drift: ${s.drift.rows} rows whose schedule differs from the old one${codes ? ` (${codes})` : ""}: ${s.drift.path}`);
   }
   if (s.interrupted) lines.push("  interrupted before the end of the file: run the same command again to go on");
-  if (st.error > 0) lines.push(`  ${st.error} rows could not be checked (UnivaPay unreachable): run the same command again to retry them`);
+  const unresolved = s.codes["unresolved"] ?? 0;
+  if (st.error - unresolved > 0)
+    lines.push(`  ${st.error - unresolved} rows could not be checked (UnivaPay unreachable): run the same command again to retry them`);
+  if (unresolved > 0)
+    lines.push(`  ${unresolved} auto-billings wait for a person (unresolved): npm run ops -- resolve-autobilling for each (the result file names them)`);
   lines.push(`  results: ${s.resultsPath}`);
   return lines;
 }

@@ -27,6 +27,11 @@ export interface MigrationContext {
 export interface RowContext extends MigrationContext {
   /** All checks, no writes, no creates: a kind may check here what a real run leaves to UnivaPay. */
   readonly dryRun: boolean;
+  /**
+   * Keys a kind's `act` has taken in this run: a kind that makes something at UnivaPay takes its
+   * row's key before sending, so two lines of one file never send for one key at the same time.
+   */
+  readonly claims: Set<string>;
 }
 
 /** A row's fields by name (layout applied); optional fields absent or "" when the file has none. */

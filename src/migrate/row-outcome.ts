@@ -7,8 +7,9 @@
 /**
  * migrated: the mapping was stored now. unchanged: the same mapping was there already (a rerun, a
  * duplicate row). checked: a --dry-run found nothing against it. failed: refused, for the reason
- * its code names; rerunning the same row gives the same answer. error: UnivaPay could not be asked
- * (unreachable, still rate-limited after the retries); a rerun tries the row again.
+ * its code names; rerunning the same row gives the same answer. error: not settled yet, and a rerun
+ * tries the row again: UnivaPay could not be asked (unreachable, still rate-limited after the
+ * retries), or a create that may have been made waits for a person (unresolved).
  */
 export type RowStatus = "migrated" | "unchanged" | "checked" | "failed" | "error";
 
@@ -26,7 +27,8 @@ export const ROW_CODES = {
   in_use: "the UnivaPay resource is mapped to another legacy id already",
   rejected: "UnivaPay refused the check, or the create",
   too_close: "the next legacy billing date is too close to create the subscription safely (--min-lead-days)",
-  unresolved: "a create was sent more than a day ago and its answer was lost: look for it at UnivaPay before anything else",
+  unresolved:
+    "a create that may have been made is not settled (sent more than a day ago and never answered, or its resend refused): ops resolve-autobilling records it or removes the record; a rerun tries the row again",
   unavailable: "UnivaPay could not be asked; the row is tried again on a rerun",
 } as const;
 export type RowCode = keyof typeof ROW_CODES;
@@ -40,7 +42,7 @@ export interface RowOutcome {
 }
 
 export function rowFailed(code: RowCode, message: string, newId: string | null = null): RowOutcome {
-  return { status: code === "unavailable" ? "error" : "failed", newId, code, message };
+  return { status: code === "unavailable" || code === "unresolved" ? "error" : "failed", newId, code, message };
 }
 
 /**

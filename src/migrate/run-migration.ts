@@ -137,7 +137,7 @@ export async function runMigration(ctx: MigrationContext, s: RunSettings): Promi
   let rows = 0;
   let skipped = 0;
 
-  const rowCtx: RowContext = { ...ctx, dryRun: s.dryRun };
+  const rowCtx: RowContext = { ...ctx, dryRun: s.dryRun, claims: new Set() };
   const job: RowJob = { kind: s.kind, runId, retry: s.retry ?? ROW_RETRY };
   const driftOf = async ({ rec, drift, fromLedger }: DoneRow): Promise<readonly DriftNote[]> => {
     if (!["migrated", "unchanged", "checked"].includes(rec.status)) return [];

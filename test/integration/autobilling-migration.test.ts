@@ -310,26 +310,36 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
     const post = { method: "POST", pathPattern: "/subscriptions" };
     // 1. The first answer is lost after UnivaPay made it: the run's own retry gets it back.
     h.sandbox.faults.set({ routes: [{ ...post, dropRate: 1, when: "after", times: 1 }] });
-    const once = await migrate(h, "autobillings-create", "lost-once", "acid,upcmemberid,actp,acam,next_date\r\nLG-L1,demo-ok,4,1200,2027-04-20\r\n");
+    // The same acid on a second line of the file: never sent for it as well.
+    const line = "LG-L1,demo-ok,4,1200,2027-04-20\r\n";
+    const once = await migrate(h, "autobillings-create", "lost-once", `acid,upcmemberid,actp,acam,next_date\r\n${line}${line}`);
     h.sandbox.faults.clear();
-    expect(once.rows[0]?.[2]).toBe("migrated");
+    expect(once.rows.map((r) => r[2]).sort()).toEqual(expect.arrayContaining(["migrated"]));
+    const other = once.rows.find((r) => r[2] !== "migrated");
+    expect([
+      ["failed", "conflict"],
+      ["unchanged", ""],
+    ]).toContainEqual([other?.[2], other?.[4]]);
     expect(await subsOf("LG-L1")).toHaveLength(1);
 
-    // 2. Every answer lost: the row is an error, its record stays; the rerun of a changed row
-    //    resends the create as first sent, and says so.
-    h.sandbox.faults.set({ routes: [{ ...post, dropRate: 1, when: "after" }] });
+    // 2. No answer at all (UnivaPay may or may not have it): the row is an error and its record
+    //    stays; the rerun of a changed row sends the create exactly as first sent (UnivaPay never
+    //    had it here, so what it makes is the stored body), records it, and says the row differs.
+    h.sandbox.faults.set({ routes: [{ ...post, errorRate: 1, errorStatus: 503, when: "before" }] });
     const lost = await migrate(h, "autobillings-create", "lost", "acid,upcmemberid,actp,acam,next_date\r\nLG-L2,demo-ok,4,1200,2027-04-20\r\n");
     h.sandbox.faults.clear();
     expect([lost.rows[0]?.[2], lost.rows[0]?.[4]]).toEqual(["error", "unavailable"]);
     expect((await h.gateway.store.findSubscription(h.sid, "LG-L2"))?.status).toBe("requested");
     const rerun = await migrate(h, "autobillings-create", "lost-changed", "acid,upcmemberid,actp,acam,next_date\r\nLG-L2,demo-ok,4,1500,2027-04-25\r\n");
-    expect(rerun.rows[0]?.[2]).toBe("migrated");
+    expect([rerun.rows[0]?.[2], rerun.rows[0]?.[4]]).toEqual(["failed", "conflict"]);
     expect(rerun.rows[0]?.[5]).toContain("created as first sent");
-    expect(rerun.rows[0]?.[5]).toContain("amount");
+    expect(rerun.rows[0]?.[5]).toContain("amount and schedule_settings.start_on");
     const l2 = await subsOf("LG-L2");
     expect(l2).toHaveLength(1);
+    expect(rerun.rows[0]?.[3]).toBe(l2[0]!.id);
+    expect((await h.gateway.store.findSubscription(h.sid, "LG-L2"))?.subscriptionId).toBe(l2[0]!.id);
     const sub2 = await h.gateway.deps.client.getSubscription(h.merchant.credentials, l2[0]!.id);
-    expect(sub2.amount).toBe(1200);
+    expect([sub2.amount, (sub2.schedule_settings as { start_on?: string } | undefined)?.start_on]).toEqual([1200, "2027-04-20"]);
 
     // 3. A first send that never reached UnivaPay, and a card deleted before the resend: UnivaPay
     //    refuses the resend, and the record is kept (unresolved) rather than risk a second one.
@@ -344,8 +354,8 @@ describe.each(DATABASES)("migrate autobillings (%s)", (db) => {
       headers: { Authorization: `Bearer ${c.secret.reveal()}.${c.appToken.reveal()}` },
     });
     const refused = await migrate(h, "autobillings-create", "down-again", "acid,upcmemberid,actp,acam,next_date\r\nLG-L3,m-l3,4,800,2027-04-20\r\n");
-    expect([refused.rows[0]?.[2], refused.rows[0]?.[4]]).toEqual(["failed", "unresolved"]);
-    expect(refused.rows[0]?.[5]).toContain("forget-autobilling");
+    expect([refused.rows[0]?.[2], refused.rows[0]?.[4]]).toEqual(["error", "unresolved"]);
+    expect(refused.rows[0]?.[5]).toContain("resolve-autobilling");
     expect((await h.gateway.store.findSubscription(h.sid, "LG-L3"))?.status).toBe("requested");
     expect(await subsOf("LG-L3")).toEqual([]);
   });

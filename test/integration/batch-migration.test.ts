@@ -309,6 +309,48 @@ describe("npm run migrate: members and payments from merchants' files", () => {
     expect(readFileSync(`${file}.results.drift.csv`, "utf8")).toContain("registration");
   });
 
+  it("a create UnivaPay made whose answer never came back: resolve-autobilling finds it by legacy-acid and records it", async () => {
+    const [card] = sandbox.migrateCards(creds.storeId, 1, undefined, { cvvAuthorized: true });
+    const members = join(dir, "resolve-members.csv");
+    writeFileSync(members, `upcmemberid,transaction_token_id\r\nm-res,${card}\r\n`);
+    expect((await migrate(["members", "--sid", "400001", "--file", members])).code).toBe(0);
+    const file = join(dir, "resolve.csv");
+    const next = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    writeFileSync(file, `acid,upcmemberid,actp,acam,next_date\r\nRS1,m-res,4,700,${next}\r\n`);
+    // UnivaPay makes the subscription, and every answer is lost: the migrator keeps resending
+    // (same key) until it is killed, leaving its record without a subscription id.
+    sandbox.faults.set({ routes: [{ method: "POST", pathPattern: "/subscriptions", dropRate: 1, when: "after" }] });
+    const child = spawn(process.execPath, [join(DIST, "migrate.js"), "autobillings", "--create", "--sid", "400001", "--file", file], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    const made = async (): Promise<string[]> => {
+      let res = await api.request("GET", `/stores/${creds.storeId}/subscriptions?search=RS1&limit=10`);
+      // The sandbox's rate limits are on: a 429 is waited out, never read as "none".
+      while (res.status === 429) {
+        await new Promise((r) => setTimeout(r, 500));
+        res = await api.request("GET", `/stores/${creds.storeId}/subscriptions?search=RS1&limit=10`);
+      }
+      if (res.status !== 200) throw new Error(`subscriptions search: ${res.status}`);
+      const items = (res.body?.["items"] ?? []) as Array<{ id: string; metadata?: Record<string, unknown> }>;
+      return items.filter((x) => x.metadata?.["legacy-acid"] === "RS1").map((x) => x.id);
+    };
+    while ((await made()).length === 0) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    sandbox.faults.clear();
+    const [id] = await made();
+    const resolved = await node("ops.js", ["resolve-autobilling", "--sid", "400001", "--acid", "RS1"], env);
+    expect([resolved.code, resolved.stdout]).toEqual([0, expect.stringContaining(`auto-billing RS1 (pid `)]);
+    expect(resolved.stdout).toContain(`is subscription ${id}`);
+    // Recorded: its management jobs answer, and the migrator takes it as done.
+    const status = replyFields((await sendRaw(gw.url, "GET", Buffer.from("/payment.aspx?sid=400001&job=ACSTATUS&acid=RS1"))).body);
+    expect(field(status, "rst")).toBe("1");
+    const again = await migrate(["autobillings", "--create", "--sid", "400001", "--file", file]);
+    expect(again.code).toBe(0);
+    expect(readFileSync(`${file}.results.csv`, "utf8")).toContain(`RS1,unchanged,${id}`);
+    expect(await made()).toEqual([id]);
+  });
+
   it("refuses a second run of the same file while the first is alive, and takes over from a dead one", async () => {
     // 150 rows at UnivaPay's 20 GETs/s keep the first run alive for seconds after its lock appears.
     const tokens = sandbox.migrateCards(creds.storeId, 150);
@@ -360,13 +402,13 @@ describe("npm run migrate: members and payments from merchants' files", () => {
       2,
       `usage: --results ${join(dir, "no-such-dir", "r.csv")}: the folder ${join(dir, "no-such-dir")} does not exist\n`,
     ]);
-    // forget-autobilling: only an auto-billing whose create was never answered.
-    const unknown = await node("ops.js", ["forget-autobilling", "--sid", "400001", "--acid", "NOPE"], env);
+    // resolve-autobilling: only an auto-billing whose create was never answered.
+    const unknown = await node("ops.js", ["resolve-autobilling", "--sid", "400001", "--acid", "NOPE"], env);
     expect([unknown.code, unknown.stderr]).toEqual([2, "usage: sid 400001 has no auto-billing NOPE\n"]);
-    const created = await node("ops.js", ["forget-autobilling", "--sid", "400001", "--acid", "KB0"], env);
+    const created = await node("ops.js", ["resolve-autobilling", "--sid", "400001", "--acid", "KB0"], env);
     expect(created.code).toBe(2);
     expect(created.stderr).toMatch(
-      /^usage: auto-billing KB0 is subscription [0-9a-f-]{36}: only a created one whose create was never answered can be forgotten/,
+      /^usage: auto-billing KB0 is subscription [0-9a-f-]{36}: only a created one whose create was never answered is resolved here/,
     );
     const help = await migrate(["--help"]);
     expect([help.code, help.stdout.split("\n")[0]]).toEqual([0, MIGRATE_USAGE]);

@@ -56,8 +56,11 @@ interface CreatePlan {
   readonly subscription: Subscription | null;
   /** A resumed row: where the body first sent (and resent) differs from what the row says now. */
   readonly differences: readonly string[];
-  /** The create may have been sent before (a resumed row): a refusal of it discards nothing. */
-  readonly resent: boolean;
+  /**
+   * This row's own sending, across the runner's retries of `act` (the same plan each time): the
+   * record it stored, and whether a create may have gone out (then a refusal discards nothing).
+   */
+  readonly sending: { row: SubscriptionRow | null; sent: boolean; claimed: boolean };
 }
 
 /** The fields where two create bodies differ (top level, and schedule_settings one level down). */
@@ -171,7 +174,7 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
         ok: false,
         outcome: rowFailed(
           "unresolved",
-          `the create of acid ${acid} was sent at ${resume.createdAt.toISOString()} and never answered; look for a subscription with metadata legacy-acid=${acid} in UnivaPay's console before anything else`,
+          `the create of acid ${acid} was sent at ${resume.createdAt.toISOString()} and never answered, and UnivaPay no longer replays it: npm run ops -- resolve-autobilling --sid ${sid} --acid ${acid} looks for it at UnivaPay and records it, or removes the record when there is none`,
         ),
       };
     }
@@ -219,6 +222,20 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     // A create that may have been made is resent exactly as it was first sent (migration 12), so
     // UnivaPay's replay under its key is that create; what the row says now is only reported.
     const sent = resume?.createBody ? CreateSubscriptionBodySchema.safeParse(JSON.parse(resume.createBody)) : undefined;
+    if (resume && !sent?.success) {
+      // Stored before migration 12 (no body kept): resent as the row says only if it says what
+      // the record does; the card is the one recorded.
+      const differences = autoBillingDifference(resume, input, null);
+      if (differences.length > 0) {
+        return {
+          ok: false,
+          outcome: rowFailed(
+            "conflict",
+            `a create of acid ${acid} with another schedule was sent and not answered (${differences.join("; ")}): run the file it came from again first`,
+          ),
+        };
+      }
+    }
     const body = sent?.success ? sent.data : asRowSays;
     const differences = sent?.success ? bodyDifferences(sent.data, asRowSays) : [];
     const drift = createdDrift(ctx.table.recurring, schedule, {
@@ -244,29 +261,32 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
       createBody: JSON.stringify(body),
     });
     const notes = resume ? parseDrift(resume.drift) : drift;
-    return { ok: true, plan: { stored, input, body, resume, subscription: null, differences, resent: resume !== null }, newId: "", drift: notes };
+    const sending = { row: resume, sent: resume !== null, claimed: false };
+    return { ok: true, plan: { stored, input, body, resume, subscription: null, differences, sending }, newId: "", drift: notes };
   },
   async act(ctx, plan) {
     const sid = ctx.merchant.sid;
     const acid = plan.stored.acid;
-    let row = plan.resume;
-    let resent = plan.resent;
-    if (!row) {
+    const own = plan.sending;
+    if (!own.claimed) {
+      // First try of this row: no other line of the file sends for this acid in this run.
+      if (ctx.claims.has(acid))
+        return { ok: false, outcome: rowFailed("conflict", `acid ${acid} is on another line of this file; nothing was sent for this one`) };
+      ctx.claims.add(acid);
+      own.claimed = true;
+    }
+    if (own.row === null) {
       // Recorded before anything is sent: a kill after the send leaves the row for the rerun to resend.
       const r = await ctx.store.transaction((tx) =>
         storeImport(tx, ctx, plan.stored, (held) => heldOutcome(held, autoBillingDifference(held, plan.input, plan.body.transaction_token_id))),
       );
-      if (r.ok) row = r.row;
-      else {
-        // This row's own record from an earlier try (the runner resends while UnivaPay does not
-        // answer), or an identical row before it in the file: that create again, under its key.
-        const mine = await ctx.store.findSubscription(sid, acid);
-        if (!mine || mine.origin !== "created" || mine.subscriptionId !== null || mine.createBody !== plan.stored.subscription.createBody)
-          return { ok: false, outcome: r.outcome };
-        row = mine;
-        resent = true;
-      }
+      if (!r.ok) return { ok: false, outcome: r.outcome };
+      own.row = r.row;
     }
+    const row = own.row;
+    const resent = own.sent;
+    // From here a create may be out: the runner's retry of this act (UnivaPay did not answer) is a resend.
+    own.sent = true;
     try {
       const sub = await ctx.client.createSubscription(ctx.merchant.credentials, plan.body, keyOf(sid, row));
       return { ok: true, plan: { ...plan, resume: row, subscription: sub }, newId: sub.id };
@@ -281,7 +301,7 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
           ok: false,
           outcome: rowFailed(
             "unresolved",
-            `UnivaPay refused the resent create of acid ${acid} (${u?.code ?? u?.httpStatus ?? "?"}), whose first send may have made it: look for metadata legacy-acid=${acid} in UnivaPay's console, then npm run ops -- forget-autobilling --sid ${sid} --acid ${acid} (and map the subscription with migrate autobillings if it is there)`,
+            `UnivaPay refused the resent create of acid ${acid} (${u?.code ?? u?.httpStatus ?? "?"}), whose first send may have made it: npm run ops -- resolve-autobilling --sid ${sid} --acid ${acid} looks for it at UnivaPay and records it, or removes the record when there is none`,
           ),
         };
       }
@@ -312,8 +332,15 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
       // Soon while UnivaPay verifies the card (unverified), then at each due date.
       syncAfter: nextSyncAt(ctx.now(), status, due, status === "unverified"),
     });
-    const differs = plan.differences.length > 0 ? `; created as first sent (the row now differs in ${plan.differences.join(" and ")})` : "";
-    return { status: "migrated", newId: sub.id, code: null, message: `pid ${row.firstPid}${differs}` };
+    if (plan.differences.length > 0) {
+      // Recorded (it exists at UnivaPay), but not what the row asks for: the merchant must look.
+      return rowFailed(
+        "conflict",
+        `acid ${row.acid} was created as first sent (pid ${row.firstPid}); the row now differs in ${plan.differences.join(" and ")}, which was not applied: use ACCHANGE, or ACCANCEL and a new acid`,
+        sub.id,
+      );
+    }
+    return { status: "migrated", newId: sub.id, code: null, message: `pid ${row.firstPid}` };
   },
   async storedDrift(ctx, rec) {
     const row = await ctx.store.findSubscription(ctx.merchant.sid, rec.key);
