@@ -44,7 +44,9 @@ export async function insertMemberTokenIfAbsent(
   // PostgreSQL two transactions mapping one token could both see no other member; a lock on the
   // token, held to the end of the caller's transaction, makes the second wait and see the first.
   // (SQLite has one writer.) Callers run this inside a transaction (the migrator's row).
-  if (ctx.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(hashtext(${`ccps-gateway:member-token:${sid}:${tokenId}`}))`.execute(ctx.db);
+  // Advisory locks are per database: the schema is in the key, so two gateways' schemas never wait on each other.
+  if (ctx.dialect === "postgres")
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${"ccps-gateway:member-token:"} || current_schema() || ${`:${sid}:${tokenId}`}))`.execute(ctx.db);
   const other = await selectOtherMemberOfToken(ctx, sid, tokenId, memberId);
   if (other) return { row: other, created: false };
   const now = ctx.codec.toDb(ctx.now());

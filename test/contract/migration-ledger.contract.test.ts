@@ -83,17 +83,25 @@ describe.each([
   it("maps one token to one member when two transactions name it at once", async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    // The first mapping is made and held uncommitted while the second one starts.
+    let mapped!: () => void;
+    const firstMapped = new Promise<void>((r) => (mapped = r));
+    // The first mapping is made (its lock taken) and held uncommitted before the second one starts.
     const first = store.transaction(async (tx) => {
       const r = await tx.addMemberToken("S001", "m-race-1", "tok-race");
+      mapped();
       await held;
       return r;
     });
-    await new Promise((r) => setImmediate(r));
+    await firstMapped;
     const second = store.transaction((tx) => tx.addMemberToken("S001", "m-race-2", "tok-race"));
-    // On PostgreSQL the second waits for the first's lock on the token (SQLite queues it anyway).
-    if (dialect === "postgres") expect(await lockWaitOr(second)).toBe("waiting");
-    release();
+    let waited: "waiting" | "done" | "sqlite" = "sqlite";
+    try {
+      // On PostgreSQL the second waits for the first's lock on the token (SQLite queues it anyway).
+      if (dialect === "postgres") waited = await lockWaitOr(second);
+    } finally {
+      release();
+    }
+    expect(waited).toBe(dialect === "postgres" ? "waiting" : "sqlite");
     const [a, b] = await Promise.all([first, second]);
     expect(a.created).toBe(true);
     expect(b).toMatchObject({ created: false, row: { memberId: "m-race-1" } });
