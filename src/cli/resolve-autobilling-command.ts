@@ -13,9 +13,7 @@
 import type { Config } from "../config/config";
 import { createCore, verifiedMerchant } from "../core";
 import type { Logger } from "../logging/logger";
-import { nextDueOn } from "../recurring/next-due-on";
-import { nextSyncAt } from "../recurring/sync-subscription";
-import type { SubscriptionStatus } from "../store/store-types";
+import { recordCreated } from "../migrate/kinds/auto-billing-rows";
 import { UsageError } from "./cli-error";
 
 export async function resolveAutoBillingCommand(
@@ -50,15 +48,7 @@ export async function resolveAutoBillingCommand(
       out(`UnivaPay has no subscription with legacy-acid ${acid}: the record (pid ${row.firstPid}) is removed, and a rerun of its file creates it`);
       return;
     }
-    const status = sub.status as SubscriptionStatus;
-    const due = nextDueOn(sub) ?? row.nextDueOn;
-    await store.updateSubscription(acid, {
-      subscriptionId: sub.id,
-      status,
-      nextDueOn: due,
-      tokenId: sub.transaction_token_id ?? row.tokenId,
-      syncAfter: nextSyncAt(new Date(), status, due, status === "unverified"),
-    });
+    await recordCreated(store, row, sub, new Date());
     out(`auto-billing ${acid} (pid ${row.firstPid}) is subscription ${sub.id} (${sub.status}), recorded now`);
   } finally {
     await core.close();

@@ -12,7 +12,19 @@ import type { MappingTable } from "../../mapping";
 import type { ParamSource } from "../../mapping/param-source";
 import type { DriftNote } from "../../recurring/drift-notes";
 import { readRecurringParams, type RecurringInput } from "../../recurring/read-recurring-params";
-import type { NewPayment, NewSubscription, NewTransition, PaymentRow, StoreOps, SubscriptionRow } from "../../store/store-types";
+import { nextDueOn } from "../../recurring/next-due-on";
+import { nextSyncAt } from "../../recurring/sync-subscription";
+import type {
+  MigrationRowRecord,
+  NewPayment,
+  NewSubscription,
+  NewTransition,
+  PaymentRow,
+  StoreOps,
+  SubscriptionRow,
+  SubscriptionStatus,
+} from "../../store/store-types";
+import type { Subscription } from "../../univapay/univapay-types";
 import type { RowContext, RowFields } from "../migration-kind";
 import { rowFailed, RowRefused, type RowOutcome } from "../row-outcome";
 import { ACID, PID } from "./legacy-ids";
@@ -165,4 +177,24 @@ export function parseDrift(json: string): DriftNote[] {
   } catch {
     return [];
   }
+}
+
+/** A created auto-billing's record once UnivaPay has answered its create (the migrator's apply, ops resolve-autobilling). */
+export async function recordCreated(ops: Pick<StoreOps, "updateSubscription">, row: SubscriptionRow, sub: Subscription, now: Date): Promise<void> {
+  const status = sub.status as SubscriptionStatus;
+  const due = nextDueOn(sub) ?? row.nextDueOn;
+  await ops.updateSubscription(row.acid, {
+    subscriptionId: sub.id,
+    status,
+    nextDueOn: due,
+    tokenId: sub.transaction_token_id ?? row.tokenId,
+    // Soon while UnivaPay verifies the card (unverified), then at each due date.
+    syncAfter: nextSyncAt(now, status, due, status === "unverified"),
+  });
+}
+
+/** The drift notes kept on the auto-billing a ledger row names (both auto-billing kinds' storedDrift). */
+export async function storedDriftOf(ctx: RowContext, rec: MigrationRowRecord): Promise<DriftNote[]> {
+  const row = await ctx.store.findSubscription(ctx.merchant.sid, rec.key);
+  return row ? parseDrift(row.drift) : [];
 }

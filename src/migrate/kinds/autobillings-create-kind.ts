@@ -18,9 +18,7 @@ import { AppError } from "../../errors/app-error";
 import { billingCycle } from "../../recurring/billing-cycle";
 import type { RecurringInput } from "../../recurring/read-recurring-params";
 import { civilDate, type CivilDate } from "../../recurring/civil-date";
-import { nextDueOn } from "../../recurring/next-due-on";
-import { nextSyncAt } from "../../recurring/sync-subscription";
-import type { SubscriptionRow, SubscriptionStatus } from "../../store/store-types";
+import type { SubscriptionRow } from "../../store/store-types";
 import { deriveIdempotencyKey } from "../../univapay/idempotency-key";
 import { CreateSubscriptionBodySchema, type CreateSubscriptionBody, type Subscription } from "../../univapay/univapay-types";
 import type { RowContext, MigrationKindModule, RowFields } from "../migration-kind";
@@ -33,6 +31,8 @@ import {
   importPlan,
   legacyScheduleOf,
   parseDrift,
+  recordCreated,
+  storedDriftOf,
   storeImport,
   validateAutoBillingRow,
   type ImportPlan,
@@ -322,16 +322,7 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     const sub = plan.subscription;
     const row = plan.resume;
     if (!sub || !row) throw new Error("autobillings-create: apply without a created subscription");
-    const status = sub.status as SubscriptionStatus;
-    const due = nextDueOn(sub) ?? row.nextDueOn;
-    await tx.updateSubscription(row.acid, {
-      subscriptionId: sub.id,
-      status,
-      nextDueOn: due,
-      tokenId: sub.transaction_token_id ?? row.tokenId,
-      // Soon while UnivaPay verifies the card (unverified), then at each due date.
-      syncAfter: nextSyncAt(ctx.now(), status, due, status === "unverified"),
-    });
+    await recordCreated(tx, row, sub, ctx.now());
     if (plan.differences.length > 0) {
       // Recorded (it exists at UnivaPay), but not what the row asks for: the merchant must look.
       return rowFailed(
@@ -342,8 +333,5 @@ export const autobillingsCreateKind: MigrationKindModule<CreatePlan> = {
     }
     return { status: "migrated", newId: sub.id, code: null, message: `pid ${row.firstPid}` };
   },
-  async storedDrift(ctx, rec) {
-    const row = await ctx.store.findSubscription(ctx.merchant.sid, rec.key);
-    return row ? parseDrift(row.drift) : [];
-  },
+  storedDrift: storedDriftOf,
 };

@@ -23,7 +23,7 @@ import {
   driftJson,
   importPlan,
   legacyScheduleOf,
-  parseDrift,
+  storedDriftOf,
   storeImport,
   validateAutoBillingRow,
   type ImportPlan,
@@ -172,8 +172,5 @@ export const autobillingsKind: MigrationKindModule<MappedPlan> = {
     if (!stored.ok) return stored.outcome;
     return { status: "migrated", newId: plan.subscription.subscriptionId, code: null, message: `pid ${stored.anchor.pid}` };
   },
-  async storedDrift(ctx, rec) {
-    const row = await ctx.store.findSubscription(ctx.merchant.sid, rec.key);
-    return row ? parseDrift(row.drift) : [];
-  },
+  storedDrift: storedDriftOf,
 };
